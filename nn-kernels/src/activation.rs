@@ -1,0 +1,149 @@
+//! Elementwise activations and their derivatives.
+//!
+//! Forward kernels map `x` to `y`; backward kernels turn the gradient with
+//! respect to the output into the gradient with respect to the input, in place,
+//! using only the forward *output* `y` (so layers need not keep `x`).
+//!
+//! ```
+//! use nn_kernels::activation::{relu, relu_backward};
+//! let mut y = [0.0; 3];
+//! relu(&[-1.0, 0.5, 2.0], &mut y);
+//! let mut d = [1.0, 1.0, 1.0];
+//! relu_backward(&y, &mut d);
+//! assert_eq!((y, d), ([0.0, 0.5, 2.0], [0.0, 1.0, 1.0]));
+//! ```
+
+/// Logistic sigmoid, written so neither branch overflows: for `x < 0` it uses
+/// `e^x / (1 + e^x)`, for `x >= 0` the usual `1 / (1 + e^-x)`.
+///
+/// ```
+/// assert_eq!(nn_kernels::activation::sigmoid_scalar(0.0), 0.5);
+/// assert!(nn_kernels::activation::sigmoid_scalar(-200.0) >= 0.0);
+/// ```
+#[inline(always)]
+pub fn sigmoid_scalar(x: f32) -> f32 {
+    let e = libm::expf(-x.abs());
+    let s = 1.0 / (1.0 + e);
+    if x >= 0.0 { s } else { e * s }
+}
+
+dispatched! {
+    /// `y = max(x, 0)`.
+    ///
+    /// ```
+    /// let mut y = [9.0];
+    /// nn_kernels::activation::relu(&[-3.0], &mut y);
+    /// assert_eq!(y, [0.0]);
+    /// ```
+    pub fn relu / relu_on(x: &[f32], y: &mut [f32]) {
+        y.iter_mut().zip(x).for_each(|(y, &x)| *y = if x > 0.0 { x } else { 0.0 });
+    }
+}
+
+dispatched! {
+    /// `d *= [y > 0]` (the subgradient at 0 is taken as 0, as PyTorch does).
+    ///
+    /// ```
+    /// let mut d = [5.0, 5.0];
+    /// nn_kernels::activation::relu_backward(&[0.0, 1.0], &mut d);
+    /// assert_eq!(d, [0.0, 5.0]);
+    /// ```
+    pub fn relu_backward / relu_backward_on(y: &[f32], d: &mut [f32]) {
+        d.iter_mut().zip(y).for_each(|(d, &y)| *d = if y > 0.0 { *d } else { 0.0 });
+    }
+}
+
+dispatched! {
+    /// `y = 1 / (1 + e^-x)`, stable for any finite `x`.
+    ///
+    /// ```
+    /// let mut y = [0.0];
+    /// nn_kernels::activation::sigmoid(&[0.0], &mut y);
+    /// assert_eq!(y, [0.5]);
+    /// ```
+    pub fn sigmoid / sigmoid_on(x: &[f32], y: &mut [f32]) {
+        y.iter_mut().zip(x).for_each(|(y, &x)| *y = sigmoid_scalar(x));
+    }
+}
+
+dispatched! {
+    /// `d *= y (1 - y)`.
+    ///
+    /// ```
+    /// let mut d = [1.0];
+    /// nn_kernels::activation::sigmoid_backward(&[0.5], &mut d);
+    /// assert_eq!(d, [0.25]);
+    /// ```
+    pub fn sigmoid_backward / sigmoid_backward_on(y: &[f32], d: &mut [f32]) {
+        d.iter_mut().zip(y).for_each(|(d, &y)| *d *= y * (1.0 - y));
+    }
+}
+
+dispatched! {
+    /// `y = tanh(x)`.
+    ///
+    /// ```
+    /// let mut y = [1.0];
+    /// nn_kernels::activation::tanh(&[0.0], &mut y);
+    /// assert_eq!(y, [0.0]);
+    /// ```
+    pub fn tanh / tanh_on(x: &[f32], y: &mut [f32]) {
+        y.iter_mut().zip(x).for_each(|(y, &x)| *y = libm::tanhf(x));
+    }
+}
+
+dispatched! {
+    /// `d *= 1 - y²`.
+    ///
+    /// ```
+    /// let mut d = [2.0];
+    /// nn_kernels::activation::tanh_backward(&[0.5], &mut d);
+    /// assert_eq!(d, [1.5]);
+    /// ```
+    pub fn tanh_backward / tanh_backward_on(y: &[f32], d: &mut [f32]) {
+        d.iter_mut().zip(y).for_each(|(d, &y)| *d *= 1.0 - y * y);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::Isa;
+    use crate::testing::{SIZES, assert_close, random_vec, rng};
+    use std::vec::Vec;
+
+    type Kernel = fn(Isa, &[f32], &mut [f32]);
+
+    #[test]
+    fn activations_and_derivatives_match_naive_on_every_isa() {
+        let cases: [(Kernel, Kernel, fn(f64) -> f64, fn(f64) -> f64); 3] = [
+            (relu_on, relu_backward_on, |x| x.max(0.0), |y| if y > 0.0 { 1.0 } else { 0.0 }),
+            (sigmoid_on, sigmoid_backward_on, |x| 1.0 / (1.0 + (-x).exp()), |y| y * (1.0 - y)),
+            (tanh_on, tanh_backward_on, f64::tanh, |y| 1.0 - y * y),
+        ];
+        let r = &mut rng(11);
+        for isa in Isa::ALL {
+            for &n in &SIZES {
+                let x: Vec<f32> = random_vec(r, n).iter().map(|v| v * 30.0).collect();
+                let d = random_vec(r, n);
+                for (fwd, bwd, f, df) in cases {
+                    let mut y = std::vec![0.0; n];
+                    fwd(isa, &x, &mut y);
+                    let expected: Vec<f32> = x.iter().map(|&v| f(v as f64) as f32).collect();
+                    assert_close(&y, &expected, 1e-6, "forward");
+                    let mut g = d.clone();
+                    bwd(isa, &y, &mut g);
+                    let expected: Vec<f32> = d.iter().zip(&y).map(|(&d, &y)| (d as f64 * df(y as f64)) as f32).collect();
+                    assert_close(&g, &expected, 1e-6, "backward");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_saturates_without_nan() {
+        assert_eq!(sigmoid_scalar(1e30), 1.0);
+        assert_eq!(sigmoid_scalar(-1e30), 0.0);
+        assert!(sigmoid_scalar(-100.0) > 0.0);
+    }
+}

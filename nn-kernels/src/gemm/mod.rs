@@ -1,0 +1,364 @@
+//! Cache-blocked f32 GEMM, `C = A·B` or `C += A·B`, with packing into
+//! caller-owned workspace, so a call never allocates.
+//!
+//! Transposed operands cost nothing extra: [`MatRef`] carries row and column
+//! strides and the packing routines read through them, so `Aᵀ·B` and `A·Bᵀ`
+//! are `gemm(a.t(), b, ..)` and `gemm(a, b.t(), ..)`.
+//!
+//! Blocking (BLIS loop order): a `KC × NC` block of B is packed into
+//! `NR`-wide panels, an `MC × KC` block of A into `MR`-tall panels, and a
+//! register-blocked micro-kernel computes each `MR × NR` tile of C. On x86_64,
+//! `KC = 256` keeps an A panel (8×256×4 B = 8 KiB) plus a B panel (32 KiB at
+//! `NR = 32`) inside the 48 KiB L1d; the packed A block (`MC = 96`, 96 KiB)
+//! and B block (`NC = 512`, up to 512 KiB) stay in the 1 MiB L2. Small targets
+//! use small blocks so the workspace fits microcontroller RAM.
+//!
+//! ```
+//! use nn_kernels::gemm::{gemm, workspace_len, MatMut, MatRef};
+//! // C (1x2) = Aᵀ (1x2 viewed from a 2x1 column) · B (2x2)
+//! let a = [1.0, 2.0];
+//! let b = [1.0, 0.0, 0.0, 1.0];
+//! let mut c = [0.0; 2];
+//! let mut ws = [0.0; workspace_len(2)];
+//! gemm(&mut ws, MatRef::row_major(&a, 2, 1).t(), MatRef::row_major(&b, 2, 2), MatMut::row_major(&mut c, 1, 2), false);
+//! assert_eq!(c, [1.0, 2.0]);
+//! ```
+
+mod pack;
+mod portable;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use crate::isa::Isa;
+
+/// Depth of a packed block (shared dimension `k`).
+#[cfg(target_arch = "x86_64")]
+pub const KC: usize = 256;
+/// Rows of A packed per block; a multiple of every micro-kernel's `MR`.
+#[cfg(target_arch = "x86_64")]
+pub const MC: usize = 96;
+/// Columns of B packed per block; a multiple of every micro-kernel's `NR`.
+#[cfg(target_arch = "x86_64")]
+pub const NC: usize = 512;
+
+/// Depth of a packed block (shared dimension `k`).
+#[cfg(not(target_arch = "x86_64"))]
+pub const KC: usize = 64;
+/// Rows of A packed per block; a multiple of every micro-kernel's `MR`.
+#[cfg(not(target_arch = "x86_64"))]
+pub const MC: usize = 16;
+/// Columns of B packed per block; a multiple of every micro-kernel's `NR`.
+#[cfg(not(target_arch = "x86_64"))]
+pub const NC: usize = 64;
+
+/// Widest `NR` of any micro-kernel; packed B panels are padded up to it.
+const NR_MAX: usize = 32;
+
+/// Workspace length (in `f32`s) that [`gemm`] needs for any product whose
+/// output has at most `max_n` columns, whatever `m` and `k` are.
+///
+/// ```
+/// assert!(nn_kernels::gemm::workspace_len(10) >= 10);
+/// ```
+pub const fn workspace_len(max_n: usize) -> usize {
+    let n = if max_n < NC { max_n } else { NC };
+    let n_padded = n.div_ceil(NR_MAX) * NR_MAX;
+    MC * KC + KC * n_padded
+}
+
+/// A read-only strided matrix view: element `(i, j)` is `data[i * rs + j * cs]`.
+///
+/// ```
+/// use nn_kernels::gemm::MatRef;
+/// let m = MatRef::row_major(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3);
+/// assert_eq!((m.rows(), m.cols()), (2, 3));
+/// assert_eq!(m.t().get(2, 1), 6.0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct MatRef<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> MatRef<'a> {
+    /// A view with explicit strides.
+    ///
+    /// # Panics
+    /// If some element `(i, j)` would lie outside `data`.
+    ///
+    /// ```
+    /// // a 2x2 view of every other element
+    /// let m = nn_kernels::gemm::MatRef::new(&[1.0, 0.0, 2.0, 0.0, 3.0, 0.0, 4.0], 2, 2, 4, 2);
+    /// assert_eq!(m.get(1, 1), 4.0);
+    /// ```
+    pub fn new(data: &'a [f32], rows: usize, cols: usize, rs: usize, cs: usize) -> Self {
+        if rows > 0 && cols > 0 {
+            assert!(
+                (rows - 1) * rs + (cols - 1) * cs < data.len(),
+                "matrix view {rows}x{cols} (strides {rs}, {cs}) exceeds {} elements",
+                data.len()
+            );
+        }
+        Self {
+            data,
+            rows,
+            cols,
+            rs,
+            cs,
+        }
+    }
+
+    /// A dense row-major `rows × cols` view.
+    ///
+    /// ```
+    /// let m = nn_kernels::gemm::MatRef::row_major(&[1.0, 2.0], 1, 2);
+    /// assert_eq!(m.get(0, 1), 2.0);
+    /// ```
+    pub fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Self::new(data, rows, cols, cols, 1)
+    }
+
+    /// The transpose, as a view (no copy).
+    ///
+    /// ```
+    /// let m = nn_kernels::gemm::MatRef::row_major(&[1.0, 2.0], 1, 2).t();
+    /// assert_eq!((m.rows(), m.get(1, 0)), (2, 2.0));
+    /// ```
+    pub fn t(self) -> Self {
+        Self {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+
+    /// Number of rows.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::gemm::MatRef::row_major(&[0.0; 6], 2, 3).rows(), 2);
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::gemm::MatRef::row_major(&[0.0; 6], 2, 3).cols(), 3);
+    /// ```
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Element `(i, j)`.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::gemm::MatRef::row_major(&[7.0], 1, 1).get(0, 0), 7.0);
+    /// ```
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.rs + j * self.cs]
+    }
+}
+
+/// A mutable row-major matrix view with row stride `rs` (columns contiguous).
+///
+/// ```
+/// let mut buf = [0.0; 6];
+/// let m = nn_kernels::gemm::MatMut::row_major(&mut buf, 2, 3);
+/// assert_eq!(m.rows(), 2);
+/// ```
+#[derive(Debug)]
+pub struct MatMut<'a> {
+    data: &'a mut [f32],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+}
+
+impl<'a> MatMut<'a> {
+    /// A view whose rows start `rs` elements apart.
+    ///
+    /// # Panics
+    /// If `rs < cols` or the last row would end past `data`.
+    ///
+    /// ```
+    /// let mut buf = [0.0; 5];
+    /// let m = nn_kernels::gemm::MatMut::new(&mut buf, 2, 2, 3);
+    /// assert_eq!(m.cols(), 2);
+    /// ```
+    pub fn new(data: &'a mut [f32], rows: usize, cols: usize, rs: usize) -> Self {
+        assert!(rs >= cols, "row stride {rs} shorter than a row of {cols}");
+        if rows > 0 && cols > 0 {
+            assert!(
+                (rows - 1) * rs + cols <= data.len(),
+                "matrix {rows}x{cols} (row stride {rs}) exceeds {} elements",
+                data.len()
+            );
+        }
+        Self {
+            data,
+            rows,
+            cols,
+            rs,
+        }
+    }
+
+    /// A dense row-major `rows × cols` view.
+    ///
+    /// ```
+    /// let mut buf = [0.0; 4];
+    /// assert_eq!(nn_kernels::gemm::MatMut::row_major(&mut buf, 2, 2).rows(), 2);
+    /// ```
+    pub fn row_major(data: &'a mut [f32], rows: usize, cols: usize) -> Self {
+        Self::new(data, rows, cols, cols)
+    }
+
+    /// Number of rows.
+    ///
+    /// ```
+    /// let mut buf = [0.0; 4];
+    /// assert_eq!(nn_kernels::gemm::MatMut::row_major(&mut buf, 4, 1).rows(), 4);
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    ///
+    /// ```
+    /// let mut buf = [0.0; 4];
+    /// assert_eq!(nn_kernels::gemm::MatMut::row_major(&mut buf, 4, 1).cols(), 1);
+    /// ```
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    fn row_mut(&mut self, i: usize) -> &mut [f32] {
+        &mut self.data[i * self.rs..i * self.rs + self.cols]
+    }
+}
+
+/// A register-blocked micro-kernel: computes one `MR × NR` tile from a packed
+/// A panel (`kc × MR`, column by column) and a packed B panel (`kc × NR`).
+trait MicroKernel {
+    const MR: usize;
+    const NR: usize;
+    /// Writes the tile, row-major, into `tile[..MR * NR]`.
+    ///
+    /// # Safety
+    /// `a.len() >= kc * MR`, `b.len() >= kc * NR`, `tile.len() >= MR * NR`,
+    /// and the CPU supports the kernel's instruction set.
+    unsafe fn run(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]);
+}
+
+/// `C = A·B` (or `C += A·B` when `accumulate`), packing into `workspace`.
+///
+/// # Panics
+/// If the shapes disagree (`A` is `m × k`, `B` is `k × n`, `C` is `m × n`) or
+/// `workspace` is shorter than [`workspace_len`]`(n)`.
+///
+/// ```
+/// use nn_kernels::gemm::{gemm, workspace_len, MatMut, MatRef};
+/// let a = [1.0, 2.0, 3.0]; // 1x3
+/// let mut c = [1.0];
+/// let mut ws = [0.0; workspace_len(1)];
+/// gemm(&mut ws, MatRef::row_major(&a, 1, 3), MatRef::row_major(&a, 3, 1), MatMut::row_major(&mut c, 1, 1), true);
+/// assert_eq!(c, [15.0]);
+/// ```
+pub fn gemm(workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut, accumulate: bool) {
+    gemm_on(Isa::active(), workspace, a, b, c, accumulate)
+}
+
+/// [`gemm`] on an explicitly chosen instruction set; a level this CPU lacks
+/// falls back to the portable kernel.
+///
+/// ```
+/// use nn_kernels::{gemm::{gemm_on, workspace_len, MatMut, MatRef}, isa::Isa};
+/// let mut c = [0.0];
+/// let mut ws = [0.0; workspace_len(1)];
+/// gemm_on(Isa::Portable, &mut ws, MatRef::row_major(&[2.0], 1, 1), MatRef::row_major(&[3.0], 1, 1), MatMut::row_major(&mut c, 1, 1), false);
+/// assert_eq!(c, [6.0]);
+/// ```
+pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut, accumulate: bool) {
+    assert_eq!(a.cols, b.rows, "gemm: A is {}x{} but B is {}x{}", a.rows, a.cols, b.rows, b.cols);
+    assert!(
+        c.rows == a.rows && c.cols == b.cols,
+        "gemm: C is {}x{} but A·B is {}x{}",
+        c.rows,
+        c.cols,
+        a.rows,
+        b.cols
+    );
+    assert!(
+        workspace.len() >= workspace_len(c.cols),
+        "gemm: workspace of {} floats, need {}",
+        workspace.len(),
+        workspace_len(c.cols)
+    );
+    #[cfg(target_arch = "x86_64")]
+    if isa.is_available() {
+        match isa {
+            Isa::Avx512 => return blocked::<x86::Avx512>(workspace, a, b, c, accumulate),
+            Isa::Avx2 => return blocked::<x86::Avx2Fma>(workspace, a, b, c, accumulate),
+            Isa::Portable => {}
+        }
+    }
+    let _ = isa;
+    blocked::<portable::Portable>(workspace, a, b, c, accumulate)
+}
+
+/// The BLIS loop nest around micro-kernel `K`.
+fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, accumulate: bool) {
+    let (m, n, k) = (a.rows, b.cols, a.cols);
+    if k == 0 {
+        if !accumulate {
+            (0..m).for_each(|i| c.row_mut(i).fill(0.0));
+        }
+        return;
+    }
+    let (packed_a, packed_b) = ws.split_at_mut(MC * KC);
+    // One tile buffer on the stack, sized for the largest kernel.
+    let mut tile = [0.0f32; 8 * NR_MAX];
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            let accumulate = accumulate || pc > 0;
+            pack::pack_b(K::NR, &b, pc, kc, jc, nc, packed_b);
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack::pack_a(K::MR, &a, ic, mc, pc, kc, packed_a);
+                for jr in (0..nc).step_by(K::NR) {
+                    let b_panel = &packed_b[jr * kc..(jr + K::NR) * kc];
+                    for ir in (0..mc).step_by(K::MR) {
+                        let a_panel = &packed_a[ir * kc..(ir + K::MR) * kc];
+                        // SAFETY: the panels hold kc*MR and kc*NR floats (sliced
+                        // above), tile holds 8*NR_MAX >= MR*NR, and `gemm_on`
+                        // only selects K when the CPU supports it.
+                        unsafe { K::run(kc, a_panel, b_panel, &mut tile) };
+                        let rows = K::MR.min(mc - ir);
+                        let cols = K::NR.min(nc - jr);
+                        for i in 0..rows {
+                            let dst = &mut c.row_mut(ic + ir + i)[jc + jr..jc + jr + cols];
+                            let src = &tile[i * K::NR..i * K::NR + cols];
+                            if accumulate {
+                                dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+                            } else {
+                                dst.copy_from_slice(src);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+//! Fused parameter-update loops shared by the optimizers.
+//!
+//! ```
+//! let mut p = [1.0, 1.0];
+//! nn_kernels::update::axpy(-0.5, &[2.0, 4.0], &mut p); // an SGD step
+//! assert_eq!(p, [0.0, -1.0]);
+//! ```
+
+dispatched! {
+    /// `y += alpha · x`.
+    ///
+    /// ```
+    /// let mut y = [1.0];
+    /// nn_kernels::update::axpy(2.0, &[3.0], &mut y);
+    /// assert_eq!(y, [7.0]);
+    /// ```
+    pub fn axpy / axpy_on(alpha: f32, x: &[f32], y: &mut [f32]) {
+        y.iter_mut().zip(x).for_each(|(y, x)| *y += alpha * x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::Isa;
+    use crate::testing::{SIZES, assert_close, random_vec, rng};
+
+    #[test]
+    fn axpy_matches_naive_on_every_isa() {
+        let r = &mut rng(9);
+        for isa in Isa::ALL {
+            for &n in &SIZES {
+                let x = random_vec(r, n);
+                let y0 = random_vec(r, n);
+                let mut y = y0.clone();
+                axpy_on(isa, -0.3, &x, &mut y);
+                let expected: std::vec::Vec<f32> = x.iter().zip(&y0).map(|(x, y)| y - 0.3 * x).collect();
+                assert_close(&y, &expected, 1e-7, "axpy");
+            }
+        }
+    }
+}
