@@ -1,1 +1,56 @@
+//! Layers, losses, optimizers and training utilities for `nn`.
+//!
+//! Everything here is `no_std` and allocation-free; the `alloc` feature adds
+//! boxed constructors and the `std` feature adds file loaders. Most users reach
+//! this crate through the `nn` facade and its `network!` macro; the traits here
+//! are what that macro expands to, and they are usable by hand:
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! let net = (Linear::<2, 3>::zeroed(), ReLU, Linear::<3, 1>::zeroed());
+//! let y: [f32; 1] = net.forward(&[1.0, 2.0]);
+//! assert_eq!(y, [0.0]);
+//! ```
+//!
+//! A chain whose sizes disagree does not compile:
+//!
+//! ```compile_fail
+//! use nn_core::prelude::*;
+//! let net = (Linear::<2, 3>::zeroed(), Linear::<4, 1>::zeroed());
+//! let y: [f32; 1] = net.forward(&[1.0, 2.0]);
+//! ```
 #![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+#[cfg(feature = "std")]
+pub mod data;
+pub mod init;
+pub mod layer;
+pub mod layers;
+pub mod loss;
+pub mod metrics;
+pub mod optim;
+pub mod storage;
+
+#[cfg(test)]
+mod gradcheck;
+
+/// The names most programs need.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let _ = (Sgd::new(0.1), CrossEntropy, Init::HeNormal);
+/// ```
+pub mod prelude {
+    pub use crate::init::Init;
+    pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
+    pub use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
+    pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
+    pub use crate::metrics::argmax;
+    pub use crate::optim::{Optimizer, Sgd};
+}

@@ -1,0 +1,175 @@
+//! Finite-difference gradient checks for every layer and loss.
+//!
+//! Centered differences `(f(x+h) − f(x−h)) / 2h` on f32 layers, with the
+//! objective summed in f64. With `h = 1e-2` the truncation error is O(h²) ≈
+//! 1e-4 relative and f32 rounding contributes ≈ 1e-7·|f|/h ≈ 1e-5, so a
+//! tolerance of 1e-2 relative to the gradient's scale separates a correct
+//! formula from a wrong one (a wrong factor or sign is off by ≥ 10%).
+use crate::layer::{Context, Layer, Mode};
+use crate::loss::Loss;
+use crate::storage::Zeroable;
+use rand::{Rng, SeedableRng, rngs::SmallRng};
+use std::vec::Vec;
+
+const H: f32 = 1e-2;
+const TOL: f64 = 1e-2;
+
+fn random<const N: usize>(rng: &mut SmallRng) -> [f32; N] {
+    core::array::from_fn(|_| rng.random_range(-1.0..1.0))
+}
+
+fn assert_grads_close(analytic: &[f32], numeric: &[f64], what: &str) {
+    let scale = numeric.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
+    for (i, (a, n)) in analytic.iter().zip(numeric).enumerate() {
+        assert!(
+            (*a as f64 - n).abs() <= TOL * scale,
+            "{what}: component {i}: analytic {a}, numeric {n}"
+        );
+    }
+}
+
+/// `Σ r ⊙ layer(x)` in f64, with the RNG reseeded so stochastic layers draw
+/// the same mask every time.
+fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize, const B: usize>(
+    layer: &L,
+    x: &[[f32; I]; B],
+    r: &[[f32; O]; B],
+    mode: Mode,
+) -> f64 {
+    let mut y = [[0.0; O]; B];
+    let mut cache = L::Cache::<B>::zeroed();
+    let mut rng = SmallRng::seed_from_u64(99);
+    let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
+    let mut ctx = Context { mode, rng: &mut rng, workspace: &mut ws };
+    layer.forward_batch(x, &mut y, &mut cache, &mut ctx);
+    y.as_flattened().iter().zip(r.as_flattened()).map(|(y, r)| *y as f64 * *r as f64).sum()
+}
+
+/// Checks `∂/∂x` and `∂/∂θ` of `layer` at random inputs; inputs within `H` of
+/// a kink (`kinks`) are nudged away so the difference quotient is valid.
+pub fn check_layer<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize, const B: usize>(
+    mut layer: L,
+    mode: Mode,
+    kinks: &[f32],
+    seed: u64,
+) {
+    let rng = &mut SmallRng::seed_from_u64(seed);
+    let mut x: [[f32; I]; B] = core::array::from_fn(|_| random(rng));
+    for v in x.as_flattened_mut() {
+        for &k in kinks {
+            if (*v - k).abs() < 2.0 * H {
+                *v = k + 3.0 * H;
+            }
+        }
+    }
+    let r: [[f32; O]; B] = core::array::from_fn(|_| random(rng));
+    layer.params_mut().iter_mut().for_each(|p| *p = rng.random_range(-1.0..1.0));
+
+    // Analytic gradients, with the same mask as `objective`.
+    let mut y = [[0.0; O]; B];
+    let mut cache = L::Cache::<B>::zeroed();
+    let mut fwd_rng = SmallRng::seed_from_u64(99);
+    let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
+    let mut ctx = Context { mode, rng: &mut fwd_rng, workspace: &mut ws };
+    layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
+    let mut dx = [[f32::NAN; I]; B];
+    let mut grad = std::vec![f32::NAN; L::NUM_PARAMS];
+    layer.backward(&x, &y, &r, &cache, Some(&mut dx), &mut grad, &mut ctx);
+
+    let numeric_dx: Vec<f64> = (0..I * B)
+        .map(|i| {
+            let (mut plus, mut minus) = (x, x);
+            plus.as_flattened_mut()[i] += H;
+            minus.as_flattened_mut()[i] -= H;
+            (objective(&layer, &plus, &r, mode) - objective(&layer, &minus, &r, mode)) / (2.0 * H as f64)
+        })
+        .collect();
+    assert_grads_close(dx.as_flattened(), &numeric_dx, "input gradient");
+
+    let numeric_dp: Vec<f64> = (0..L::NUM_PARAMS)
+        .map(|i| {
+            let p = layer.params()[i];
+            layer.params_mut()[i] = p + H;
+            let plus = objective(&layer, &x, &r, mode);
+            layer.params_mut()[i] = p - H;
+            let minus = objective(&layer, &x, &r, mode);
+            layer.params_mut()[i] = p;
+            (plus - minus) / (2.0 * H as f64)
+        })
+        .collect();
+    assert_grads_close(&grad, &numeric_dp, "parameter gradient");
+}
+
+/// Checks a loss's three gradient entry points against differences of its
+/// own value (through softmax and sigmoid heads for the fused entry points).
+pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u64) {
+    let rng = &mut SmallRng::seed_from_u64(seed);
+    let z: [f32; N] = core::array::from_fn(|_| rng.random_range(-2.0..2.0));
+    type Entry<'a, const N: usize> = &'a dyn Fn(&[f32; N], Option<&mut [f32; N]>) -> f32;
+    let plain = |z: &[f32; N], d: Option<&mut [f32; N]>| loss.loss_grad(z, target, d);
+    let softmax = |z: &[f32; N], d: Option<&mut [f32; N]>| {
+        let mut y = [0.0; N];
+        nn_kernels::softmax::softmax(z, &mut y);
+        loss.loss_grad_softmax(z, &y, target, d)
+    };
+    let sigmoid = |z: &[f32; N], d: Option<&mut [f32; N]>| {
+        let mut y = [0.0; N];
+        nn_kernels::activation::sigmoid(z, &mut y);
+        loss.loss_grad_sigmoid(z, &y, target, d)
+    };
+    let entries: [(&str, Entry<N>); 3] = [("plain", &plain), ("softmax", &softmax), ("sigmoid", &sigmoid)];
+    for (name, f) in entries {
+        let mut dz = [f32::NAN; N];
+        let value = f(&z, Some(&mut dz));
+        assert_eq!(value, f(&z, None), "{name}: loss differs with and without gradient");
+        let numeric: Vec<f64> = (0..N)
+            .map(|i| {
+                let (mut plus, mut minus) = (z, z);
+                plus[i] += H;
+                minus[i] -= H;
+                (f(&plus, None) as f64 - f(&minus, None) as f64) / (2.0 * H as f64)
+            })
+            .collect();
+        assert_grads_close(&dz, &numeric, name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
+    use crate::loss::{Bce, CrossEntropy, L1, Mse};
+
+    #[test]
+    fn linear() {
+        check_layer::<_, 7, 5, 3>(Linear::<7, 5>::zeroed(), Mode::Train, &[], 1);
+        check_layer::<_, 1, 1, 1>(Linear::<1, 1>::zeroed(), Mode::Train, &[], 2);
+        check_layer::<_, 33, 17, 9>(Linear::<33, 17>::zeroed(), Mode::Train, &[], 3);
+    }
+
+    #[test]
+    fn activations() {
+        check_layer::<_, 9, 9, 4>(ReLU, Mode::Train, &[0.0], 4);
+        check_layer::<_, 9, 9, 4>(Sigmoid, Mode::Train, &[], 5);
+        check_layer::<_, 9, 9, 4>(Tanh, Mode::Train, &[], 6);
+        check_layer::<_, 9, 9, 4>(Softmax, Mode::Train, &[], 7);
+    }
+
+    #[test]
+    fn dropout_in_both_modes() {
+        check_layer::<_, 16, 16, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
+        check_layer::<_, 16, 16, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);
+    }
+
+    #[test]
+    fn losses() {
+        let mut rng = SmallRng::seed_from_u64(10);
+        let t: [f32; 6] = core::array::from_fn(|_| rng.random_range(0.0..1.0));
+        check_loss(&Mse, &t, 11);
+        check_loss(&L1, &t, 12);
+        check_loss(&Bce, &t, 13);
+        check_loss::<6, usize>(&CrossEntropy, &3usize, 14);
+        let total: f32 = t.iter().sum();
+        check_loss::<6, [f32; 6]>(&CrossEntropy, &t.map(|v| v / total), 15);
+    }
+}

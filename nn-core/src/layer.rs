@@ -1,0 +1,181 @@
+//! The layer traits: [`Forward`] for inference (and compile-time chaining),
+//! [`Layer`] for training.
+//!
+//! Shapes are types: a layer is `Forward<In>` only for the input shape it
+//! accepts, so a chain whose sizes disagree has no `Forward` impl and fails to
+//! compile. Tuples of layers are chains:
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! let net = (Linear::<3, 2>::zeroed(), Tanh);
+//! assert_eq!(net.forward(&[1.0, 2.0, 3.0]), [0.0, 0.0]);
+//! ```
+use crate::storage::Zeroable;
+use rand::rngs::SmallRng;
+
+/// A fixed-size sample shape: plain `f32` data with no padding, so a batch
+/// `[S; B]` is one contiguous row-major `B × LEN` matrix.
+///
+/// ```
+/// use nn_core::layer::Shape;
+/// assert_eq!(<[f32; 784] as Shape>::LEN, 784);
+/// ```
+pub trait Shape: bytemuck::Pod {
+    /// Number of `f32`s in one sample.
+    const LEN: usize;
+}
+
+impl<const N: usize> Shape for [f32; N] {
+    const LEN: usize = N;
+}
+
+/// Views a batch of samples as one flat slice.
+#[inline]
+pub(crate) fn flat<S: Shape>(batch: &[S]) -> &[f32] {
+    bytemuck::cast_slice(batch)
+}
+
+/// Views a batch of samples as one flat mutable slice.
+#[inline]
+pub(crate) fn flat_mut<S: Shape>(batch: &mut [S]) -> &mut [f32] {
+    bytemuck::cast_slice_mut(batch)
+}
+
+/// Inference: a map from one `In` sample to one [`Forward::Out`] sample.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// assert_eq!(ReLU.forward(&[-1.0, 1.0]), [0.0, 1.0]);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot take `{In}` as input",
+    label = "this layer's input size differs from what the previous layer produces",
+    note = "in a chain, each layer's input must equal the previous layer's output"
+)]
+pub trait Forward<In: Shape> {
+    /// The output shape.
+    type Out: Shape;
+    /// Runs one sample in evaluation mode (dropout off).
+    fn forward(&self, x: &In) -> Self::Out;
+}
+
+/// Whether a batch forward pass is training (dropout active) or evaluation.
+///
+/// ```
+/// assert_ne!(nn_core::layer::Mode::Train, nn_core::layer::Mode::Eval);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Stochastic layers sample (dropout masks units).
+    Train,
+    /// Deterministic inference.
+    Eval,
+}
+
+/// What a batch pass may use besides the layer itself: the mode, the random
+/// source of stochastic layers and the GEMM packing workspace, all owned by the
+/// caller (a network's trainer) so layers never allocate.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use rand::SeedableRng;
+/// let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
+/// let mut ws = [0.0; nn_kernels::gemm::workspace_len(2)];
+/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws };
+/// assert_eq!(ctx.mode, Mode::Eval);
+/// ```
+pub struct Context<'a> {
+    /// Train or eval.
+    pub mode: Mode,
+    /// Random source for stochastic layers.
+    pub rng: &'a mut SmallRng,
+    /// GEMM packing memory, at least `nn_kernels::gemm::workspace_len(max width)`.
+    pub workspace: &'a mut [f32],
+}
+
+/// A trainable layer: batched forward and backward passes over fixed-size
+/// batches, with parameters exposed as one flat slice for the optimizer.
+///
+/// Every layer type is [`Zeroable`], so whole networks can be built in place
+/// by zeroing their memory and then initializing parameters.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// assert_eq!(<Linear<3, 2> as Layer<[f32; 3]>>::NUM_PARAMS, 8);
+/// assert_eq!(<ReLU as Layer<[f32; 3]>>::NUM_PARAMS, 0);
+/// ```
+pub trait Layer<In: Shape>: Forward<In> + Zeroable {
+    /// What the forward pass must remember for backward, besides the input and
+    /// output (e.g. a dropout mask); `()` for most layers.
+    type Cache<const B: usize>: Zeroable;
+    /// Number of trainable parameters.
+    const NUM_PARAMS: usize;
+
+    /// Forward pass over a batch of `B` samples.
+    fn forward_batch<const B: usize>(
+        &self,
+        x: &[In; B],
+        y: &mut [Self::Out; B],
+        cache: &mut Self::Cache<B>,
+        ctx: &mut Context,
+    );
+
+    /// Backward pass: given the input `x`, output `y` and `dy = ∂L/∂y`, writes
+    /// `∂L/∂θ` into `grad` (length [`Layer::NUM_PARAMS`], same layout as
+    /// [`Layer::params`]) and, if asked, `∂L/∂x` into `dx`.
+    #[allow(clippy::too_many_arguments)]
+    fn backward<const B: usize>(
+        &self,
+        x: &[In; B],
+        y: &[Self::Out; B],
+        dy: &[Self::Out; B],
+        cache: &Self::Cache<B>,
+        dx: Option<&mut [In; B]>,
+        grad: &mut [f32],
+        ctx: &mut Context,
+    );
+
+    /// The parameters as one flat slice (empty for parameter-free layers).
+    fn params(&self) -> &[f32] {
+        &[]
+    }
+
+    /// The parameters as one flat mutable slice.
+    fn params_mut(&mut self) -> &mut [f32] {
+        &mut []
+    }
+
+    /// Draws initial parameters; a no-op for parameter-free layers.
+    fn init_params(&mut self, init: crate::init::Init, rng: &mut SmallRng) {
+        let _ = (init, rng);
+    }
+}
+
+/// Tuples chain layers: `(A, B)` is `Forward<In>` when `A: Forward<In>` and
+/// `B: Forward<A::Out>`, so the compiler checks every joint.
+macro_rules! chain {
+    ($($prev:ident => $T:ident . $i:tt),+ ; $Last:ident) => {
+        impl<In: Shape, A: Forward<In>, $($T: Forward<$prev::Out>),+> Forward<In> for (A, $($T),+) {
+            type Out = $Last::Out;
+            fn forward(&self, x: &In) -> Self::Out {
+                let y = self.0.forward(x);
+                $(let y = self.$i.forward(&y);)+
+                y
+            }
+        }
+    };
+}
+
+impl<In: Shape, A: Forward<In>> Forward<In> for (A,) {
+    type Out = A::Out;
+    fn forward(&self, x: &In) -> Self::Out {
+        self.0.forward(x)
+    }
+}
+chain!(A => B.1; B);
+chain!(A => B.1, B => C.2; C);
+chain!(A => B.1, B => C.2, C => D.3; D);
+chain!(A => B.1, B => C.2, C => D.3, D => E.4; E);
+chain!(A => B.1, B => C.2, C => D.3, D => E.4, E => F.5; F);
+chain!(A => B.1, B => C.2, C => D.3, D => E.4, E => F.5, F => G.6; G);
+chain!(A => B.1, B => C.2, C => D.3, D => E.4, E => F.5, F => G.6, G => H.7; H);

@@ -1,0 +1,15 @@
+//! The layers. Each file holds one layer (or one family sharing code), its
+//! shape rule, its docs and its gradient check.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! let net = (Linear::<2, 2>::zeroed(), Softmax);
+//! assert_eq!(net.forward(&[3.0, 4.0]), [0.5, 0.5]);
+//! ```
+mod activation;
+mod dropout;
+mod linear;
+
+pub use activation::{Activation, ReLU, Sigmoid, Softmax, Tanh};
+pub use dropout::Dropout;
+pub use linear::Linear;

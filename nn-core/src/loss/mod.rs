@@ -1,0 +1,74 @@
+//! Losses. A [`Loss`] scores one sample's output against its target and
+//! gives the gradient; trainers average over the batch.
+//!
+//! Networks ending in `Softmax` (or `Sigmoid`) hand the loss both the layer's
+//! input `z` and output `y`, so losses that have a stable fused form use it:
+//! cross-entropy after softmax is `lse(z) − z_t` with gradient `y − t`, never
+//! `log(softmax)` and never a Jacobian product.
+//!
+//! ```
+//! use nn_core::prelude::*;
+//! let z = [2.0, 1.0, 0.1];
+//! let loss = CrossEntropy.loss_grad(&z, &0usize, None);
+//! assert!((loss - 0.4170).abs() < 1e-4);
+//! ```
+mod bce;
+mod cross_entropy;
+mod regression;
+
+pub use bce::Bce;
+pub use cross_entropy::CrossEntropy;
+pub use regression::{L1, Mse};
+
+use nn_kernels::{activation::sigmoid_backward, softmax::softmax_backward};
+
+/// A per-sample loss of an `N`-feature output against a target of type `T`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let mut dy = [0.0; 2];
+/// let l = Mse.loss_grad(&[1.0, 3.0], &[1.0, 1.0], Some(&mut dy));
+/// assert_eq!((l, dy), (2.0, [0.0, 2.0]));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot score `[f32; {N}]` outputs against `{T}` targets",
+    label = "the target's type or size does not match the network's output",
+    note = "regression losses take `[f32; N]` targets of the output's size; `CrossEntropy` also takes a class index `usize`"
+)]
+pub trait Loss<const N: usize, T> {
+    /// The loss of output `y` against target `t`; when `dy` is given, also
+    /// writes `∂L/∂y` there.
+    fn loss_grad(&self, y: &[f32; N], t: &T, dy: Option<&mut [f32; N]>) -> f32;
+
+    /// The loss when `y = softmax(z)`, and `∂L/∂z`. The default applies the
+    /// softmax Jacobian to `∂L/∂y`; losses with a fused form override it.
+    fn loss_grad_softmax(&self, z: &[f32; N], y: &[f32; N], t: &T, dz: Option<&mut [f32; N]>) -> f32 {
+        let _ = z;
+        through(y, dz, softmax_backward, |dy| self.loss_grad(y, t, dy))
+    }
+
+    /// The loss when `y = sigmoid(z)`, and `∂L/∂z`. The default multiplies
+    /// `∂L/∂y` by `y (1 − y)`; losses with a fused form override it.
+    fn loss_grad_sigmoid(&self, z: &[f32; N], y: &[f32; N], t: &T, dz: Option<&mut [f32; N]>) -> f32 {
+        let _ = z;
+        through(y, dz, sigmoid_backward, |dy| self.loss_grad(y, t, dy))
+    }
+}
+
+/// Chain rule through a final activation: loss gradient w.r.t. its output,
+/// then the activation's backward in place.
+fn through<const N: usize>(
+    y: &[f32; N],
+    dz: Option<&mut [f32; N]>,
+    backward: fn(&[f32], &mut [f32]),
+    loss_grad: impl FnOnce(Option<&mut [f32; N]>) -> f32,
+) -> f32 {
+    match dz {
+        None => loss_grad(None),
+        Some(dz) => {
+            let loss = loss_grad(Some(&mut *dz));
+            backward(y, dz);
+            loss
+        }
+    }
+}
