@@ -1,1 +1,122 @@
-//! placeholder
+//! # nn — neural networks as types
+//!
+//! `network!` turns a layer list into a plain struct with fixed-size
+//! parameters, gradients, optimizer state and activation buffers, and
+//! unrolled forward/backward code. Sizes are checked when you compile; a
+//! training step allocates nothing; the core runs on `no_std` targets.
+//!
+//! ```
+//! use nn::prelude::*;
+//!
+//! network! {
+//!     /// Learns XOR.
+//!     pub Xor = < Linear<2, 8>, Tanh, Linear<8, 1>, Sigmoid >
+//! }
+//!
+//! let mut trainer = XorTrainer::<Sgd, 4>::new_boxed(Init::XavierNormal, Sgd::new(1.0), 7);
+//! let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+//! let y = [[0.0], [1.0], [1.0], [0.0]];
+//! let first = trainer.train_step(&x, &y, &Bce);
+//! let mut last = first;
+//! for _ in 0..2000 {
+//!     last = trainer.train_step(&x, &y, &Bce);
+//! }
+//! assert!(last < first / 10.0);
+//! assert!(trainer.model.forward(&[1.0, 0.0])[0] > 0.5);
+//! assert!(trainer.model.forward(&[1.0, 1.0])[0] < 0.5);
+//! ```
+//!
+//! Sizes that don't line up are compile errors naming both layers:
+//!
+//! ```compile_fail
+//! nn::network! { Broken = < Linear<784, 128>, ReLU, Linear<64, 10> > }
+//! // error: `Linear<64, 10>` expects 64 inputs but `ReLU` produces 128
+//! ```
+#![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+#[cfg(feature = "std")]
+pub use nn_core::data;
+pub use nn_core::{init, layer, layers, loss, metrics, optim, storage};
+pub use nn_kernels as kernels;
+pub use rand;
+
+/// Declares a network: a model struct `Name` and a trainer `NameTrainer<O, B>`.
+///
+/// Syntax: `[attributes] [visibility] Name = < layer, layer, ... >`, where a
+/// layer is `Linear<IN, OUT>`, `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Dropout`
+/// (p = 0.5) or `Dropout<P>`, optionally named (`fc1: Linear<784, 128>`), and
+/// the list may start with `Input<N>`. Unnamed layers get fields named after
+/// their kind and position (`linear0`, `relu1`, ...).
+///
+/// The model (`Name`) holds only parameters: `forward` (one sample, evaluation
+/// mode), `predict`, `NUM_PARAMS`, `init_in_place` and `new_boxed`. The trainer
+/// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
+/// everything a step needs, with `train_step`, `forward_batch`, `eval_loss`,
+/// `TRAIN_STATE_BYTES`. When the last layer is `Softmax` (or `Sigmoid`), the
+/// loss is fused with it: cross-entropy trains on `p − y` directly.
+///
+/// ```
+/// use nn::prelude::*;
+/// network! { pub Mnist = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax > }
+/// assert_eq!(Mnist::NUM_PARAMS, 784 * 128 + 128 + 128 * 10 + 10);
+/// let model = Mnist::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(1));
+/// let p = model.forward(&[0.5; 784]);
+/// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+/// ```
+pub use nn_macros::network;
+
+/// Everything a typical program uses, including the macro and the RNG traits.
+///
+/// ```
+/// use nn::prelude::*;
+/// let _rng = nn::rand::rngs::SmallRng::seed_from_u64(0);
+/// ```
+pub mod prelude {
+    pub use crate::network;
+    pub use nn_core::prelude::*;
+    pub use rand::{Rng, SeedableRng};
+}
+
+/// Paths the `network!` expansion uses. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "alloc")]
+    pub use crate::storage::boxed_in_place;
+    pub use crate::storage::{Zeroable, zero_in_place};
+    #[cfg(feature = "alloc")]
+    pub use alloc::boxed::Box;
+    pub use nn_core::init::Init;
+    pub use nn_core::layer::{Context, Forward, Layer, Mode};
+    pub use nn_core::loss::Loss;
+    pub use nn_core::metrics::argmax;
+    pub use nn_core::optim::{Optimizer, Sgd};
+    pub use nn_kernels::gemm::workspace_len;
+    pub use nn_kernels::update::scale;
+    pub use rand::rngs::SmallRng;
+    pub use rand::{Rng, SeedableRng};
+
+    /// Compiles only for zero-valid types (the generated model asserts its layers).
+    pub const fn assert_zeroable<T: Zeroable>() {}
+
+    pub use crate::__with_alloc as with_alloc;
+}
+
+/// Emits its input only when the `alloc` feature is on (for `new_boxed`).
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_alloc {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Emits its input only when the `alloc` feature is on (for `new_boxed`).
+#[cfg(not(feature = "alloc"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_alloc {
+    ($($item:tt)*) => {};
+}

@@ -146,7 +146,7 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     }
 
     /// Draws initial parameters; a no-op for parameter-free layers.
-    fn init_params(&mut self, init: crate::init::Init, rng: &mut SmallRng) {
+    fn init_params<R: rand::Rng + ?Sized>(&mut self, init: crate::init::Init, rng: &mut R) {
         let _ = (init, rng);
     }
 }

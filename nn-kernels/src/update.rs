@@ -19,6 +19,19 @@ dispatched! {
     }
 }
 
+dispatched! {
+    /// `x *= alpha`.
+    ///
+    /// ```
+    /// let mut x = [2.0, -4.0];
+    /// nn_kernels::update::scale(0.5, &mut x);
+    /// assert_eq!(x, [1.0, -2.0]);
+    /// ```
+    pub fn scale / scale_on(alpha: f32, x: &mut [f32]) {
+        x.iter_mut().for_each(|x| *x *= alpha);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +49,9 @@ mod tests {
                 axpy_on(isa, -0.3, &x, &mut y);
                 let expected: std::vec::Vec<f32> = x.iter().zip(&y0).map(|(x, y)| y - 0.3 * x).collect();
                 assert_close(&y, &expected, 1e-7, "axpy");
+                scale_on(isa, 3.0, &mut y);
+                let expected: std::vec::Vec<f32> = expected.iter().map(|v| v * 3.0).collect();
+                assert_close(&y, &expected, 1e-7, "scale");
             }
         }
     }

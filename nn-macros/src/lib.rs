@@ -1,1 +1,25 @@
+//! The `network!` procedural macro of `nn`. Use it through the `nn` crate,
+//! which documents it with examples: the expansion names paths in `::nn`.
+//!
+//! The macro reads a layer list, checks every joint's sizes (reporting each
+//! mismatch at the offending layer, with both layers and both numbers), and
+//! emits a model struct with one field per layer plus a trainer struct with
+//! fixed-size gradients, optimizer state, activations and workspace, and
+//! unrolled forward/backward code over the `nn-core` layer traits.
+#![warn(missing_docs)]
 
+mod expand;
+mod layers;
+mod parse;
+
+use proc_macro::TokenStream;
+
+/// Declares a network type; see the `nn` crate's documentation.
+#[proc_macro]
+pub fn network(input: TokenStream) -> TokenStream {
+    let spec = syn::parse_macro_input!(input as parse::NetworkSpec);
+    match layers::resolve(&spec) {
+        Ok(net) => expand::expand(&spec, &net).into(),
+        Err(errors) => errors.into_compile_error().into(),
+    }
+}

@@ -4,7 +4,6 @@ use crate::layer::{Context, Forward, Layer, flat, flat_mut};
 use crate::storage::Zeroable;
 use nn_kernels::gemm::{MatMut, MatRef, gemm};
 use nn_kernels::{gemv::gemv_acc, reduce};
-use rand::rngs::SmallRng;
 
 /// A dense (fully connected) layer from `I` to `O` features.
 ///
@@ -104,7 +103,7 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         bytemuck::cast_slice_mut(core::slice::from_mut(self))
     }
 
-    fn init_params(&mut self, init: Init, rng: &mut SmallRng) {
+    fn init_params<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
         init.fill(self.weight.as_flattened_mut(), I, O, rng);
         self.bias = [0.0; O];
     }

@@ -1,0 +1,309 @@
+//! Code generation: the model struct, its trainer, and the unrolled passes.
+use crate::layers::{Kind, Network};
+use crate::parse::NetworkSpec;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn expand(spec: &NetworkSpec, net: &Network) -> TokenStream {
+    let model = model(spec, net);
+    let trainer = trainer(spec, net);
+    quote! {
+        #model
+        #trainer
+    }
+}
+
+fn shape(n: usize) -> TokenStream {
+    quote!([f32; #n])
+}
+
+fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
+    let NetworkSpec { attrs, vis, name, .. } = spec;
+    let p = quote!(::nn::__private);
+    let fields = net.layers.iter().map(|l| &l.field).collect::<Vec<_>>();
+    let types = net.layers.iter().map(|l| l.ty()).collect::<Vec<_>>();
+    let field_docs = net.layers.iter().map(|l| format!("Layer `{}`: {} → {} features.", l.field, l.input, l.output));
+    let (d_in, d_out) = (net.input, net.dim(net.layers.len()));
+    let (in_ty, out_ty) = (shape(d_in), shape(d_out));
+    let num_params: usize = net.layers.iter().map(|l| l.num_params()).sum();
+    let in_shapes = (0..net.layers.len()).map(|i| shape(net.dim(i))).collect::<Vec<_>>();
+    let settings = net.layers.iter().filter_map(|l| match l.kind {
+        Kind::Dropout(prob) => {
+            let f = &l.field;
+            Some(quote!(this.#f = ::nn::layers::Dropout::new(#prob);))
+        }
+        _ => None,
+    });
+    let summary = net
+        .layers
+        .iter()
+        .map(|l| format!("`{}`", l.field))
+        .collect::<Vec<_>>()
+        .join(" → ");
+    let model_doc = format!(
+        "Model parameters of `{name}` ({d_in} → {d_out} features, {num_params} parameters): {summary}. \
+         Train it with [`{name}Trainer`]."
+    );
+    quote! {
+        #(#attrs)*
+        #[doc = #model_doc]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #vis struct #name {
+            #( #[doc = #field_docs] pub #fields: #types, )*
+        }
+
+        // SAFETY: every field is a layer type, and `Layer` requires `Zeroable`
+        // (checked by `assert_zeroable` below).
+        unsafe impl #p::Zeroable for #name {}
+
+        const _: () = {
+            #( #p::assert_zeroable::<#types>(); )*
+        };
+
+        impl #name {
+            /// Number of trainable parameters: Σ (inputs · outputs + outputs) over dense layers.
+            pub const NUM_PARAMS: usize = #num_params;
+            /// Features per input sample.
+            pub const INPUTS: usize = #d_in;
+            /// Features per output sample.
+            pub const OUTPUTS: usize = #d_out;
+            /// Bytes of model state (what inference needs besides stack temporaries).
+            pub const MODEL_BYTES: usize = ::core::mem::size_of::<Self>();
+
+            /// Runs one sample through the network in evaluation mode.
+            #[inline]
+            pub fn forward(&self, x: &#in_ty) -> #out_ty {
+                let a = x;
+                #( let a = &<#types as #p::Forward<#in_shapes>>::forward(&self.#fields, a); )*
+                *a
+            }
+
+            /// The index of the largest output for one sample (the predicted class).
+            pub fn predict(&self, x: &#in_ty) -> usize {
+                #p::argmax(&self.forward(x))
+            }
+
+            /// Restores the layer settings declared in `network!` (dropout
+            /// rates) and redraws every parameter with `init` (biases zero).
+            pub fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
+                let this = self;
+                #( #settings )*
+                #( <#types as #p::Layer<#in_shapes>>::init_params(&mut this.#fields, init, rng); )*
+            }
+
+            /// Builds the model in `slot` without a stack temporary: zeroes it
+            /// (writing every byte once), then [`Self::reset`]s it.
+            pub fn init_in_place<'slot, R: #p::Rng + ?Sized>(
+                slot: &'slot mut ::core::mem::MaybeUninit<Self>,
+                init: #p::Init,
+                rng: &mut R,
+            ) -> &'slot mut Self {
+                let this = #p::zero_in_place(slot);
+                this.reset(init, rng);
+                this
+            }
+        }
+
+        #p::with_alloc! {
+            impl #name {
+                /// Allocates and initializes a model on the heap (built in place).
+                pub fn new_boxed<R: #p::Rng + ?Sized>(init: #p::Init, rng: &mut R) -> #p::Box<Self> {
+                    #p::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
+                }
+            }
+        }
+    }
+}
+
+fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
+    let NetworkSpec { vis, name, .. } = spec;
+    let p = quote!(::nn::__private);
+    let trainer = format_ident!("{}Trainer", name);
+    let layers = &net.layers;
+    let n = layers.len();
+    let dims: Vec<usize> = (0..=n).map(|i| net.dim(i)).collect();
+    let max_dim = *dims.iter().max().expect("at least the input");
+    let (in_ty, out_ty) = (shape(dims[0]), shape(dims[n]));
+    let d_out = dims[n];
+
+    // The loss is fused with a final Softmax/Sigmoid: backprop starts below it.
+    let head = match layers.last().map(|l| l.kind) {
+        Some(Kind::Activation("Softmax")) => Some(quote!(loss_grad_softmax)),
+        Some(Kind::Activation("Sigmoid")) => Some(quote!(loss_grad_sigmoid)),
+        _ => None,
+    };
+    let top = if head.is_some() { n - 1 } else { n };
+    // Layers below the first one with parameters need no backward pass.
+    let first_param = layers.iter().position(|l| l.num_params() > 0).unwrap_or(top);
+
+    let act = |i: usize| format_ident!("act{}", i);
+    let delta = |i: usize| format_ident!("delta{}", i);
+    let grad = |i: usize| format_ident!("grad_{}", layers[i].field);
+    let state = |i: usize| format_ident!("state_{}", layers[i].field);
+    let cache = |i: usize| format_ident!("cache_{}", layers[i].field);
+    let ty = |i: usize| layers[i].ty();
+    let input = |i: usize| if i == 0 { quote!(x) } else { let a = act(i); quote!(&self.#a) };
+
+    let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].num_params() > 0).collect();
+    let mut fields = Vec::new();
+    for &i in &param_layers {
+        let (g, s, count) = (grad(i), state(i), layers[i].num_params());
+        fields.push(quote!(#g: [f32; #count]));
+        fields.push(quote!(#s: <O as #p::Optimizer>::State<#count>));
+    }
+    for i in 0..n {
+        let (c, t, s) = (cache(i), ty(i), shape(dims[i]));
+        fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
+    }
+    for i in 1..=n {
+        let (a, d) = (act(i), dims[i]);
+        fields.push(quote!(#a: [[f32; #d]; B]));
+    }
+    // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
+    let delta_range = (first_param + 1)..=top;
+    for i in delta_range.clone() {
+        let (dl, d) = (delta(i), dims[i]);
+        fields.push(quote!(#dl: [[f32; #d]; B]));
+    }
+
+    let forward_steps = (0..n).map(|i| {
+        let (f, t, s, a, c, x) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i));
+        quote!(<#t as #p::Layer<#s>>::forward_batch(&self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
+    });
+
+    let (last, below) = (act(n), act(n - 1));
+    let loss_eval = match &head {
+        Some(h) => quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], None)),
+        None => quote!(loss.loss_grad(&self.#last[b], &targets[b], None)),
+    };
+    let top_delta = delta(top);
+    let loss_grad = match &head {
+        Some(h) => quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
+        None => quote!(loss.loss_grad(&self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
+    };
+    let backward_steps = (first_param..top).rev().map(|i| {
+        let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i), delta(i + 1));
+        let dx = if i == first_param { quote!(None) } else { let d = delta(i); quote!(Some(&mut self.#d)) };
+        let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
+        quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &self.#c, #dx, #g, &mut ctx);)
+    });
+    let updates = param_layers.iter().map(|&i| {
+        let (f, t, s, g, st, count) = (&layers[i].field, ty(i), shape(dims[i]), grad(i), state(i), layers[i].num_params());
+        quote!(self.optimizer.update::<#count>(<#t as #p::Layer<#s>>::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
+    });
+    let has_backward = first_param < top;
+    let backward = if has_backward {
+        quote! {
+            for b in 0..B {
+                total += #loss_grad;
+            }
+            #p::scale(inv_b, self.#top_delta.as_flattened_mut());
+            #( #backward_steps )*
+            #( #updates )*
+        }
+    } else {
+        quote! {
+            for b in 0..B {
+                total += #loss_eval;
+            }
+        }
+    };
+
+    let doc = format!(
+        "Training state of [`{name}`] for batches of `B` samples with optimizer `O`: the model plus \
+         fixed-size gradients, optimizer state, activations, backward buffers and GEMM workspace. \
+         A training step allocates nothing."
+    );
+    quote! {
+        #[doc = #doc]
+        #vis struct #trainer<O: #p::Optimizer = #p::Sgd, const B: usize = 32> {
+            /// The model being trained.
+            pub model: #name,
+            /// The optimizer (its hyperparameters may be changed between steps).
+            pub optimizer: O,
+            rng: #p::SmallRng,
+            workspace: [f32; #p::workspace_len(#max_dim)],
+            #( #fields, )*
+        }
+
+        impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+            /// Bytes of the whole training state.
+            pub const TRAIN_STATE_BYTES: usize = ::core::mem::size_of::<Self>();
+            /// Samples per training batch.
+            pub const BATCH: usize = B;
+
+            /// Builds the trainer in `slot` without a stack temporary. `seed`
+            /// drives parameter initialization and dropout: the same seed gives
+            /// bit-identical training.
+            pub fn init_in_place<'slot>(
+                slot: &'slot mut ::core::mem::MaybeUninit<Self>,
+                init: #p::Init,
+                optimizer: O,
+                seed: u64,
+            ) -> &'slot mut Self {
+                let ptr = slot.as_mut_ptr();
+                // SAFETY: every field except `optimizer` and `rng` is a layer,
+                // an f32 array, an optimizer state or a layer cache, all
+                // `Zeroable` (the model asserts its layers; the trait bounds
+                // require the rest), so zero bytes make them valid. `optimizer`
+                // and `rng` are written through raw pointers before any
+                // reference to the whole struct exists.
+                unsafe {
+                    ptr.write_bytes(0, 1);
+                    ::core::ptr::addr_of_mut!((*ptr).optimizer).write(optimizer);
+                    ::core::ptr::addr_of_mut!((*ptr).rng).write(<#p::SmallRng as #p::SeedableRng>::seed_from_u64(seed));
+                }
+                // SAFETY: initialized just above.
+                let this = unsafe { slot.assume_init_mut() };
+                this.model.reset(init, &mut this.rng);
+                this
+            }
+
+            /// Runs a batch forward in `mode`, filling the activation buffers.
+            fn run_forward(&mut self, x: &[#in_ty; B], mode: #p::Mode) {
+                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace };
+                #( #forward_steps )*
+            }
+
+            /// One training step on a batch: forward, mean loss over the batch,
+            /// backward, optimizer update. Returns the mean loss.
+            pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
+                const { assert!(B > 0, "the batch size B must be at least 1") };
+                self.run_forward(x, #p::Mode::Train);
+                let inv_b = 1.0 / B as f32;
+                let mut total = 0.0f32;
+                let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace };
+                let _ = &mut ctx;
+                #backward
+                total * inv_b
+            }
+
+            /// Evaluation-mode forward pass of a batch; returns the outputs.
+            pub fn forward_batch(&mut self, x: &[#in_ty; B]) -> &[#out_ty; B] {
+                self.run_forward(x, #p::Mode::Eval);
+                &self.#last
+            }
+
+            /// Mean loss of a batch in evaluation mode (no update).
+            pub fn eval_loss<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
+                const { assert!(B > 0, "the batch size B must be at least 1") };
+                self.run_forward(x, #p::Mode::Eval);
+                let mut total = 0.0f32;
+                for b in 0..B {
+                    total += #loss_eval;
+                }
+                total / B as f32
+            }
+        }
+
+        #p::with_alloc! {
+            impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+                /// Allocates a trainer on the heap, built in place (no stack
+                /// temporary of its size, every byte written once).
+                pub fn new_boxed(init: #p::Init, optimizer: O, seed: u64) -> #p::Box<Self> {
+                    #p::boxed_in_place(|slot| Self::init_in_place(slot, init, optimizer, seed))
+                }
+            }
+        }
+    }
+}
