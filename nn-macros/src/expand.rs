@@ -40,6 +40,10 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .map(|l| format!("`{}`", l.field))
         .collect::<Vec<_>>()
         .join(" → ");
+    let param_fields: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| &l.field).collect();
+    let param_types: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| l.ty()).collect();
+    let param_shapes: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| shape(l.input)).collect();
+    let tensors = param_fields.len();
     let model_doc = format!(
         "Model parameters of `{name}` ({d_in} → {d_out} features, {num_params} parameters): {summary}. \
          Train it with [`{name}Trainer`]."
@@ -76,6 +80,18 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 let a = x;
                 #( let a = &<#types as #p::Forward<#in_shapes>>::forward(&self.#fields, a); )*
                 *a
+            }
+
+            /// The parameters of each layer that has any, in layer order, each
+            /// as one flat slice (for a `Linear`, its weights row by row, then
+            /// its biases).
+            pub fn params(&self) -> [&[f32]; #tensors] {
+                [#( <#param_types as #p::Layer<#param_shapes>>::params(&self.#param_fields) ),*]
+            }
+
+            /// Mutable [`Self::params`].
+            pub fn params_mut(&mut self) -> [&mut [f32]; #tensors] {
+                [#( <#param_types as #p::Layer<#param_shapes>>::params_mut(&mut self.#param_fields) ),*]
             }
 
             /// The index of the largest output for one sample (the predicted class).

@@ -1,0 +1,146 @@
+//! What `network!` generates: constants, forward passes equal to the
+//! hand-written chain, and a train step whose update is the true gradient
+//! (checked by finite differences of the loss through the whole network).
+use nn::prelude::*;
+use nn::rand::rngs::SmallRng;
+
+network! {
+    /// Fused softmax + cross-entropy head.
+    Classifier = < Linear<6, 5>, Tanh, Linear<5, 3>, Softmax >
+}
+network! {
+    /// Fused sigmoid + BCE head, named layers.
+    Binary = < hidden: Linear<4, 6>, act: ReLU, out: Linear<6, 2>, Sigmoid >
+}
+network! {
+    /// Plain regression head; starts with an activation after `Input`.
+    Regressor = < Input<3>, Tanh, Linear<3, 4>, Sigmoid, Linear<4, 2> >
+}
+
+/// Small enough that no ReLU pre-activation crosses zero within ±H (a kink
+/// makes the difference quotient meaningless; 1e-2 crossed one here), large
+/// enough that f32 rounding of a loss near 1 (~1e-7) stays ~1e-4 of the slope.
+const H: f32 = 1e-3;
+
+/// Runs one SGD step with learning rate 1, so the update is exactly `−∇θ`,
+/// and compares it with centered differences of the evaluation loss.
+macro_rules! check_train_step_gradient {
+    ($trainer:ident, $in:literal, $targets:expr, $loss:expr) => {{
+        let mut rng = SmallRng::seed_from_u64(5);
+        let x: [[f32; $in]; 4] = std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
+        let targets = $targets;
+        let mut t = $trainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 11);
+        let before = t.model;
+        t.train_step(&x, &targets, &$loss);
+        let after = t.model;
+        let analytic: Vec<f64> = before.params().concat().iter().zip(after.params().concat()).map(|(b, a)| (*b - a) as f64).collect();
+        let mut probe = $trainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 11);
+        let scale = analytic.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
+        for i in 0..analytic.len() {
+            let mut loss_at = |delta: f32| {
+                let mut m = before;
+                let mut rest = i;
+                for tensor in m.params_mut() {
+                    if rest < tensor.len() {
+                        tensor[rest] += delta;
+                        break;
+                    }
+                    rest -= tensor.len();
+                }
+                probe.model = m;
+                probe.eval_loss(&x, &targets, &$loss) as f64
+            };
+            let numeric = (loss_at(H) - loss_at(-H)) / (2.0 * H as f64);
+            assert!(
+                (analytic[i] - numeric).abs() <= 1e-2 * scale,
+                "{}: parameter {i}: step gave {}, finite difference {numeric}",
+                stringify!($trainer),
+                analytic[i]
+            );
+        }
+    }};
+}
+
+#[test]
+fn constants_follow_the_layer_list() {
+    assert_eq!(Classifier::NUM_PARAMS, 6 * 5 + 5 + 5 * 3 + 3);
+    assert_eq!((Classifier::INPUTS, Classifier::OUTPUTS), (6, 3));
+    assert_eq!(Regressor::INPUTS, 3);
+    assert_eq!(Classifier::MODEL_BYTES, Classifier::NUM_PARAMS * 4);
+    assert_eq!(ClassifierTrainer::<Sgd, 8>::TRAIN_STATE_BYTES, size_of::<ClassifierTrainer<Sgd, 8>>());
+    assert_eq!(ClassifierTrainer::<Sgd, 8>::BATCH, 8);
+}
+
+#[test]
+fn forward_equals_the_hand_written_chain() {
+    let m = Binary::new_boxed(Init::HeUniform, &mut SmallRng::seed_from_u64(1));
+    let chain = (m.hidden, m.act, m.out, Sigmoid);
+    let x = [0.3, -0.2, 0.9, 0.1];
+    assert_eq!(m.forward(&x), chain.forward(&x));
+}
+
+#[test]
+fn batch_forward_matches_single_sample_forward() {
+    let mut t = ClassifierTrainer::<Sgd, 3>::new_boxed(Init::XavierNormal, Sgd::new(0.1), 2);
+    let x = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [-1.0; 6], [0.0; 6]];
+    let batch = *t.forward_batch(&x);
+    for (row, x) in batch.iter().zip(&x) {
+        let single = t.model.forward(x);
+        for (a, b) in row.iter().zip(&single) {
+            assert!((a - b).abs() < 1e-6, "{row:?} vs {single:?}");
+        }
+    }
+}
+
+#[test]
+fn softmax_cross_entropy_step_is_the_true_gradient() {
+    check_train_step_gradient!(ClassifierTrainer, 6, [0usize, 2, 1, 2], CrossEntropy);
+    let soft = [[0.2f32, 0.5, 0.3]; 4];
+    check_train_step_gradient!(ClassifierTrainer, 6, soft, CrossEntropy);
+}
+
+#[test]
+fn softmax_with_a_loss_lacking_a_fused_form_is_the_true_gradient() {
+    check_train_step_gradient!(ClassifierTrainer, 6, [[0.0f32, 1.0, 0.0]; 4], Mse);
+}
+
+#[test]
+fn sigmoid_bce_step_is_the_true_gradient() {
+    check_train_step_gradient!(BinaryTrainer, 4, [[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], Bce);
+}
+
+#[test]
+fn regression_steps_are_the_true_gradient() {
+    let t = [[0.5f32, -0.5], [1.0, 0.0], [0.0, 0.3], [-1.0, 2.0]];
+    check_train_step_gradient!(RegressorTrainer, 3, t, Mse);
+    check_train_step_gradient!(RegressorTrainer, 3, t, L1);
+}
+
+network! {
+    Noisy = < Linear<8, 16>, ReLU, Dropout<0.5>, Linear<16, 2> >
+}
+
+#[test]
+fn same_seed_trains_bit_identically_and_another_seed_does_not() {
+    let x = [[0.25f32; 8]; 2];
+    let t = [[1.0f32, 0.0]; 2];
+    let run = |seed| {
+        let mut tr = NoisyTrainer::<Sgd, 2>::new_boxed(Init::HeNormal, Sgd::new(0.1), seed);
+        for _ in 0..10 {
+            tr.train_step(&x, &t, &Mse);
+        }
+        tr.model
+    };
+    assert!(run(1) == run(1));
+    assert!(run(1) != run(2));
+}
+
+#[test]
+fn dropout_is_off_in_evaluation() {
+    let mut tr = NoisyTrainer::<Sgd, 2>::new_boxed(Init::HeNormal, Sgd::new(0.1), 4);
+    let x = [[0.5f32; 8]; 2];
+    let first = *tr.forward_batch(&x);
+    assert_eq!(first, *tr.forward_batch(&x));
+    assert_eq!(first[0], tr.model.forward(&x[0]));
+    assert_eq!(tr.model.dropout2.p(), 0.5);
+}
