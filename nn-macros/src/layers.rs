@@ -110,7 +110,7 @@ fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
                 Some(p) if (0.0..1.0).contains(&p) => Ok(Entry::Layer(Kind::Dropout(p))),
                 Some(p) => Err(syn::Error::new_spanned(
                     &spec.tokens,
-                    format!("`{}`: the drop probability must be in [0, 1), got {p}", spec.display()),
+                    format!("`{}`: the drop probability must be in [0, 1), got {p:?}", spec.display()),
                 )),
                 None => Err(syn::Error::new_spanned(&spec.tokens, format!("`{}` is malformed: write `Dropout<P>` with a probability like 0.2", spec.display()))),
             },

@@ -1,0 +1,2 @@
+nn::network! { Net = < ReLU, Linear<4, 2> > }
+fn main() {}

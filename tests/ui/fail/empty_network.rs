@@ -1,0 +1,2 @@
+nn::network! { Net = < > }
+fn main() {}

@@ -1,0 +1,2 @@
+nn::network! { Net = < Input<100>, Linear<784, 10>, Softmax > }
+fn main() {}

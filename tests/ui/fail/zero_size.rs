@@ -1,0 +1,2 @@
+nn::network! { Net = < Linear<0, 8>, ReLU > }
+fn main() {}
