@@ -16,7 +16,9 @@ network! {
 fn inputs<const B: usize>() -> (Box<[[f32; 784]; B]>, [usize; B]) {
     let mut rng = nn::rand::rngs::SmallRng::seed_from_u64(1);
     let mut x = Box::new([[0.0f32; 784]; B]);
-    x.as_flattened_mut().iter_mut().for_each(|v| *v = rng.random());
+    x.as_flattened_mut()
+        .iter_mut()
+        .for_each(|v| *v = rng.random());
     (x, std::array::from_fn(|i| i % 10))
 }
 
@@ -33,17 +35,27 @@ fn network(c: &mut Criterion) {
     let (x256, _) = inputs::<256>();
     let mut wide = MlpTrainer::<Sgd, 256>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
     g.throughput(Throughput::Elements(256));
-    g.bench_function("W2 inference, batch 256", |b| b.iter(|| wide.forward_batch(black_box(&x256))[0][0]));
+    g.bench_function("W2 inference, batch 256", |b| {
+        b.iter(|| wide.forward_batch(black_box(&x256))[0][0])
+    });
 
     g.throughput(Throughput::Elements(1));
-    g.bench_function("W1 inference, batch 1", |b| b.iter(|| trainer.model.forward(black_box(&x[0]))));
+    g.bench_function("W1 inference, batch 1", |b| {
+        b.iter(|| trainer.model.forward(black_box(&x[0])))
+    });
     g.finish();
 }
 
 fn gemm_shapes(c: &mut Criterion) {
     let mut g = c.benchmark_group("gemm");
     // (m, n, k) of the step: forward layer 1, dW1 = Xᵀ·dH, forward layer 2.
-    for (m, n, k) in [(64, 128, 784), (784, 128, 64), (64, 10, 128), (256, 128, 784), (1, 128, 784)] {
+    for (m, n, k) in [
+        (64, 128, 784),
+        (784, 128, 64),
+        (64, 10, 128),
+        (256, 128, 784),
+        (1, 128, 784),
+    ] {
         let a = vec![0.5f32; m * k];
         let b = vec![0.25f32; k * n];
         let mut out = vec![0.0f32; m * n];
@@ -61,18 +73,34 @@ fn gemm_shapes(c: &mut Criterion) {
                 )
             })
         });
-        g.bench_with_input(BenchmarkId::new("matrixmultiply", &shape), &(), |bench, _| {
-            bench.iter(|| {
-                // SAFETY: a, b and out hold m·k, k·n and m·n floats with the
-                // row-major strides passed here.
-                unsafe {
-                    matrixmultiply::sgemm(
-                        m, k, n, 1.0, black_box(a.as_ptr()), k as isize, 1, b.as_ptr(), n as isize, 1, 0.0,
-                        out.as_mut_ptr(), n as isize, 1,
-                    )
-                }
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("matrixmultiply", &shape),
+            &(),
+            |bench, _| {
+                bench.iter(|| {
+                    // SAFETY: a, b and out hold m·k, k·n and m·n floats with the
+                    // row-major strides passed here.
+                    unsafe {
+                        matrixmultiply::sgemm(
+                            m,
+                            k,
+                            n,
+                            1.0,
+                            black_box(a.as_ptr()),
+                            k as isize,
+                            1,
+                            b.as_ptr(),
+                            n as isize,
+                            1,
+                            0.0,
+                            out.as_mut_ptr(),
+                            n as isize,
+                            1,
+                        )
+                    }
+                })
+            },
+        );
     }
     g.finish();
 }

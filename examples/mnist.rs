@@ -29,13 +29,21 @@ struct Options {
 }
 
 fn options() -> Result<Options, Box<dyn Error>> {
-    let mut opts = Options { epochs: 30, plot: PathBuf::from("target/mnist-training.png") };
+    let mut opts = Options {
+        epochs: 30,
+        plot: PathBuf::from("target/mnist-training.png"),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--epochs" => opts.epochs = args.next().ok_or("--epochs needs a number")?.parse()?,
             "--plot" => opts.plot = args.next().ok_or("--plot needs a path")?.into(),
-            other => return Err(format!("unknown argument `{other}` (expected --epochs N or --plot PATH)").into()),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (expected --epochs N or --plot PATH)"
+                )
+                .into());
+            }
         }
     }
     Ok(opts)
@@ -43,7 +51,10 @@ fn options() -> Result<Options, Box<dyn Error>> {
 
 /// Share of `indices` that the model classifies correctly, in percent.
 fn accuracy(model: &Mnist, data: &idx::Labeled<784>, indices: &[usize]) -> f64 {
-    let correct = indices.iter().filter(|&&i| model.predict(&data.images[i]) == data.labels[i] as usize).count();
+    let correct = indices
+        .iter()
+        .filter(|&&i| model.predict(&data.images[i]) == data.labels[i] as usize)
+        .count();
     100.0 * correct as f64 / indices.len() as f64
 }
 
@@ -64,19 +75,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut order: Vec<usize> = (0..data.len()).collect();
     order.shuffle(&mut rng);
     let (mut train, test) = (order[..TRAIN].to_vec(), order[TRAIN..].to_vec());
-    println!("MNIST: {} training and {} test digits; {} parameters", train.len(), test.len(), Mnist::NUM_PARAMS);
+    println!(
+        "MNIST: {} training and {} test digits; {} parameters",
+        train.len(),
+        test.len(),
+        Mnist::NUM_PARAMS
+    );
 
     let mut trainer = MnistTrainer::<Sgd, BATCH>::new_boxed(Init::HeNormal, Sgd::new(0.1), SEED);
     let mut x = Box::new([[0.0f32; 784]; BATCH]);
     let mut labels = [0usize; BATCH];
     let batches = train.len() / BATCH;
-    let style = ProgressStyle::with_template("epoch {prefix:>2} {bar:30} {pos}/{len} batches, loss {msg}")?;
+    let style =
+        ProgressStyle::with_template("epoch {prefix:>2} {bar:30} {pos}/{len} batches, loss {msg}")?;
     let mut history = Vec::new();
 
     for epoch in 1..=opts.epochs {
         let start = Instant::now();
         train.shuffle(&mut rng);
-        let bar = ProgressBar::new(batches as u64).with_style(style.clone()).with_prefix(epoch.to_string());
+        let bar = ProgressBar::new(batches as u64)
+            .with_style(style.clone())
+            .with_prefix(epoch.to_string());
         let mut loss_sum = 0.0f64;
         for (b, chunk) in train.chunks_exact(BATCH).enumerate() {
             for (k, &i) in chunk.iter().enumerate() {
@@ -103,13 +122,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         history.push(e);
     }
     plot(&history, &opts.plot)?;
-    println!("plot of the loss and accuracy curves written to {}", opts.plot.display());
+    println!(
+        "plot of the loss and accuracy curves written to {}",
+        opts.plot.display()
+    );
     Ok(())
 }
 
 fn plot(history: &[Epoch], path: &PathBuf) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("assets/DejaVuSans.ttf"))
-        .map_err(|_| "cannot load the bundled font")?;
+    plotters::style::register_font(
+        "sans-serif",
+        FontStyle::Normal,
+        include_bytes!("assets/DejaVuSans.ttf"),
+    )
+    .map_err(|_| "cannot load the bundled font")?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -126,9 +152,20 @@ fn plot(history: &[Epoch], path: &PathBuf) -> Result<(), Box<dyn Error>> {
         .y_label_area_size(50)
         .build_cartesian_2d(1.0..epochs.max(2.0), 0.0..max_loss)?;
     chart.configure_mesh().x_desc("epoch").draw()?;
-    chart.draw_series(LineSeries::new(history.iter().enumerate().map(|(i, e)| (i as f64 + 1.0, e.loss)), &RED))?;
+    chart.draw_series(LineSeries::new(
+        history
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i as f64 + 1.0, e.loss)),
+        &RED,
+    ))?;
 
-    let min_acc = history.iter().map(|e| e.train_acc.min(e.test_acc)).fold(100.0, f64::min).floor() - 1.0;
+    let min_acc = history
+        .iter()
+        .map(|e| e.train_acc.min(e.test_acc))
+        .fold(100.0, f64::min)
+        .floor()
+        - 1.0;
     let mut chart = ChartBuilder::on(&right)
         .caption("accuracy (%)", ("sans-serif", 20))
         .margin(12)
@@ -137,13 +174,22 @@ fn plot(history: &[Epoch], path: &PathBuf) -> Result<(), Box<dyn Error>> {
         .build_cartesian_2d(1.0..epochs.max(2.0), min_acc..100.0)?;
     chart.configure_mesh().x_desc("epoch").draw()?;
     for (label, color, acc) in [("train", BLUE, 0), ("test", GREEN, 1)] {
-        let points = history.iter().enumerate().map(|(i, e)| (i as f64 + 1.0, if acc == 0 { e.train_acc } else { e.test_acc }));
+        let points = history.iter().enumerate().map(|(i, e)| {
+            (
+                i as f64 + 1.0,
+                if acc == 0 { e.train_acc } else { e.test_acc },
+            )
+        });
         chart
             .draw_series(LineSeries::new(points, &color))?
             .label(label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
     }
-    chart.configure_series_labels().background_style(WHITE).border_style(BLACK).draw()?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE)
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     Ok(())
 }

@@ -27,13 +27,20 @@ const H: f32 = 1e-3;
 macro_rules! check_train_step_gradient {
     ($trainer:ident, $in:literal, $targets:expr, $loss:expr) => {{
         let mut rng = SmallRng::seed_from_u64(5);
-        let x: [[f32; $in]; 4] = std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
+        let x: [[f32; $in]; 4] =
+            std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
         let targets = $targets;
         let mut t = $trainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 11);
         let before = t.model;
         t.train_step(&x, &targets, &$loss);
         let after = t.model;
-        let analytic: Vec<f64> = before.params().concat().iter().zip(after.params().concat()).map(|(b, a)| (*b - a) as f64).collect();
+        let analytic: Vec<f64> = before
+            .params()
+            .concat()
+            .iter()
+            .zip(after.params().concat())
+            .map(|(b, a)| (*b - a) as f64)
+            .collect();
         let mut probe = $trainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 11);
         let scale = analytic.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
         for i in 0..analytic.len() {
@@ -67,7 +74,10 @@ fn constants_follow_the_layer_list() {
     assert_eq!((Classifier::INPUTS, Classifier::OUTPUTS), (6, 3));
     assert_eq!(Regressor::INPUTS, 3);
     assert_eq!(Classifier::MODEL_BYTES, Classifier::NUM_PARAMS * 4);
-    assert_eq!(ClassifierTrainer::<Sgd, 8>::TRAIN_STATE_BYTES, size_of::<ClassifierTrainer<Sgd, 8>>());
+    assert_eq!(
+        ClassifierTrainer::<Sgd, 8>::TRAIN_STATE_BYTES,
+        size_of::<ClassifierTrainer<Sgd, 8>>()
+    );
     assert_eq!(ClassifierTrainer::<Sgd, 8>::BATCH, 8);
 }
 
@@ -106,7 +116,12 @@ fn softmax_with_a_loss_lacking_a_fused_form_is_the_true_gradient() {
 
 #[test]
 fn sigmoid_bce_step_is_the_true_gradient() {
-    check_train_step_gradient!(BinaryTrainer, 4, [[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]], Bce);
+    check_train_step_gradient!(
+        BinaryTrainer,
+        4,
+        [[1.0f32, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]],
+        Bce
+    );
 }
 
 #[test]

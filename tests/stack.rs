@@ -3,6 +3,7 @@
 //! build, and in place into a `static`.
 use nn::prelude::*;
 use std::mem::MaybeUninit;
+use std::sync::Mutex;
 
 network! {
     Big = < Linear<784, 1024>, ReLU, Linear<1024, 1024>, ReLU, Linear<1024, 10>, Softmax >
@@ -13,7 +14,12 @@ fn build_and_step_on_stack_of(bytes: usize) {
         .stack_size(bytes)
         .spawn(|| {
             let mut t = BigTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.01), 3);
-            assert!(BigTrainer::<Sgd, 64>::TRAIN_STATE_BYTES > 8 << 20, "bigger than the main stack");
+            const {
+                assert!(
+                    BigTrainer::<Sgd, 64>::TRAIN_STATE_BYTES > 8 << 20,
+                    "bigger than the main stack"
+                )
+            };
             let model = Big::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(3));
             assert!(*model == t.model, "same seed, same parameters");
             let x = Box::new([[0.5f32; 784]; 64]);
@@ -39,13 +45,12 @@ network! {
     Small = < Linear<16, 8>, Tanh, Linear<8, 4> >
 }
 
-static mut SLOT: MaybeUninit<SmallTrainer<Sgd, 4>> = MaybeUninit::uninit();
+static SLOT: Mutex<MaybeUninit<SmallTrainer<Sgd, 4>>> = Mutex::new(MaybeUninit::uninit());
 
 #[test]
 fn initializes_in_place_into_a_static() {
-    // SAFETY: only this test touches SLOT.
-    let slot = unsafe { &mut *(&raw mut SLOT) };
-    let trainer = SmallTrainer::init_in_place(slot, Init::XavierUniform, Sgd::new(0.1), 9);
+    let mut slot = SLOT.lock().unwrap();
+    let trainer = SmallTrainer::init_in_place(&mut slot, Init::XavierUniform, Sgd::new(0.1), 9);
     let boxed = SmallTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 9);
     assert_eq!(trainer.model, boxed.model, "same seed, same parameters");
     let x = [[0.1f32; 16]; 4];

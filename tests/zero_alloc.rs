@@ -53,7 +53,10 @@ network! {
 
 #[test]
 fn the_counter_sees_allocations() {
-    assert_eq!(allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))), 1);
+    assert_eq!(
+        allocations_during(|| drop(std::hint::black_box(vec![1u8; 10]))),
+        1
+    );
 }
 
 #[test]
@@ -61,7 +64,9 @@ fn training_steps_and_inference_allocate_nothing() {
     let mut trainer = MnistTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.05), 1);
     let mut rng = SmallRng::seed_from_u64(2);
     let mut x = Box::new([[0.0f32; 784]; 64]);
-    x.as_flattened_mut().iter_mut().for_each(|v| *v = rng.random());
+    x.as_flattened_mut()
+        .iter_mut()
+        .for_each(|v| *v = rng.random());
     let labels: [usize; 64] = std::array::from_fn(|i| i % 10);
 
     let mut losses = [0.0f32; 100];
@@ -71,7 +76,12 @@ fn training_steps_and_inference_allocate_nothing() {
         }
     });
     assert_eq!(train, 0, "100 training steps allocated {train} times");
-    assert!(losses[99] < losses[0], "the loss fell: {} -> {}", losses[0], losses[99]);
+    assert!(
+        losses[99] < losses[0],
+        "the loss fell: {} -> {}",
+        losses[0],
+        losses[99]
+    );
 
     let mut predictions = [0usize; 64];
     let inference = allocations_during(|| {

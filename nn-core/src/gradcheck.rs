@@ -40,14 +40,27 @@ fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize,
     let mut cache = L::Cache::<B>::zeroed();
     let mut rng = SmallRng::seed_from_u64(99);
     let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
-    let mut ctx = Context { mode, rng: &mut rng, workspace: &mut ws };
+    let mut ctx = Context {
+        mode,
+        rng: &mut rng,
+        workspace: &mut ws,
+    };
     layer.forward_batch(x, &mut y, &mut cache, &mut ctx);
-    y.as_flattened().iter().zip(r.as_flattened()).map(|(y, r)| *y as f64 * *r as f64).sum()
+    y.as_flattened()
+        .iter()
+        .zip(r.as_flattened())
+        .map(|(y, r)| *y as f64 * *r as f64)
+        .sum()
 }
 
 /// Checks `∂/∂x` and `∂/∂θ` of `layer` at random inputs; inputs within `H` of
 /// a kink (`kinks`) are nudged away so the difference quotient is valid.
-pub fn check_layer<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize, const B: usize>(
+pub fn check_layer<
+    L: Layer<[f32; I], Out = [f32; O]>,
+    const I: usize,
+    const O: usize,
+    const B: usize,
+>(
     mut layer: L,
     mode: Mode,
     kinks: &[f32],
@@ -63,14 +76,21 @@ pub fn check_layer<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: 
         }
     }
     let r: [[f32; O]; B] = core::array::from_fn(|_| random(rng));
-    layer.params_mut().iter_mut().for_each(|p| *p = rng.random_range(-1.0..1.0));
+    layer
+        .params_mut()
+        .iter_mut()
+        .for_each(|p| *p = rng.random_range(-1.0..1.0));
 
     // Analytic gradients, with the same mask as `objective`.
     let mut y = [[0.0; O]; B];
     let mut cache = L::Cache::<B>::zeroed();
     let mut fwd_rng = SmallRng::seed_from_u64(99);
     let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
-    let mut ctx = Context { mode, rng: &mut fwd_rng, workspace: &mut ws };
+    let mut ctx = Context {
+        mode,
+        rng: &mut fwd_rng,
+        workspace: &mut ws,
+    };
     layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
     let mut dx = [[f32::NAN; I]; B];
     let mut grad = std::vec![f32::NAN; L::NUM_PARAMS];
@@ -81,7 +101,8 @@ pub fn check_layer<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: 
             let (mut plus, mut minus) = (x, x);
             plus.as_flattened_mut()[i] += H;
             minus.as_flattened_mut()[i] -= H;
-            (objective(&layer, &plus, &r, mode) - objective(&layer, &minus, &r, mode)) / (2.0 * H as f64)
+            (objective(&layer, &plus, &r, mode) - objective(&layer, &minus, &r, mode))
+                / (2.0 * H as f64)
         })
         .collect();
     assert_grads_close(dx.as_flattened(), &numeric_dx, "input gradient");
@@ -117,11 +138,19 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
         nn_kernels::activation::sigmoid(z, &mut y);
         loss.loss_grad_sigmoid(z, &y, target, d)
     };
-    let entries: [(&str, Entry<N>); 3] = [("plain", &plain), ("softmax", &softmax), ("sigmoid", &sigmoid)];
+    let entries: [(&str, Entry<N>); 3] = [
+        ("plain", &plain),
+        ("softmax", &softmax),
+        ("sigmoid", &sigmoid),
+    ];
     for (name, f) in entries {
         let mut dz = [f32::NAN; N];
         let value = f(&z, Some(&mut dz));
-        assert_eq!(value, f(&z, None), "{name}: loss differs with and without gradient");
+        assert_eq!(
+            value,
+            f(&z, None),
+            "{name}: loss differs with and without gradient"
+        );
         let numeric: Vec<f64> = (0..N)
             .map(|i| {
                 let (mut plus, mut minus) = (z, z);

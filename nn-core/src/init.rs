@@ -66,7 +66,12 @@ mod tests {
 
     fn moments(init: Init, fan_in: usize, fan_out: usize) -> (f64, f64) {
         let mut w = vec![0.0f32; 200_000];
-        init.fill(&mut w, fan_in, fan_out, &mut rand::rngs::SmallRng::seed_from_u64(3));
+        init.fill(
+            &mut w,
+            fan_in,
+            fan_out,
+            &mut rand::rngs::SmallRng::seed_from_u64(3),
+        );
         let n = w.len() as f64;
         let mean = w.iter().map(|&v| v as f64).sum::<f64>() / n;
         let var = w.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
@@ -84,7 +89,10 @@ mod tests {
         ] {
             let (m, v) = moments(init, fi, fo);
             assert!(m.abs() < 1e-3, "{init:?} mean {m}");
-            assert!((v / var - 1.0).abs() < 0.02, "{init:?} var {v} expected {var}");
+            assert!(
+                (v / var - 1.0).abs() < 0.02,
+                "{init:?} var {v} expected {var}"
+            );
         }
     }
 }

@@ -43,7 +43,10 @@ pub fn boxed_in_place<T>(init: impl FnOnce(&mut MaybeUninit<T>) -> &mut T) -> al
     let mut slot = alloc::boxed::Box::<T>::new_uninit();
     let slot_ptr = slot.as_mut_ptr();
     let initialized = init(&mut slot);
-    assert!(core::ptr::eq(initialized, slot_ptr), "init must initialize the slot it is given");
+    assert!(
+        core::ptr::eq(initialized, slot_ptr),
+        "init must initialize the slot it is given"
+    );
     // SAFETY: a `&mut T` to the slot's memory exists only if the slot holds a
     // valid `T` (safe code cannot make one otherwise), checked just above.
     unsafe { slot.assume_init() }

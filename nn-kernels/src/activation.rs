@@ -113,12 +113,23 @@ mod tests {
     use std::vec::Vec;
 
     type Kernel = fn(Isa, &[f32], &mut [f32]);
+    type Reference = fn(f64) -> f64;
 
     #[test]
     fn activations_and_derivatives_match_naive_on_every_isa() {
-        let cases: [(Kernel, Kernel, fn(f64) -> f64, fn(f64) -> f64); 3] = [
-            (relu_on, relu_backward_on, |x| x.max(0.0), |y| if y > 0.0 { 1.0 } else { 0.0 }),
-            (sigmoid_on, sigmoid_backward_on, |x| 1.0 / (1.0 + (-x).exp()), |y| y * (1.0 - y)),
+        let cases: [(Kernel, Kernel, Reference, Reference); 3] = [
+            (
+                relu_on,
+                relu_backward_on,
+                |x| x.max(0.0),
+                |y| if y > 0.0 { 1.0 } else { 0.0 },
+            ),
+            (
+                sigmoid_on,
+                sigmoid_backward_on,
+                |x| 1.0 / (1.0 + (-x).exp()),
+                |y| y * (1.0 - y),
+            ),
             (tanh_on, tanh_backward_on, f64::tanh, |y| 1.0 - y * y),
         ];
         let r = &mut rng(11);
@@ -133,7 +144,11 @@ mod tests {
                     assert_close(&y, &expected, 1e-6, "forward");
                     let mut g = d.clone();
                     bwd(isa, &y, &mut g);
-                    let expected: Vec<f32> = d.iter().zip(&y).map(|(&d, &y)| (d as f64 * df(y as f64)) as f32).collect();
+                    let expected: Vec<f32> = d
+                        .iter()
+                        .zip(&y)
+                        .map(|(&d, &y)| (d as f64 * df(y as f64)) as f32)
+                        .collect();
                     assert_close(&g, &expected, 1e-6, "backward");
                 }
             }

@@ -50,7 +50,12 @@ mod tests {
                     let mut y = y0.clone();
                     gemv_acc_on(isa, &w, &x, &mut y);
                     let expected: std::vec::Vec<f32> = (0..o)
-                        .map(|r| y0[r] + (0..i).map(|c| w[r * i + c] as f64 * x[c] as f64).sum::<f64>() as f32)
+                        .map(|r| {
+                            y0[r]
+                                + (0..i)
+                                    .map(|c| w[r * i + c] as f64 * x[c] as f64)
+                                    .sum::<f64>() as f32
+                        })
                         .collect();
                     assert_close(&y, &expected, 1e-5 * (i as f32).sqrt(), "gemv");
                 }

@@ -89,17 +89,25 @@ mod tests {
                     let a = random_vec(r, n);
                     let b = random_vec(r, n);
                     let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
-                    assert_close(&[dot_on(isa, &a, &b)], &[naive as f32], 1e-5 * (n as f32).sqrt(), "dot");
+                    assert_close(
+                        &[dot_on(isa, &a, &b)],
+                        &[naive as f32],
+                        1e-5 * (n as f32).sqrt(),
+                        "dot",
+                    );
 
                     let x = random_vec(r, rows * n);
                     let mut sums = vec![f32::NAN; n];
                     col_sums_on(isa, &x, &mut sums);
-                    let expected: std::vec::Vec<f32> = (0..n).map(|j| (0..rows).map(|i| x[i * n + j]).sum()).collect();
+                    let expected: std::vec::Vec<f32> = (0..n)
+                        .map(|j| (0..rows).map(|i| x[i * n + j]).sum())
+                        .collect();
                     assert_close(&sums, &expected, 1e-6, "col_sums");
 
                     let mut y = x.clone();
                     add_bias_rows_on(isa, &a, &mut y);
-                    let expected: std::vec::Vec<f32> = x.iter().enumerate().map(|(i, v)| v + a[i % n]).collect();
+                    let expected: std::vec::Vec<f32> =
+                        x.iter().enumerate().map(|(i, v)| v + a[i % n]).collect();
                     assert_close(&y, &expected, 0.0, "add_bias_rows");
                 }
             }

@@ -78,17 +78,32 @@ mod tests {
         for isa in Isa::ALL {
             for &n in &SIZES {
                 let x: Vec<f32> = random_vec(r, n).iter().map(|v| v * 20.0 + 500.0).collect();
-                let m = x.iter().copied().fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
+                let m = x
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
                 let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
-                assert_close(&[log_sum_exp_on(isa, &x)], &[(m + s.ln()) as f32], 1e-6, "lse");
-                let p: Vec<f32> = x.iter().map(|&v| ((v as f64 - m).exp() / s) as f32).collect();
+                assert_close(
+                    &[log_sum_exp_on(isa, &x)],
+                    &[(m + s.ln()) as f32],
+                    1e-6,
+                    "lse",
+                );
+                let p: Vec<f32> = x
+                    .iter()
+                    .map(|&v| ((v as f64 - m).exp() / s) as f32)
+                    .collect();
                 let mut y = std::vec![0.0; n];
                 softmax_on(isa, &x, &mut y);
                 assert_close(&y, &p, 1e-5, "softmax");
 
                 let d = random_vec(r, n);
                 let yd: f64 = y.iter().zip(&d).map(|(y, d)| *y as f64 * *d as f64).sum();
-                let expected: Vec<f32> = y.iter().zip(&d).map(|(&y, &d)| (y as f64 * (d as f64 - yd)) as f32).collect();
+                let expected: Vec<f32> = y
+                    .iter()
+                    .zip(&d)
+                    .map(|(&y, &d)| (y as f64 * (d as f64 - yd)) as f32)
+                    .collect();
                 let mut g = d.clone();
                 softmax_backward_on(isa, &y, &mut g);
                 assert_close(&g, &expected, 1e-5, "softmax_backward");

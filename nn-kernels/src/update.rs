@@ -47,7 +47,8 @@ mod tests {
                 let y0 = random_vec(r, n);
                 let mut y = y0.clone();
                 axpy_on(isa, -0.3, &x, &mut y);
-                let expected: std::vec::Vec<f32> = x.iter().zip(&y0).map(|(x, y)| y - 0.3 * x).collect();
+                let expected: std::vec::Vec<f32> =
+                    x.iter().zip(&y0).map(|(x, y)| y - 0.3 * x).collect();
                 assert_close(&y, &expected, 1e-7, "axpy");
                 scale_on(isa, 3.0, &mut y);
                 let expected: std::vec::Vec<f32> = expected.iter().map(|v| v * 3.0).collect();

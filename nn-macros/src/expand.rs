@@ -18,15 +18,22 @@ fn shape(n: usize) -> TokenStream {
 }
 
 fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
-    let NetworkSpec { attrs, vis, name, .. } = spec;
+    let NetworkSpec {
+        attrs, vis, name, ..
+    } = spec;
     let p = quote!(::nn::__private);
     let fields = net.layers.iter().map(|l| &l.field).collect::<Vec<_>>();
     let types = net.layers.iter().map(|l| l.ty()).collect::<Vec<_>>();
-    let field_docs = net.layers.iter().map(|l| format!("Layer `{}`: {} → {} features.", l.field, l.input, l.output));
+    let field_docs = net
+        .layers
+        .iter()
+        .map(|l| format!("Layer `{}`: {} → {} features.", l.field, l.input, l.output));
     let (d_in, d_out) = (net.input, net.dim(net.layers.len()));
     let (in_ty, out_ty) = (shape(d_in), shape(d_out));
     let num_params: usize = net.layers.iter().map(|l| l.num_params()).sum();
-    let in_shapes = (0..net.layers.len()).map(|i| shape(net.dim(i))).collect::<Vec<_>>();
+    let in_shapes = (0..net.layers.len())
+        .map(|i| shape(net.dim(i)))
+        .collect::<Vec<_>>();
     let settings = net.layers.iter().filter_map(|l| match l.kind {
         Kind::Dropout(prob) => {
             let f = &l.field;
@@ -40,9 +47,24 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .map(|l| format!("`{}`", l.field))
         .collect::<Vec<_>>()
         .join(" → ");
-    let param_fields: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| &l.field).collect();
-    let param_types: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| l.ty()).collect();
-    let param_shapes: Vec<_> = net.layers.iter().filter(|l| l.num_params() > 0).map(|l| shape(l.input)).collect();
+    let param_fields: Vec<_> = net
+        .layers
+        .iter()
+        .filter(|l| l.num_params() > 0)
+        .map(|l| &l.field)
+        .collect();
+    let param_types: Vec<_> = net
+        .layers
+        .iter()
+        .filter(|l| l.num_params() > 0)
+        .map(|l| l.ty())
+        .collect();
+    let param_shapes: Vec<_> = net
+        .layers
+        .iter()
+        .filter(|l| l.num_params() > 0)
+        .map(|l| shape(l.input))
+        .collect();
     let tensors = param_fields.len();
     let model_doc = format!(
         "Model parameters of `{name}` ({d_in} → {d_out} features, {num_params} parameters): {summary}. \
@@ -150,7 +172,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     };
     let top = if head.is_some() { n - 1 } else { n };
     // Layers below the first one with parameters need no backward pass.
-    let first_param = layers.iter().position(|l| l.num_params() > 0).unwrap_or(top);
+    let first_param = layers
+        .iter()
+        .position(|l| l.num_params() > 0)
+        .unwrap_or(top);
 
     let act = |i: usize| format_ident!("act{}", i);
     let delta = |i: usize| format_ident!("delta{}", i);
@@ -158,7 +183,14 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let state = |i: usize| format_ident!("state_{}", layers[i].field);
     let cache = |i: usize| format_ident!("cache_{}", layers[i].field);
     let ty = |i: usize| layers[i].ty();
-    let input = |i: usize| if i == 0 { quote!(x) } else { let a = act(i); quote!(&self.#a) };
+    let input = |i: usize| {
+        if i == 0 {
+            quote!(x)
+        } else {
+            let a = act(i);
+            quote!(&self.#a)
+        }
+    };
 
     let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].num_params() > 0).collect();
     let mut fields = Vec::new();
@@ -167,18 +199,17 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         fields.push(quote!(#g: [f32; #count]));
         fields.push(quote!(#s: <O as #p::Optimizer>::State<#count>));
     }
-    for i in 0..n {
-        let (c, t, s) = (cache(i), ty(i), shape(dims[i]));
+    for (i, &d) in dims[..n].iter().enumerate() {
+        let (c, t, s) = (cache(i), ty(i), shape(d));
         fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
     }
-    for i in 1..=n {
-        let (a, d) = (act(i), dims[i]);
+    for (i, &d) in dims.iter().enumerate().skip(1) {
+        let a = act(i);
         fields.push(quote!(#a: [[f32; #d]; B]));
     }
     // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
-    let delta_range = (first_param + 1)..=top;
-    for i in delta_range.clone() {
-        let (dl, d) = (delta(i), dims[i]);
+    for (i, &d) in dims.iter().enumerate().take(top + 1).skip(first_param + 1) {
+        let dl = delta(i);
         fields.push(quote!(#dl: [[f32; #d]; B]));
     }
 
@@ -194,7 +225,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     };
     let top_delta = delta(top);
     let loss_grad = match &head {
-        Some(h) => quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
+        Some(h) => {
+            quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], Some(&mut self.#top_delta[b])))
+        }
         None => quote!(loss.loss_grad(&self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
     };
     let backward_steps = (first_param..top).rev().map(|i| {

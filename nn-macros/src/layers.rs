@@ -53,12 +53,17 @@ pub struct Network {
 impl Network {
     /// Feature count after layer `i` (`dim(0)` is the input).
     pub fn dim(&self, i: usize) -> usize {
-        if i == 0 { self.input } else { self.layers[i - 1].output }
+        if i == 0 {
+            self.input
+        } else {
+            self.layers[i - 1].output
+        }
     }
 }
 
 const ACTIVATIONS: [&str; 4] = ["ReLU", "Sigmoid", "Tanh", "Softmax"];
-const KNOWN: &str = "Input<N>, Linear<IN, OUT>, ReLU, Sigmoid, Tanh, Softmax, Dropout or Dropout<P>";
+const KNOWN: &str =
+    "Input<N>, Linear<IN, OUT>, ReLU, Sigmoid, Tanh, Softmax, Dropout or Dropout<P>";
 
 fn usize_arg(lit: &Lit) -> Option<usize> {
     match lit {
@@ -86,7 +91,10 @@ fn sizes(spec: &LayerSpec, count: usize, usage: &str) -> syn::Result<Vec<usize>>
         )),
         _ => Err(syn::Error::new_spanned(
             &spec.tokens,
-            format!("`{}` is malformed: write `{usage}` with positive integer sizes", spec.display()),
+            format!(
+                "`{}` is malformed: write `{usage}` with positive integer sizes",
+                spec.display()
+            ),
         )),
     }
 }
@@ -102,7 +110,10 @@ fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
         "Input" => Ok(Entry::Input(sizes(spec, 1, "Input<N>")?[0])),
         "Linear" => {
             let s = sizes(spec, 2, "Linear<IN, OUT>")?;
-            Ok(Entry::Layer(Kind::Linear { inputs: s[0], outputs: s[1] }))
+            Ok(Entry::Layer(Kind::Linear {
+                inputs: s[0],
+                outputs: s[1],
+            }))
         }
         "Dropout" => match spec.args.as_slice() {
             [] => Ok(Entry::Layer(Kind::Dropout(0.5))),
@@ -110,16 +121,37 @@ fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
                 Some(p) if (0.0..1.0).contains(&p) => Ok(Entry::Layer(Kind::Dropout(p))),
                 Some(p) => Err(syn::Error::new_spanned(
                     &spec.tokens,
-                    format!("`{}`: the drop probability must be in [0, 1), got {p:?}", spec.display()),
+                    format!(
+                        "`{}`: the drop probability must be in [0, 1), got {p:?}",
+                        spec.display()
+                    ),
                 )),
-                None => Err(syn::Error::new_spanned(&spec.tokens, format!("`{}` is malformed: write `Dropout<P>` with a probability like 0.2", spec.display()))),
+                None => Err(syn::Error::new_spanned(
+                    &spec.tokens,
+                    format!(
+                        "`{}` is malformed: write `Dropout<P>` with a probability like 0.2",
+                        spec.display()
+                    ),
+                )),
             },
-            _ => Err(syn::Error::new_spanned(&spec.tokens, format!("`{}` is malformed: `Dropout` takes one probability, e.g. `Dropout<0.2>`", spec.display()))),
+            _ => Err(syn::Error::new_spanned(
+                &spec.tokens,
+                format!(
+                    "`{}` is malformed: `Dropout` takes one probability, e.g. `Dropout<0.2>`",
+                    spec.display()
+                ),
+            )),
         },
         _ => match ACTIVATIONS.iter().find(|&&a| a == name) {
             Some(&a) if spec.args.is_empty() => Ok(Entry::Layer(Kind::Activation(a))),
-            Some(_) => Err(syn::Error::new_spanned(&spec.tokens, format!("`{name}` takes no arguments; write `{name}`"))),
-            None => Err(syn::Error::new(spec.kind.span(), format!("unknown layer `{name}`; the layers are: {KNOWN}"))),
+            Some(_) => Err(syn::Error::new_spanned(
+                &spec.tokens,
+                format!("`{name}` takes no arguments; write `{name}`"),
+            )),
+            None => Err(syn::Error::new(
+                spec.kind.span(),
+                format!("unknown layer `{name}`; the layers are: {KNOWN}"),
+            )),
         },
     }
 }
@@ -140,7 +172,10 @@ pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
                 continue;
             }
             Ok(Entry::Input(_)) => {
-                errors.push(syn::Error::new_spanned(&layer.tokens, "`Input<N>` can only be the first entry"));
+                errors.push(syn::Error::new_spanned(
+                    &layer.tokens,
+                    "`Input<N>` can only be the first entry",
+                ));
                 continue;
             }
             Ok(Entry::Layer(kind)) => kind,
@@ -181,10 +216,18 @@ pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
         };
         let output = output.unwrap_or(actual_in);
         let field = layer.field.clone().unwrap_or_else(|| {
-            format_ident!("{}{}", layer.kind.to_string().to_lowercase(), layers.len(), span = layer.kind.span())
+            format_ident!(
+                "{}{}",
+                layer.kind.to_string().to_lowercase(),
+                layers.len(),
+                span = layer.kind.span()
+            )
         });
         if layers.iter().any(|l| l.field == field) {
-            errors.push(syn::Error::new(field.span(), format!("two layers are named `{field}`")));
+            errors.push(syn::Error::new(
+                field.span(),
+                format!("two layers are named `{field}`"),
+            ));
         }
         prev = Some((output, layer.display()));
         input.get_or_insert(actual_in);

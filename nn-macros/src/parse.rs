@@ -76,9 +76,12 @@ impl Parse for LayerSpec {
         } else {
             None
         };
-        let kind: Ident = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected a layer name, e.g. `Linear<784, 128>` or `ReLU`"))?;
+        let kind: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a layer name, e.g. `Linear<784, 128>` or `ReLU`",
+            )
+        })?;
         let mut tokens = quote::quote!(#kind);
         let mut args = Vec::new();
         if input.peek(Token![<]) {

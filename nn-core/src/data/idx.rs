@@ -71,16 +71,32 @@ impl fmt::Display for IdxError {
         match self {
             IdxError::Io(e) => write!(f, "cannot read IDX file: {e}"),
             IdxError::BadMagic { expected, found } => {
-                write!(f, "bad IDX magic number: expected {expected:#010x}, found {found:#010x}")
+                write!(
+                    f,
+                    "bad IDX magic number: expected {expected:#010x}, found {found:#010x}"
+                )
             }
             IdxError::Truncated { expected, found } => {
-                write!(f, "truncated IDX file: header promises {expected} bytes, found {found}")
+                write!(
+                    f,
+                    "truncated IDX file: header promises {expected} bytes, found {found}"
+                )
             }
             IdxError::TrailingBytes { expected, found } => {
-                write!(f, "IDX file too long: header promises {expected} bytes, found {found}")
+                write!(
+                    f,
+                    "IDX file too long: header promises {expected} bytes, found {found}"
+                )
             }
-            IdxError::WrongDims { expected, found: (r, c) } => {
-                write!(f, "IDX images are {r}x{c} = {} pixels, expected {expected}", r * c)
+            IdxError::WrongDims {
+                expected,
+                found: (r, c),
+            } => {
+                write!(
+                    f,
+                    "IDX images are {r}x{c} = {} pixels, expected {expected}",
+                    r * c
+                )
             }
             IdxError::CountMismatch { images, labels } => {
                 write!(f, "{images} images but {labels} labels")
@@ -151,21 +167,33 @@ pub fn parse(bytes: &[u8], ndims: u8) -> Result<IdxArray<'_>, IdxError> {
     let expected_magic = 0x0800 | ndims as u32;
     let header_len = 4 + 4 * ndims as usize;
     let Some(magic) = bytes.first_chunk::<4>() else {
-        return Err(IdxError::Truncated { expected: header_len as u64, found: bytes.len() as u64 });
+        return Err(IdxError::Truncated {
+            expected: header_len as u64,
+            found: bytes.len() as u64,
+        });
     };
     let found = u32::from_be_bytes(*magic);
     if found != expected_magic {
-        return Err(IdxError::BadMagic { expected: expected_magic, found });
+        return Err(IdxError::BadMagic {
+            expected: expected_magic,
+            found,
+        });
     }
     if bytes.len() < header_len {
-        return Err(IdxError::Truncated { expected: header_len as u64, found: bytes.len() as u64 });
+        return Err(IdxError::Truncated {
+            expected: header_len as u64,
+            found: bytes.len() as u64,
+        });
     }
     let dims: Vec<usize> = bytes[4..header_len]
         .chunks_exact(4)
         .map(|d| u32::from_be_bytes([d[0], d[1], d[2], d[3]]) as usize)
         .collect();
     // Saturating u64 so a hostile header cannot overflow the size computation.
-    let expected = dims.iter().fold(1u64, |n, &d| n.saturating_mul(d as u64)).saturating_add(header_len as u64);
+    let expected = dims
+        .iter()
+        .fold(1u64, |n, &d| n.saturating_mul(d as u64))
+        .saturating_add(header_len as u64);
     let found = bytes.len() as u64;
     if found < expected {
         return Err(IdxError::Truncated { expected, found });
@@ -173,7 +201,10 @@ pub fn parse(bytes: &[u8], ndims: u8) -> Result<IdxArray<'_>, IdxError> {
     if found > expected {
         return Err(IdxError::TrailingBytes { expected, found });
     }
-    Ok(IdxArray { dims, data: &bytes[header_len..] })
+    Ok(IdxArray {
+        dims,
+        data: &bytes[header_len..],
+    })
 }
 
 /// Reads a whole file, inflating it if it starts with the gzip magic `1f 8b`.
@@ -239,19 +270,30 @@ impl<const N: usize> Labeled<N> {
 /// assert_eq!((n, rows), (1, [[0.0, 1.0]]));
 /// # Ok::<(), nn_core::data::idx::IdxError>(())
 /// ```
-pub fn images_into<const N: usize>(images: &IdxArray, out: &mut [[f32; N]]) -> Result<usize, IdxError> {
+pub fn images_into<const N: usize>(
+    images: &IdxArray,
+    out: &mut [[f32; N]],
+) -> Result<usize, IdxError> {
     let (count, rows, cols) = match *images.dims() {
         [n, r, c] => (n, r, c),
         _ => unreachable!("parse(.., 3) yields 3 dims"),
     };
     if rows * cols != N {
-        return Err(IdxError::WrongDims { expected: N, found: (rows, cols) });
+        return Err(IdxError::WrongDims {
+            expected: N,
+            found: (rows, cols),
+        });
     }
     if out.len() < count {
-        return Err(IdxError::CountMismatch { images: count, labels: out.len() });
+        return Err(IdxError::CountMismatch {
+            images: count,
+            labels: out.len(),
+        });
     }
     for (row, pixels) in out.iter_mut().zip(images.data().chunks_exact(N)) {
-        row.iter_mut().zip(pixels).for_each(|(v, &p)| *v = p as f32 / 255.0);
+        row.iter_mut()
+            .zip(pixels)
+            .for_each(|(v, &p)| *v = p as f32 / 255.0);
     }
     Ok(count)
 }
@@ -272,19 +314,25 @@ pub fn load_labeled<const N: usize>(
     let images = parse(&image_bytes, 3)?;
     let labels = parse(&label_bytes, 1)?;
     if images.dims()[0] != labels.dims()[0] {
-        return Err(IdxError::CountMismatch { images: images.dims()[0], labels: labels.dims()[0] });
+        return Err(IdxError::CountMismatch {
+            images: images.dims()[0],
+            labels: labels.dims()[0],
+        });
     }
     let mut rows = vec![[0.0f32; N]; images.dims()[0]].into_boxed_slice();
     images_into(&images, &mut rows)?;
-    Ok(Labeled { images: rows, labels: labels.data().into() })
+    Ok(Labeled {
+        images: rows,
+        labels: labels.data().into(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::format;
-    use std::string::ToString;
     use std::io::Write;
+    use std::string::ToString;
 
     fn images_file(n: u32, r: u32, c: u32) -> Vec<u8> {
         let mut f = vec![0, 0, 8, 3];
@@ -320,7 +368,10 @@ mod tests {
         let a = load_labeled::<4>(&raw, &lab).unwrap();
         let b = load_labeled::<4>(&gz, &lab).unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.images[1], [4.0 / 255.0, 5.0 / 255.0, 6.0 / 255.0, 7.0 / 255.0]);
+        assert_eq!(
+            a.images[1],
+            [4.0 / 255.0, 5.0 / 255.0, 6.0 / 255.0, 7.0 / 255.0]
+        );
         assert_eq!(&a.labels[..], &[0, 1, 2]);
     }
 
@@ -328,17 +379,44 @@ mod tests {
     fn bad_magic_is_refused() {
         let mut f = images_file(1, 1, 1);
         f[2] = 9;
-        assert!(matches!(parse(&f, 3), Err(IdxError::BadMagic { expected: 0x803, found: 0x903 })));
+        assert!(matches!(
+            parse(&f, 3),
+            Err(IdxError::BadMagic {
+                expected: 0x803,
+                found: 0x903
+            })
+        ));
         // a label file passed where images are expected
-        assert!(matches!(parse(&labels_file(1), 3), Err(IdxError::BadMagic { found: 0x801, .. })));
+        assert!(matches!(
+            parse(&labels_file(1), 3),
+            Err(IdxError::BadMagic { found: 0x801, .. })
+        ));
     }
 
     #[test]
     fn truncated_header_and_data_are_refused() {
         let f = images_file(2, 2, 2);
-        assert!(matches!(parse(&f[..2], 3), Err(IdxError::Truncated { expected: 16, found: 2 })));
-        assert!(matches!(parse(&f[..10], 3), Err(IdxError::Truncated { expected: 16, found: 10 })));
-        assert!(matches!(parse(&f[..f.len() - 1], 3), Err(IdxError::Truncated { expected: 24, found: 23 })));
+        assert!(matches!(
+            parse(&f[..2], 3),
+            Err(IdxError::Truncated {
+                expected: 16,
+                found: 2
+            })
+        ));
+        assert!(matches!(
+            parse(&f[..10], 3),
+            Err(IdxError::Truncated {
+                expected: 16,
+                found: 10
+            })
+        ));
+        assert!(matches!(
+            parse(&f[..f.len() - 1], 3),
+            Err(IdxError::Truncated {
+                expected: 24,
+                found: 23
+            })
+        ));
     }
 
     #[test]
@@ -354,7 +432,13 @@ mod tests {
     fn trailing_bytes_are_refused() {
         let mut f = labels_file(2);
         f.push(0);
-        assert!(matches!(parse(&f, 1), Err(IdxError::TrailingBytes { expected: 10, found: 11 })));
+        assert!(matches!(
+            parse(&f, 1),
+            Err(IdxError::TrailingBytes {
+                expected: 10,
+                found: 11
+            })
+        ));
     }
 
     #[test]
@@ -362,7 +446,16 @@ mod tests {
         let img = write_tmp("cm-img", &images_file(3, 1, 1));
         let lab = write_tmp("cm-lab", &labels_file(2));
         let err = load_labeled::<1>(&img, &lab).unwrap_err();
-        assert!(matches!(err, IdxError::CountMismatch { images: 3, labels: 2 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                IdxError::CountMismatch {
+                    images: 3,
+                    labels: 2
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -370,13 +463,25 @@ mod tests {
         let img = write_tmp("wd-img", &images_file(1, 2, 3));
         let lab = write_tmp("wd-lab", &labels_file(1));
         let err = load_labeled::<784>(&img, &lab).unwrap_err();
-        assert!(matches!(err, IdxError::WrongDims { expected: 784, found: (2, 3) }));
-        assert_eq!(err.to_string(), "IDX images are 2x3 = 6 pixels, expected 784");
+        assert!(matches!(
+            err,
+            IdxError::WrongDims {
+                expected: 784,
+                found: (2, 3)
+            }
+        ));
+        assert_eq!(
+            err.to_string(),
+            "IDX images are 2x3 = 6 pixels, expected 784"
+        );
     }
 
     #[test]
     fn missing_file_and_corrupt_gzip_are_io_errors() {
-        assert!(matches!(read_maybe_gzip("/nonexistent/nn-idx"), Err(IdxError::Io(_))));
+        assert!(matches!(
+            read_maybe_gzip("/nonexistent/nn-idx"),
+            Err(IdxError::Io(_))
+        ));
         let bad = write_tmp("bad-gz", &[0x1f, 0x8b, 8, 0, 1, 2, 3]);
         assert!(matches!(read_maybe_gzip(&bad), Err(IdxError::Io(_))));
     }

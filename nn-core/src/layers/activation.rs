@@ -34,7 +34,13 @@ impl<A: Activation, const N: usize> Layer<[f32; N]> for A {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = 0;
 
-    fn forward_batch<const B: usize>(&self, x: &[[f32; N]; B], y: &mut [[f32; N]; B], _: &mut (), _: &mut Context) {
+    fn forward_batch<const B: usize>(
+        &self,
+        x: &[[f32; N]; B],
+        y: &mut [[f32; N]; B],
+        _: &mut (),
+        _: &mut Context,
+    ) {
         x.iter().zip(y.iter_mut()).for_each(|(x, y)| A::apply(x, y));
     }
 
@@ -50,7 +56,9 @@ impl<A: Activation, const N: usize> Layer<[f32; N]> for A {
     ) {
         if let Some(dx) = dx {
             flat_mut(dx).copy_from_slice(flat(dy));
-            y.iter().zip(dx.iter_mut()).for_each(|(y, d)| A::backprop(y, d));
+            y.iter()
+                .zip(dx.iter_mut())
+                .for_each(|(y, d)| A::backprop(y, d));
         }
     }
 }

@@ -74,10 +74,19 @@ impl<const N: usize> Layer<[f32; N]> for Dropout {
             mask.fill(1.0);
         } else {
             let keep = 1.0 / (1.0 - self.p);
-            mask.iter_mut()
-                .for_each(|m| *m = if ctx.rng.random::<f32>() < self.p { 0.0 } else { keep });
+            mask.iter_mut().for_each(|m| {
+                *m = if ctx.rng.random::<f32>() < self.p {
+                    0.0
+                } else {
+                    keep
+                }
+            });
         }
-        flat_mut(y).iter_mut().zip(flat(x)).zip(mask.iter()).for_each(|((y, x), m)| *y = x * m);
+        flat_mut(y)
+            .iter_mut()
+            .zip(flat(x))
+            .zip(mask.iter())
+            .for_each(|((y, x), m)| *y = x * m);
     }
 
     fn backward<const B: usize>(
@@ -91,7 +100,11 @@ impl<const N: usize> Layer<[f32; N]> for Dropout {
         _: &mut Context,
     ) {
         if let Some(dx) = dx {
-            flat_mut(dx).iter_mut().zip(flat(dy)).zip(flat(mask)).for_each(|((dx, dy), m)| *dx = dy * m);
+            flat_mut(dx)
+                .iter_mut()
+                .zip(flat(dy))
+                .zip(flat(mask))
+                .for_each(|((dx, dy), m)| *dx = dy * m);
         }
     }
 }

@@ -59,7 +59,13 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = I * O + O;
 
-    fn forward_batch<const B: usize>(&self, x: &[[f32; I]; B], y: &mut [[f32; O]; B], _: &mut (), ctx: &mut Context) {
+    fn forward_batch<const B: usize>(
+        &self,
+        x: &[[f32; I]; B],
+        y: &mut [[f32; O]; B],
+        _: &mut (),
+        ctx: &mut Context,
+    ) {
         if B == 1 {
             // Batch 1 is a matrix-vector product: packing would cost more than it saves.
             y[0] = self.forward(&x[0]);
@@ -86,12 +92,24 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         let dy = MatRef::row_major(dy_flat, B, O);
         let (dw, db) = grad.split_at_mut(I * O);
         // dW = dYᵀ · X, db = column sums of dY.
-        gemm(ctx.workspace, dy.t(), MatRef::row_major(flat(x), B, I), MatMut::row_major(dw, O, I), false);
+        gemm(
+            ctx.workspace,
+            dy.t(),
+            MatRef::row_major(flat(x), B, I),
+            MatMut::row_major(dw, O, I),
+            false,
+        );
         reduce::col_sums(dy_flat, db);
         if let Some(dx) = dx {
             // dX = dY · W.
             let w = MatRef::row_major(self.weight.as_flattened(), O, I);
-            gemm(ctx.workspace, dy, w, MatMut::row_major(flat_mut(dx), B, I), false);
+            gemm(
+                ctx.workspace,
+                dy,
+                w,
+                MatMut::row_major(flat_mut(dx), B, I),
+                false,
+            );
         }
     }
 

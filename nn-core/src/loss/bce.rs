@@ -26,12 +26,25 @@ impl<const N: usize> Loss<N, [f32; N]> for Bce {
     fn loss_grad(&self, z: &[f32; N], t: &[f32; N], dz: Option<&mut [f32; N]>) -> f32 {
         let inv_n = 1.0 / N as f32;
         if let Some(dz) = dz {
-            dz.iter_mut().zip(z).zip(t).for_each(|((d, &z), t)| *d = (sigmoid_scalar(z) - t) * inv_n);
+            dz.iter_mut()
+                .zip(z)
+                .zip(t)
+                .for_each(|((d, &z), t)| *d = (sigmoid_scalar(z) - t) * inv_n);
         }
-        z.iter().zip(t).map(|(&z, t)| softplus(z) - t * z).sum::<f32>() * inv_n
+        z.iter()
+            .zip(t)
+            .map(|(&z, t)| softplus(z) - t * z)
+            .sum::<f32>()
+            * inv_n
     }
 
-    fn loss_grad_sigmoid(&self, z: &[f32; N], _y: &[f32; N], t: &[f32; N], dz: Option<&mut [f32; N]>) -> f32 {
+    fn loss_grad_sigmoid(
+        &self,
+        z: &[f32; N],
+        _y: &[f32; N],
+        t: &[f32; N],
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
         self.loss_grad(z, t, dz)
     }
 }

@@ -41,7 +41,9 @@ fn fused<const N: usize>(
             Some(p) => dz.copy_from_slice(p),
             None => softmax(z, dz),
         }
-        dz.iter_mut().enumerate().for_each(|(k, d)| *d = *d * mass - target(k));
+        dz.iter_mut()
+            .enumerate()
+            .for_each(|(k, d)| *d = *d * mass - target(k));
     }
     loss
 }
@@ -56,7 +58,13 @@ impl<const N: usize> Loss<N, usize> for CrossEntropy {
         fused(z, None, |k| (k == *t) as u8 as f32, dz)
     }
 
-    fn loss_grad_softmax(&self, z: &[f32; N], y: &[f32; N], t: &usize, dz: Option<&mut [f32; N]>) -> f32 {
+    fn loss_grad_softmax(
+        &self,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &usize,
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
         assert!(*t < N, "class index {t} out of range for {N} classes");
         fused(z, Some(y), |k| (k == *t) as u8 as f32, dz)
     }
@@ -68,7 +76,13 @@ impl<const N: usize> Loss<N, [f32; N]> for CrossEntropy {
         fused(z, None, |k| t[k], dz)
     }
 
-    fn loss_grad_softmax(&self, z: &[f32; N], y: &[f32; N], t: &[f32; N], dz: Option<&mut [f32; N]>) -> f32 {
+    fn loss_grad_softmax(
+        &self,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &[f32; N],
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
         fused(z, Some(y), |k| t[k], dz)
     }
 }

@@ -42,14 +42,26 @@ pub trait Loss<const N: usize, T> {
 
     /// The loss when `y = softmax(z)`, and `∂L/∂z`. The default applies the
     /// softmax Jacobian to `∂L/∂y`; losses with a fused form override it.
-    fn loss_grad_softmax(&self, z: &[f32; N], y: &[f32; N], t: &T, dz: Option<&mut [f32; N]>) -> f32 {
+    fn loss_grad_softmax(
+        &self,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &T,
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
         let _ = z;
         through(y, dz, softmax_backward, |dy| self.loss_grad(y, t, dy))
     }
 
     /// The loss when `y = sigmoid(z)`, and `∂L/∂z`. The default multiplies
     /// `∂L/∂y` by `y (1 − y)`; losses with a fused form override it.
-    fn loss_grad_sigmoid(&self, z: &[f32; N], y: &[f32; N], t: &T, dz: Option<&mut [f32; N]>) -> f32 {
+    fn loss_grad_sigmoid(
+        &self,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &T,
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
         let _ = z;
         through(y, dz, sigmoid_backward, |dy| self.loss_grad(y, t, dy))
     }

@@ -48,7 +48,15 @@ impl<const N: usize> Loss<N, [f32; N]> for Mse {
 
 impl<const N: usize> Loss<N, [f32; N]> for L1 {
     fn loss_grad(&self, y: &[f32; N], t: &[f32; N], dy: Option<&mut [f32; N]>) -> f32 {
-        let sign = |e: f32| if e > 0.0 { 1.0 } else if e < 0.0 { -1.0 } else { 0.0 };
+        let sign = |e: f32| {
+            if e > 0.0 {
+                1.0
+            } else if e < 0.0 {
+                -1.0
+            } else {
+                0.0
+            }
+        };
         mean_elementwise(y, t, dy, |e| (e.abs(), sign(e)))
     }
 }

@@ -286,7 +286,11 @@ pub fn gemm(workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut, accumulate: 
 /// assert_eq!(c, [6.0]);
 /// ```
 pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut, accumulate: bool) {
-    assert_eq!(a.cols, b.rows, "gemm: A is {}x{} but B is {}x{}", a.rows, a.cols, b.rows, b.cols);
+    assert_eq!(
+        a.cols, b.rows,
+        "gemm: A is {}x{} but B is {}x{}",
+        a.rows, a.cols, b.rows, b.cols
+    );
     assert!(
         c.rows == a.rows && c.cols == b.cols,
         "gemm: C is {}x{} but A·B is {}x{}",

@@ -5,13 +5,28 @@ use super::MatRef;
 
 /// Packs rows `ic..ic+mc`, columns `pc..pc+kc` of `a` into `mr`-tall panels:
 /// panel `r` holds, for each `p`, the `mr` values `a[ic + r*mr + i][pc + p]`.
-pub(super) fn pack_a(mr: usize, a: &MatRef, ic: usize, mc: usize, pc: usize, kc: usize, out: &mut [f32]) {
-    for (panel, out) in out[..mc.div_ceil(mr) * mr * kc].chunks_exact_mut(mr * kc).enumerate() {
+pub(super) fn pack_a(
+    mr: usize,
+    a: &MatRef,
+    ic: usize,
+    mc: usize,
+    pc: usize,
+    kc: usize,
+    out: &mut [f32],
+) {
+    for (panel, out) in out[..mc.div_ceil(mr) * mr * kc]
+        .chunks_exact_mut(mr * kc)
+        .enumerate()
+    {
         let row0 = ic + panel * mr;
         let rows = mr.min(ic + mc - row0);
         for (p, col) in out.chunks_exact_mut(mr).enumerate() {
             for (i, v) in col.iter_mut().enumerate() {
-                *v = if i < rows { a.get(row0 + i, pc + p) } else { 0.0 };
+                *v = if i < rows {
+                    a.get(row0 + i, pc + p)
+                } else {
+                    0.0
+                };
             }
         }
     }
@@ -19,8 +34,19 @@ pub(super) fn pack_a(mr: usize, a: &MatRef, ic: usize, mc: usize, pc: usize, kc:
 
 /// Packs rows `pc..pc+kc`, columns `jc..jc+nc` of `b` into `nr`-wide panels:
 /// panel `q` holds, for each `p`, the `nr` values `b[pc + p][jc + q*nr + j]`.
-pub(super) fn pack_b(nr: usize, b: &MatRef, pc: usize, kc: usize, jc: usize, nc: usize, out: &mut [f32]) {
-    for (panel, out) in out[..nc.div_ceil(nr) * nr * kc].chunks_exact_mut(nr * kc).enumerate() {
+pub(super) fn pack_b(
+    nr: usize,
+    b: &MatRef,
+    pc: usize,
+    kc: usize,
+    jc: usize,
+    nc: usize,
+    out: &mut [f32],
+) {
+    for (panel, out) in out[..nc.div_ceil(nr) * nr * kc]
+        .chunks_exact_mut(nr * kc)
+        .enumerate()
+    {
         let col0 = jc + panel * nr;
         let cols = nr.min(jc + nc - col0);
         for (p, row) in out.chunks_exact_mut(nr).enumerate() {

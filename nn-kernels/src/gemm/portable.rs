@@ -13,7 +13,10 @@ impl MicroKernel for Portable {
 
     unsafe fn run(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]) {
         let mut acc = [[0.0f32; NR]; MR];
-        for (ap, bp) in a[..kc * MR].chunks_exact(MR).zip(b[..kc * NR].chunks_exact(NR)) {
+        for (ap, bp) in a[..kc * MR]
+            .chunks_exact(MR)
+            .zip(b[..kc * NR].chunks_exact(NR))
+        {
             for (row, &ai) in acc.iter_mut().zip(ap) {
                 for (c, &bj) in row.iter_mut().zip(bp) {
                     *c += ai * bj;

@@ -6,10 +6,18 @@ use std::vec::Vec;
 
 /// A random view of a `rows × cols` matrix: row- or column-major, with padded
 /// strides and a random offset into its buffer.
-fn random_view(r: &mut rand::rngs::SmallRng, rows: usize, cols: usize) -> (Vec<f32>, usize, usize, usize) {
+fn random_view(
+    r: &mut rand::rngs::SmallRng,
+    rows: usize,
+    cols: usize,
+) -> (Vec<f32>, usize, usize, usize) {
     let pad = r.random_range(0..3);
     let offset = r.random_range(0..4);
-    let (rs, cs) = if r.random_bool(0.5) { (cols + pad, 1) } else { (1, rows + pad) };
+    let (rs, cs) = if r.random_bool(0.5) {
+        (cols + pad, 1)
+    } else {
+        (1, rows + pad)
+    };
     let len = offset + (rows.max(1) - 1) * rs + (cols.max(1) - 1) * cs + 1;
     (random_vec(r, len), offset, rs, cs)
 }
@@ -17,7 +25,9 @@ fn random_view(r: &mut rand::rngs::SmallRng, rows: usize, cols: usize) -> (Vec<f
 fn naive(a: &MatRef, b: &MatRef, c: &mut [f64], accumulate: bool) {
     for i in 0..a.rows() {
         for j in 0..b.cols() {
-            let s: f64 = (0..a.cols()).map(|p| a.get(i, p) as f64 * b.get(p, j) as f64).sum();
+            let s: f64 = (0..a.cols())
+                .map(|p| a.get(i, p) as f64 * b.get(p, j) as f64)
+                .sum();
             let cij = &mut c[i * b.cols() + j];
             *cij = if accumulate { *cij + s } else { s };
         }
@@ -36,10 +46,22 @@ fn check(isa: Isa, m: usize, n: usize, k: usize, seed: u64) {
     naive(&a, &b, &mut expected, accumulate);
     let mut c = c0.clone();
     let mut ws = vec![f32::NAN; workspace_len(n)];
-    gemm_on(isa, &mut ws, a, b, MatMut::row_major(&mut c, m, n), accumulate);
+    gemm_on(
+        isa,
+        &mut ws,
+        a,
+        b,
+        MatMut::row_major(&mut c, m, n),
+        accumulate,
+    );
     let expected: Vec<f32> = expected.iter().map(|&v| v as f32).collect();
     // f32 accumulation over k terms of magnitude <= 1: error grows like sqrt(k) ulps.
-    assert_close(&c, &expected, 1e-5 * (k as f32).sqrt().max(1.0), &std::format!("{isa:?} {m}x{n}x{k}"));
+    assert_close(
+        &c,
+        &expected,
+        1e-5 * (k as f32).sqrt().max(1.0),
+        &std::format!("{isa:?} {m}x{n}x{k}"),
+    );
 }
 
 #[test]
@@ -79,9 +101,21 @@ fn empty_k_overwrites_with_zero_or_keeps_c() {
     let mut ws = vec![0.0; workspace_len(2)];
     let mut c = [5.0; 4];
     let e: [f32; 0] = [];
-    gemm(&mut ws, MatRef::new(&e, 2, 0, 0, 1), MatRef::new(&e, 0, 2, 2, 1), MatMut::row_major(&mut c, 2, 2), true);
+    gemm(
+        &mut ws,
+        MatRef::new(&e, 2, 0, 0, 1),
+        MatRef::new(&e, 0, 2, 2, 1),
+        MatMut::row_major(&mut c, 2, 2),
+        true,
+    );
     assert_eq!(c, [5.0; 4]);
-    gemm(&mut ws, MatRef::new(&e, 2, 0, 0, 1), MatRef::new(&e, 0, 2, 2, 1), MatMut::row_major(&mut c, 2, 2), false);
+    gemm(
+        &mut ws,
+        MatRef::new(&e, 2, 0, 0, 1),
+        MatRef::new(&e, 0, 2, 2, 1),
+        MatMut::row_major(&mut c, 2, 2),
+        false,
+    );
     assert_eq!(c, [0.0; 4]);
 }
 
@@ -90,5 +124,11 @@ fn empty_k_overwrites_with_zero_or_keeps_c() {
 fn short_workspace_is_refused() {
     let mut ws = vec![0.0; 3];
     let mut c = [0.0];
-    gemm(&mut ws, MatRef::row_major(&[1.0], 1, 1), MatRef::row_major(&[1.0], 1, 1), MatMut::row_major(&mut c, 1, 1), false);
+    gemm(
+        &mut ws,
+        MatRef::row_major(&[1.0], 1, 1),
+        MatRef::row_major(&[1.0], 1, 1),
+        MatMut::row_major(&mut c, 1, 1),
+        false,
+    );
 }

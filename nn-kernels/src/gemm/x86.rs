@@ -20,9 +20,17 @@ impl MicroKernel for Avx2Fma {
 fn avx2_6x16(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]) {
     const MR: usize = 6;
     let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-    for (ap, bp) in a[..kc * MR].chunks_exact(MR).zip(b[..kc * 16].chunks_exact(16)) {
+    for (ap, bp) in a[..kc * MR]
+        .chunks_exact(MR)
+        .zip(b[..kc * 16].chunks_exact(16))
+    {
         // SAFETY: `bp` has exactly 16 floats; unaligned loads are allowed.
-        let (b0, b1) = unsafe { (_mm256_loadu_ps(bp.as_ptr()), _mm256_loadu_ps(bp.as_ptr().add(8))) };
+        let (b0, b1) = unsafe {
+            (
+                _mm256_loadu_ps(bp.as_ptr()),
+                _mm256_loadu_ps(bp.as_ptr().add(8)),
+            )
+        };
         for (row, &ai) in acc.iter_mut().zip(ap) {
             let av = _mm256_set1_ps(ai);
             row[0] = _mm256_fmadd_ps(av, b0, row[0]);
@@ -55,9 +63,17 @@ impl MicroKernel for Avx512 {
 fn avx512_8x32(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]) {
     const MR: usize = 8;
     let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-    for (ap, bp) in a[..kc * MR].chunks_exact(MR).zip(b[..kc * 32].chunks_exact(32)) {
+    for (ap, bp) in a[..kc * MR]
+        .chunks_exact(MR)
+        .zip(b[..kc * 32].chunks_exact(32))
+    {
         // SAFETY: `bp` has exactly 32 floats; unaligned loads are allowed.
-        let (b0, b1) = unsafe { (_mm512_loadu_ps(bp.as_ptr()), _mm512_loadu_ps(bp.as_ptr().add(16))) };
+        let (b0, b1) = unsafe {
+            (
+                _mm512_loadu_ps(bp.as_ptr()),
+                _mm512_loadu_ps(bp.as_ptr().add(16)),
+            )
+        };
         for (row, &ai) in acc.iter_mut().zip(ap) {
             let av = _mm512_set1_ps(ai);
             row[0] = _mm512_fmadd_ps(av, b0, row[0]);
