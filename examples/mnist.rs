@@ -11,7 +11,9 @@ use nn::prelude::*;
 use plotters::prelude::*;
 use rand::seq::SliceRandom;
 use std::error::Error;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 network! {
@@ -129,17 +131,32 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-fn plot(history: &[Epoch], path: &PathBuf) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font(
-        "sans-serif",
-        FontStyle::Normal,
-        include_bytes!("assets/DejaVuSans.ttf"),
-    )
-    .map_err(|_| "cannot load the bundled font")?;
-    if let Some(dir) = path.parent() {
+const PLOT_SIZE: (u32, u32) = (1100, 420);
+
+/// Draws the curves into an RGB buffer and writes it as a PNG, atomically
+/// (temporary file beside the target, then rename).
+fn plot(history: &[Epoch], path: &Path) -> Result<(), Box<dyn Error>> {
+    let (w, h) = PLOT_SIZE;
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    draw(history, &mut rgb)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let root = BitMapBackend::new(path, (1100, 420)).into_drawing_area();
+    let tmp = path.with_extension("png.tmp");
+    let mut encoder = png::Encoder::new(BufWriter::new(File::create(&tmp)?), w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+fn draw(history: &[Epoch], rgb: &mut [u8]) -> Result<(), Box<dyn Error>> {
+    plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("assets/DejaVuSans.ttf"))
+        .map_err(|_| "cannot load the bundled font")?;
+    let root = BitMapBackend::with_buffer(rgb, PLOT_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(550);
     let epochs = history.len() as f64;
