@@ -120,3 +120,8 @@ macro_rules! __with_alloc {
 macro_rules! __with_alloc {
     ($($item:tt)*) => {};
 }
+
+/// The README's Rust examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
