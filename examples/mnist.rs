@@ -154,8 +154,12 @@ fn plot(history: &[Epoch], path: &Path) -> Result<(), Box<dyn Error>> {
 }
 
 fn draw(history: &[Epoch], rgb: &mut [u8]) -> Result<(), Box<dyn Error>> {
-    plotters::style::register_font("sans-serif", FontStyle::Normal, include_bytes!("assets/DejaVuSans.ttf"))
-        .map_err(|_| "cannot load the bundled font")?;
+    plotters::style::register_font(
+        "sans-serif",
+        FontStyle::Normal,
+        include_bytes!("assets/DejaVuSans.ttf"),
+    )
+    .map_err(|_| "cannot load the bundled font")?;
     let root = BitMapBackend::with_buffer(rgb, PLOT_SIZE).into_drawing_area();
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(550);
