@@ -247,6 +247,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 total += #loss_grad;
             }
             #p::scale(inv_b, self.#top_delta.as_flattened_mut());
+            let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace };
             #( #backward_steps )*
             #( #updates )*
         }
@@ -321,8 +322,6 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 self.run_forward(x, #p::Mode::Train);
                 let inv_b = 1.0 / B as f32;
                 let mut total = 0.0f32;
-                let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace };
-                let _ = &mut ctx;
                 #backward
                 total * inv_b
             }
