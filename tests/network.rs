@@ -68,6 +68,16 @@ macro_rules! check_train_step_gradient {
     }};
 }
 
+network! {
+    /// Linear regression: a single dense layer.
+    LinearRegression = < Linear<3, 2> >
+}
+
+#[test]
+fn a_single_layer_step_is_the_true_gradient() {
+    check_train_step_gradient!(LinearRegressionTrainer, 3, [[1.0f32, -1.0]; 4], Mse);
+}
+
 #[test]
 fn constants_follow_the_layer_list() {
     assert_eq!(Classifier::NUM_PARAMS, 6 * 5 + 5 + 5 * 3 + 3);
@@ -158,4 +168,19 @@ fn dropout_is_off_in_evaluation() {
     assert_eq!(first, *tr.forward_batch(&x));
     assert_eq!(first[0], tr.model.forward(&x[0]));
     assert_eq!(tr.model.dropout2.p(), 0.5);
+}
+
+network! {
+    /// No parameters: the step scores the batch and updates nothing.
+    Fixed = < Input<3>, Softmax >
+}
+
+#[test]
+fn a_parameter_free_network_scores_without_updating() {
+    let mut t = FixedTrainer::<Sgd, 2>::new_boxed(Init::HeNormal, Sgd::new(1.0), 0);
+    let x = [[1.0f32, 1.0, 1.0], [0.0, 0.0, 50.0]];
+    let loss = t.train_step(&x, &[0usize, 2], &CrossEntropy);
+    let expected = (3.0f32.ln() + 0.0) / 2.0;
+    assert!((loss - expected).abs() < 1e-5, "{loss} vs {expected}");
+    assert!(Fixed::NUM_PARAMS == 0 && t.model.params().is_empty());
 }

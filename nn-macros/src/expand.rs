@@ -218,15 +218,22 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         quote!(<#t as #p::Layer<#s>>::forward_batch(&self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
     });
 
-    let (last, below) = (act(n), act(n - 1));
+    let last = act(n);
+    // The head's input row: the network input itself for a one-layer network.
+    let below = if n == 1 {
+        quote!(x[b])
+    } else {
+        let a = act(n - 1);
+        quote!(self.#a[b])
+    };
     let loss_eval = match &head {
-        Some(h) => quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], None)),
+        Some(h) => quote!(loss.#h(&#below, &self.#last[b], &targets[b], None)),
         None => quote!(loss.loss_grad(&self.#last[b], &targets[b], None)),
     };
     let top_delta = delta(top);
     let loss_grad = match &head {
         Some(h) => {
-            quote!(loss.#h(&self.#below[b], &self.#last[b], &targets[b], Some(&mut self.#top_delta[b])))
+            quote!(loss.#h(&#below, &self.#last[b], &targets[b], Some(&mut self.#top_delta[b])))
         }
         None => quote!(loss.loss_grad(&self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
     };

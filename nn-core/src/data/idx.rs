@@ -276,7 +276,12 @@ pub fn images_into<const N: usize>(
 ) -> Result<usize, IdxError> {
     let (count, rows, cols) = match *images.dims() {
         [n, r, c] => (n, r, c),
-        _ => unreachable!("parse(.., 3) yields 3 dims"),
+        ref dims => {
+            return Err(IdxError::BadMagic {
+                expected: 0x0803,
+                found: 0x0800 | dims.len() as u32,
+            });
+        }
     };
     if rows * cols != N {
         return Err(IdxError::WrongDims {
@@ -426,6 +431,19 @@ mod tests {
             f.extend_from_slice(&u32::MAX.to_be_bytes());
         }
         assert!(matches!(parse(&f, 3), Err(IdxError::Truncated { .. })));
+    }
+
+    #[test]
+    fn a_label_array_is_not_taken_for_images() {
+        let labels = labels_file(2);
+        let err = images_into::<1>(&parse(&labels, 1).unwrap(), &mut [[0.0]; 2]).unwrap_err();
+        assert!(matches!(
+            err,
+            IdxError::BadMagic {
+                expected: 0x803,
+                found: 0x801
+            }
+        ));
     }
 
     #[test]
