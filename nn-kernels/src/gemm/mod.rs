@@ -334,10 +334,10 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
             let accumulate = accumulate || pc > 0;
-            pack::pack_b(K::NR, &b, pc, kc, jc, nc, packed_b);
+            pack::pack(K::NR, &b, pc, kc, jc, nc, packed_b);
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack::pack_a(K::MR, &a, ic, mc, pc, kc, packed_a);
+                pack::pack(K::MR, &a.t(), pc, kc, ic, mc, packed_a);
                 for jr in (0..nc).step_by(K::NR) {
                     let b_panel = &packed_b[jr * kc..(jr + K::NR) * kc];
                     for ir in (0..mc).step_by(K::MR) {

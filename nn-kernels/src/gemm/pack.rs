@@ -1,65 +1,44 @@
 //! Packing: copy a block of a strided operand into the contiguous panel
 //! layout the micro-kernels stream through, zero-padding partial panels so the
 //! kernels never branch on edges.
+//!
+//! One routine serves both operands: a B block is packed as is, an A block as
+//! its transpose (A's `MR`-tall row panels are Aᵀ's `MR`-wide column panels).
 use super::MatRef;
 
-/// Packs rows `ic..ic+mc`, columns `pc..pc+kc` of `a` into `mr`-tall panels:
-/// panel `r` holds, for each `p`, the `mr` values `a[ic + r*mr + i][pc + p]`.
-pub(super) fn pack_a(
-    mr: usize,
-    a: &MatRef,
-    ic: usize,
-    mc: usize,
-    pc: usize,
-    kc: usize,
-    out: &mut [f32],
-) {
-    for (panel, out) in out[..mc.div_ceil(mr) * mr * kc]
-        .chunks_exact_mut(mr * kc)
-        .enumerate()
-    {
-        let row0 = ic + panel * mr;
-        let rows = mr.min(ic + mc - row0);
-        for (p, col) in out.chunks_exact_mut(mr).enumerate() {
-            for (i, v) in col.iter_mut().enumerate() {
-                *v = if i < rows {
-                    a.get(row0 + i, pc + p)
-                } else {
-                    0.0
-                };
+/// Packs rows `p0..p0+kc`, columns `j0..j0+nc` of `m` into `width`-wide
+/// panels: panel `q` holds, for each `p`, the `width` values
+/// `m[p0 + p][j0 + q*width + j]` (zero past column `j0 + nc`).
+pub(super) fn pack(width: usize, m: &MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+    let panels = out[..nc.div_ceil(width) * width * kc].chunks_exact_mut(width * kc);
+    for (q, panel) in panels.enumerate() {
+        let col0 = j0 + q * width;
+        let cols = width.min(j0 + nc - col0);
+        if m.cs == 1 {
+            // Rows are contiguous: one slice copy per row of the panel.
+            for (p, dst) in panel.chunks_exact_mut(width).enumerate() {
+                let start = (p0 + p) * m.rs + col0;
+                dst[..cols].copy_from_slice(&m.data[start..start + cols]);
+                dst[cols..].fill(0.0);
             }
-        }
-    }
-}
-
-/// Packs rows `pc..pc+kc`, columns `jc..jc+nc` of `b` into `nr`-wide panels:
-/// panel `q` holds, for each `p`, the `nr` values `b[pc + p][jc + q*nr + j]`.
-pub(super) fn pack_b(
-    nr: usize,
-    b: &MatRef,
-    pc: usize,
-    kc: usize,
-    jc: usize,
-    nc: usize,
-    out: &mut [f32],
-) {
-    for (panel, out) in out[..nc.div_ceil(nr) * nr * kc]
-        .chunks_exact_mut(nr * kc)
-        .enumerate()
-    {
-        let col0 = jc + panel * nr;
-        let cols = nr.min(jc + nc - col0);
-        for (p, row) in out.chunks_exact_mut(nr).enumerate() {
-            let (live, pad) = row.split_at_mut(cols);
-            if b.cs == 1 {
-                let start = (pc + p) * b.rs + col0;
-                live.copy_from_slice(&b.data[start..start + cols]);
-            } else {
-                for (j, v) in live.iter_mut().enumerate() {
-                    *v = b.get(pc + p, col0 + j);
+        } else if m.rs == 1 {
+            // Columns are contiguous: read each column once, scatter by row.
+            for j in 0..cols {
+                let start = (col0 + j) * m.cs + p0;
+                let column = &m.data[start..start + kc];
+                for (dst, &v) in panel.chunks_exact_mut(width).zip(column) {
+                    dst[j] = v;
                 }
             }
-            pad.fill(0.0);
+            if cols < width {
+                panel.chunks_exact_mut(width).for_each(|dst| dst[cols..].fill(0.0));
+            }
+        } else {
+            for (p, dst) in panel.chunks_exact_mut(width).enumerate() {
+                for (j, v) in dst.iter_mut().enumerate() {
+                    *v = if j < cols { m.get(p0 + p, col0 + j) } else { 0.0 };
+                }
+            }
         }
     }
 }
