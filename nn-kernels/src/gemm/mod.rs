@@ -244,17 +244,29 @@ impl<'a> MatMut<'a> {
     }
 }
 
-/// A register-blocked micro-kernel: computes one `MR × NR` tile from a packed
-/// A panel (`kc × MR`, column by column) and a packed B panel (`kc × NR`).
+/// Where a micro-kernel reads one operand panel: element `(p, i)` (depth
+/// `p`, row or column `i` of the panel) is at `ptr + p * step_p + i * step_i`.
+/// Packed panels have `step_p = width, step_i = 1`; panels read in place from
+/// a row- or column-major operand use its strides, which saves the copy.
+#[derive(Clone, Copy)]
+struct Panel {
+    ptr: *const f32,
+    step_p: usize,
+    step_i: usize,
+}
+
+/// A register-blocked micro-kernel: computes one `MR × NR` tile from an A
+/// panel (`MR` rows) and a B panel (`NR` contiguous columns, `step_i = 1`).
 trait MicroKernel {
     const MR: usize;
     const NR: usize;
     /// Writes the tile, row-major, into `tile[..MR * NR]`.
     ///
     /// # Safety
-    /// `a.len() >= kc * MR`, `b.len() >= kc * NR`, `tile.len() >= MR * NR`,
-    /// and the CPU supports the kernel's instruction set.
-    unsafe fn run(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]);
+    /// Every element `(p, i)` for `p < kc` and `i < MR` (A) or `i < NR` (B)
+    /// is readable, `b.step_i == 1`, `tile.len() >= MR * NR`, and the CPU
+    /// supports the kernel's instruction set.
+    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]);
 }
 
 /// `C = A·B` (or `C += A·B` when `accumulate`), packing into `workspace`.
@@ -317,6 +329,53 @@ pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut,
     blocked::<portable::Portable>(workspace, a, b, c, accumulate)
 }
 
+/// How one block of an operand reaches the micro-kernel.
+enum Source<'a> {
+    /// Full panels are read in place from the operand (contiguous along the
+    /// panel width or along the depth); a partial last panel is packed.
+    Direct { m: &'a MatRef<'a>, p0: usize, j0: usize },
+    /// The whole block was packed.
+    Packed,
+}
+
+/// The panel of `width` columns starting at block column `j` of a `k × n`
+/// block (`p0`, `j0` its origin in `m`; `nc` its width): in place when the
+/// block is `Direct` and the panel is full, from `packed` otherwise.
+fn panel(src: &Source, packed: &[f32], width: usize, kc: usize, nc: usize, j: usize) -> Panel {
+    match src {
+        Source::Direct { m, p0, j0 } if j + width <= nc => Panel {
+            // In bounds: MatRef::new checked every element of `m`.
+            ptr: m.data[(p0 * m.rs + (j0 + j) * m.cs)..].as_ptr(),
+            step_p: m.rs,
+            step_i: m.cs,
+        },
+        Source::Direct { .. } => Panel { ptr: packed.as_ptr(), step_p: width, step_i: 1 },
+        Source::Packed => Panel { ptr: packed[j * kc..].as_ptr(), step_p: width, step_i: 1 },
+    }
+}
+
+/// Makes block (`p0..p0+kc` deep, columns `j0..j0+nc`) of `m` available in
+/// `width`-wide panels: in place if its panels are contiguous in the way
+/// `contiguous` says, else packed into `out`.
+fn prepare<'a>(
+    m: &'a MatRef<'a>,
+    width: usize,
+    contiguous: bool,
+    (p0, kc, j0, nc): (usize, usize, usize, usize),
+    out: &mut [f32],
+) -> Source<'a> {
+    if contiguous {
+        let full = nc / width * width;
+        if full < nc {
+            pack::pack(width, m, p0, kc, j0 + full, nc - full, out);
+        }
+        Source::Direct { m, p0, j0 }
+    } else {
+        pack::pack(width, m, p0, kc, j0, nc, out);
+        Source::Packed
+    }
+}
+
 /// The BLIS loop nest around micro-kernel `K`.
 fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, accumulate: bool) {
     let (m, n, k) = (a.rows, b.cols, a.cols);
@@ -327,6 +386,11 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
         return;
     }
     let (packed_a, packed_b) = ws.split_at_mut(MC * KC);
+    let at = a.t();
+    // A is read as Aᵀ's column panels; the kernels take any A steps, B only
+    // contiguous rows.
+    let a_direct = a.rs == 1 || a.cs == 1;
+    let b_direct = b.cs == 1;
     // One tile buffer on the stack, sized for the largest kernel.
     let mut tile = [0.0f32; 8 * NR_MAX];
     for jc in (0..n).step_by(NC) {
@@ -334,17 +398,21 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
             let accumulate = accumulate || pc > 0;
-            pack::pack(K::NR, &b, pc, kc, jc, nc, packed_b);
+            let b_src = prepare(&b, K::NR, b_direct, (pc, kc, jc, nc), packed_b);
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack::pack(K::MR, &a.t(), pc, kc, ic, mc, packed_a);
+                let a_src = prepare(&at, K::MR, a_direct, (pc, kc, ic, mc), packed_a);
                 for jr in (0..nc).step_by(K::NR) {
-                    let b_panel = &packed_b[jr * kc..(jr + K::NR) * kc];
+                    let b_panel = panel(&b_src, packed_b, K::NR, kc, nc, jr);
                     for ir in (0..mc).step_by(K::MR) {
-                        let a_panel = &packed_a[ir * kc..(ir + K::MR) * kc];
-                        // SAFETY: the panels hold kc*MR and kc*NR floats (sliced
-                        // above), tile holds 8*NR_MAX >= MR*NR, and `gemm_on`
-                        // only selects K when the CPU supports it.
+                        let a_panel = panel(&a_src, packed_a, K::MR, kc, mc, ir);
+                        // SAFETY: `panel` yields in-place panels only when all
+                        // kc × width elements lie inside the operand (checked
+                        // by MatRef::new), else packed panels of kc × width
+                        // floats inside the workspace (sized by workspace_len);
+                        // B panels have step_i 1 (b.cs == 1 or packed); the
+                        // tile holds 8*NR_MAX >= MR*NR; `gemm_on` selects K only
+                        // when the CPU supports it.
                         unsafe { K::run(kc, a_panel, b_panel, &mut tile) };
                         let rows = K::MR.min(mc - ir);
                         let cols = K::NR.min(nc - jr);

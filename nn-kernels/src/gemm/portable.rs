@@ -1,6 +1,6 @@
 //! The portable micro-kernel: plain Rust with independent accumulators, which
 //! LLVM vectorizes for whatever SIMD the target has (SSE2, NEON, M4 FPU).
-use super::MicroKernel;
+use super::{MicroKernel, Panel};
 
 pub(super) struct Portable;
 
@@ -11,13 +11,17 @@ impl MicroKernel for Portable {
     const MR: usize = MR;
     const NR: usize = NR;
 
-    unsafe fn run(kc: usize, a: &[f32], b: &[f32], tile: &mut [f32]) {
+    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
         let mut acc = [[0.0f32; NR]; MR];
-        for (ap, bp) in a[..kc * MR]
-            .chunks_exact(MR)
-            .zip(b[..kc * NR].chunks_exact(NR))
-        {
-            for (row, &ai) in acc.iter_mut().zip(ap) {
+        for p in 0..kc {
+            // SAFETY: the caller guarantees elements (p, i) of both panels are
+            // readable for p < kc, i < MR (A) and i < NR (B, contiguous).
+            let (ap, bp) = unsafe {
+                let bp = &*b.ptr.add(p * b.step_p).cast::<[f32; NR]>();
+                let a0 = a.ptr.add(p * a.step_p);
+                (core::array::from_fn::<f32, MR, _>(|i| *a0.add(i * a.step_i)), bp)
+            };
+            for (row, &ai) in acc.iter_mut().zip(&ap) {
                 for (c, &bj) in row.iter_mut().zip(bp) {
                     *c += ai * bj;
                 }
