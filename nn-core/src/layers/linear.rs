@@ -1,24 +1,29 @@
-//! `Linear<I, O>`: `y = W x + b`, with PyTorch's layout (`weight` is `[O][I]`).
+//! `Linear<I, O>`: `y = xᵀ W + b`.
+//!
+//! The weights are stored input-major (`weight[i][o]`, the transpose of
+//! PyTorch's `nn.Linear.weight`): then the forward product `X·W` and the
+//! weight gradient `Xᵀ·dY` — the two large products of a training step — read
+//! every operand in place, and batch-1 inference streams `W` row by row.
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
 use crate::storage::Zeroable;
 use nn_kernels::gemm::{MatMut, MatRef, gemm};
-use nn_kernels::{gemv::gemv_acc, reduce};
+use nn_kernels::{gemv::vec_mat_acc, reduce};
 
 /// A dense (fully connected) layer from `I` to `O` features.
 ///
 /// ```
 /// use nn_core::prelude::*;
 /// let mut fc = Linear::<2, 1>::zeroed();
-/// fc.weight = [[2.0, 3.0]];
+/// fc.weight = [[2.0], [3.0]];
 /// fc.bias = [1.0];
 /// assert_eq!(fc.forward(&[1.0, 1.0]), [6.0]);
 /// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Linear<const I: usize, const O: usize> {
-    /// `weight[o][i]`: the weight from input `i` to output `o`.
-    pub weight: [[f32; I]; O],
+    /// `weight[i][o]`: the weight from input `i` to output `o`.
+    pub weight: [[f32; O]; I],
     /// One bias per output.
     pub bias: [f32; O],
 }
@@ -50,7 +55,7 @@ impl<const I: usize, const O: usize> Forward<[f32; I]> for Linear<I, O> {
     type Out = [f32; O];
     fn forward(&self, x: &[f32; I]) -> [f32; O] {
         let mut y = self.bias;
-        gemv_acc(self.weight.as_flattened(), x, &mut y);
+        vec_mat_acc(x, self.weight.as_flattened(), &mut y);
         y
     }
 }
@@ -71,10 +76,10 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
             y[0] = self.forward(&x[0]);
             return;
         }
-        let w = MatRef::row_major(self.weight.as_flattened(), O, I);
+        let w = MatRef::row_major(self.weight.as_flattened(), I, O);
         let x = MatRef::row_major(flat(x), B, I);
         let y = flat_mut(y);
-        gemm(ctx.workspace, x, w.t(), MatMut::row_major(y, B, O), false);
+        gemm(ctx.workspace, x, w, MatMut::row_major(y, B, O), false);
         reduce::add_bias_rows(&self.bias, y);
     }
 
@@ -91,22 +96,22 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         let dy_flat = flat(dy);
         let dy = MatRef::row_major(dy_flat, B, O);
         let (dw, db) = grad.split_at_mut(I * O);
-        // dW = dYᵀ · X, db = column sums of dY.
+        // dW = Xᵀ · dY, db = column sums of dY.
         gemm(
             ctx.workspace,
-            dy.t(),
-            MatRef::row_major(flat(x), B, I),
-            MatMut::row_major(dw, O, I),
+            MatRef::row_major(flat(x), B, I).t(),
+            dy,
+            MatMut::row_major(dw, I, O),
             false,
         );
         reduce::col_sums(dy_flat, db);
         if let Some(dx) = dx {
-            // dX = dY · W.
-            let w = MatRef::row_major(self.weight.as_flattened(), O, I);
+            // dX = dY · Wᵀ.
+            let w = MatRef::row_major(self.weight.as_flattened(), I, O);
             gemm(
                 ctx.workspace,
                 dy,
-                w,
+                w.t(),
                 MatMut::row_major(flat_mut(dx), B, I),
                 false,
             );

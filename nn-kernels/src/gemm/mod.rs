@@ -333,7 +333,11 @@ pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut,
 enum Source<'a> {
     /// Full panels are read in place from the operand (contiguous along the
     /// panel width or along the depth); a partial last panel is packed.
-    Direct { m: &'a MatRef<'a>, p0: usize, j0: usize },
+    Direct {
+        m: &'a MatRef<'a>,
+        p0: usize,
+        j0: usize,
+    },
     /// The whole block was packed.
     Packed,
 }
@@ -349,8 +353,16 @@ fn panel(src: &Source, packed: &[f32], width: usize, kc: usize, nc: usize, j: us
             step_p: m.rs,
             step_i: m.cs,
         },
-        Source::Direct { .. } => Panel { ptr: packed.as_ptr(), step_p: width, step_i: 1 },
-        Source::Packed => Panel { ptr: packed[j * kc..].as_ptr(), step_p: width, step_i: 1 },
+        Source::Direct { .. } => Panel {
+            ptr: packed.as_ptr(),
+            step_p: width,
+            step_i: 1,
+        },
+        Source::Packed => Panel {
+            ptr: packed[j * kc..].as_ptr(),
+            step_p: width,
+            step_i: 1,
+        },
     }
 }
 

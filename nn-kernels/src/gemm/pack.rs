@@ -9,7 +9,15 @@ use super::MatRef;
 /// Packs rows `p0..p0+kc`, columns `j0..j0+nc` of `m` into `width`-wide
 /// panels: panel `q` holds, for each `p`, the `width` values
 /// `m[p0 + p][j0 + q*width + j]` (zero past column `j0 + nc`).
-pub(super) fn pack(width: usize, m: &MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
+pub(super) fn pack(
+    width: usize,
+    m: &MatRef,
+    p0: usize,
+    kc: usize,
+    j0: usize,
+    nc: usize,
+    out: &mut [f32],
+) {
     let panels = out[..nc.div_ceil(width) * width * kc].chunks_exact_mut(width * kc);
     for (q, panel) in panels.enumerate() {
         let col0 = j0 + q * width;
@@ -31,12 +39,18 @@ pub(super) fn pack(width: usize, m: &MatRef, p0: usize, kc: usize, j0: usize, nc
                 }
             }
             if cols < width {
-                panel.chunks_exact_mut(width).for_each(|dst| dst[cols..].fill(0.0));
+                panel
+                    .chunks_exact_mut(width)
+                    .for_each(|dst| dst[cols..].fill(0.0));
             }
         } else {
             for (p, dst) in panel.chunks_exact_mut(width).enumerate() {
                 for (j, v) in dst.iter_mut().enumerate() {
-                    *v = if j < cols { m.get(p0 + p, col0 + j) } else { 0.0 };
+                    *v = if j < cols {
+                        m.get(p0 + p, col0 + j)
+                    } else {
+                        0.0
+                    };
                 }
             }
         }

@@ -19,7 +19,10 @@ impl MicroKernel for Portable {
             let (ap, bp) = unsafe {
                 let bp = &*b.ptr.add(p * b.step_p).cast::<[f32; NR]>();
                 let a0 = a.ptr.add(p * a.step_p);
-                (core::array::from_fn::<f32, MR, _>(|i| *a0.add(i * a.step_i)), bp)
+                (
+                    core::array::from_fn::<f32, MR, _>(|i| *a0.add(i * a.step_i)),
+                    bp,
+                )
             };
             for (row, &ai) in acc.iter_mut().zip(&ap) {
                 for (c, &bj) in row.iter_mut().zip(bp) {

@@ -100,7 +100,10 @@ unsafe fn tile_kernel<V: Lanes, const MR: usize>(kc: usize, a: Panel, b: Panel, 
             }
         }
     }
-    for (dst, row) in tile[..MR * 2 * V::LANES].chunks_exact_mut(2 * V::LANES).zip(&acc) {
+    for (dst, row) in tile[..MR * 2 * V::LANES]
+        .chunks_exact_mut(2 * V::LANES)
+        .zip(&acc)
+    {
         // SAFETY: `dst` holds exactly 2·LANES floats.
         unsafe {
             row[0].store(dst.as_mut_ptr());
