@@ -58,8 +58,8 @@ mod tests {
     fn vec_mat_matches_naive_on_every_isa() {
         let r = &mut rng(5);
         for isa in Isa::ALL {
-            for &i in &SIZES {
-                for &o in &SIZES {
+            for &i in SIZES {
+                for &o in SIZES {
                     let w = random_vec(r, o * i);
                     let x = random_vec(r, i);
                     let y0 = random_vec(r, o);

@@ -28,6 +28,7 @@ pub mod activation;
 pub mod gemm;
 pub mod gemv;
 pub mod isa;
+pub mod math;
 pub mod reduce;
 pub mod softmax;
 pub mod update;

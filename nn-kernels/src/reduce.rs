@@ -84,7 +84,7 @@ mod tests {
     fn dot_bias_and_col_sums_match_naive_on_every_isa() {
         let r = &mut rng(3);
         for isa in Isa::ALL {
-            for &n in &SIZES {
+            for &n in SIZES {
                 for rows in [1, 3, 8] {
                     let a = random_vec(r, n);
                     let b = random_vec(r, n);

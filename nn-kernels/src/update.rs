@@ -42,7 +42,7 @@ mod tests {
     fn axpy_matches_naive_on_every_isa() {
         let r = &mut rng(9);
         for isa in Isa::ALL {
-            for &n in &SIZES {
+            for &n in SIZES {
                 let x = random_vec(r, n);
                 let y0 = random_vec(r, n);
                 let mut y = y0.clone();

@@ -1,0 +1,83 @@
+//! Branch-free elementary functions that LLVM can vectorize (a call to
+//! `libm::expf` in a loop stays a scalar call per element).
+//!
+//! ```
+//! let e = nn_kernels::math::exp(1.0);
+//! assert!((e - core::f32::consts::E).abs() < 1e-6);
+//! ```
+
+/// Largest `x` with finite `e^x` in f32.
+const EXP_HI: f32 = 88.722_83;
+/// Below this `e^x` is under the smallest normal f32; the result is 0.
+const EXP_LO: f32 = -87.336_54;
+
+/// `e^x` to within 2 ulp (Cephes' `expf` polynomial after the reduction
+/// `x = n·ln2 + r`, `|r| ≤ ln2/2`). `+inf` past the f32 range, `0` below
+/// the smallest normal, NaN for NaN.
+///
+/// ```
+/// use nn_kernels::math::exp;
+/// assert_eq!(exp(0.0), 1.0);
+/// assert_eq!(exp(-1000.0), 0.0);
+/// assert_eq!(exp(1000.0), f32::INFINITY);
+/// assert!(exp(f32::NAN).is_nan());
+/// ```
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    // Comparisons (not min/max) so NaN passes through.
+    let xc = if x > EXP_HI { EXP_HI } else if x < EXP_LO { EXP_LO } else { x };
+    // Round to nearest with the 1.5·2^23 trick: no `round` in core, and it vectorizes.
+    const SHIFT: f32 = 12_582_912.0;
+    let n = (xc * core::f32::consts::LOG2_E + SHIFT) - SHIFT;
+    // r = x − n·ln2 in two steps (ln2 = C1 + C2) to keep r exact.
+    let r = (xc - n * 0.693_359_4) - n * -2.121_944_4e-4;
+    let mut p = 1.987_569_2e-4;
+    p = p * r + 1.398_199_9e-3;
+    p = p * r + 8.333_452e-3;
+    p = p * r + 4.166_579_6e-2;
+    p = p * r + 1.666_666_5e-1;
+    p = p * r + 5.000_000_1e-1;
+    let y = p * r * r + r + 1.0;
+    // 2^n via exponent bits, in two halves: n spans [-126, 128] and each
+    // half stays a normal power of two.
+    let n = n as i32;
+    let half = n >> 1;
+    let pow2 = |e: i32| f32::from_bits(((e + 127) as u32) << 23);
+    let v = y * pow2(half) * pow2(n - half);
+    if x > EXP_HI {
+        f32::INFINITY
+    } else if x < EXP_LO {
+        0.0
+    } else {
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exp_is_within_two_ulp_over_the_whole_range() {
+        let mut worst = 0.0f64;
+        let mut x = EXP_LO;
+        while x < EXP_HI {
+            let got = exp(x) as f64;
+            let want = (x as f64).exp();
+            worst = worst.max(((got - want) / want).abs());
+            x += if cfg!(miri) { 1.37 } else { 0.0013 };
+        }
+        assert!(worst < 2.0 * f32::EPSILON as f64, "max relative error {worst}");
+    }
+
+    #[test]
+    fn exp_edges() {
+        assert_eq!(exp(0.0), 1.0);
+        assert_eq!(exp(EXP_HI + 1.0), f32::INFINITY);
+        assert_eq!(exp(f32::INFINITY), f32::INFINITY);
+        assert_eq!(exp(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp(-90.0), 0.0);
+        assert!(exp(EXP_HI).is_finite());
+        assert!(exp(f32::NAN).is_nan());
+    }
+}
