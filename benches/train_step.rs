@@ -1,7 +1,7 @@
 //! Criterion benches of the design's MNIST network (784-128-10, ReLU,
 //! softmax + cross-entropy; dropout left out so every run does the same work)
-//! and of the GEMM shapes its step runs, with `matrixmultiply::sgemm` as the
-//! same-run baseline.
+//! and of the GEMM shapes its step runs, with `matrixmultiply::sgemm` and the
+//! `gemm` crate (`x86-v4`, one thread) as same-run baselines.
 //!
 //! `cargo bench --bench train_step`
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -46,27 +46,79 @@ fn network(c: &mut Criterion) {
     g.finish();
 }
 
+/// One product of the step: `C (m×n) = A (m×k) · B (k×n)`, with A stored
+/// row-major or, when `a_transposed`, as the row-major `k×m` matrix it is the
+/// transpose of (how `Xᵀ·dY` reads the batch).
+struct Shape {
+    name: &'static str,
+    m: usize,
+    n: usize,
+    k: usize,
+    a_transposed: bool,
+}
+
+const SHAPES: [Shape; 6] = [
+    Shape {
+        name: "fwd1 64x784·784x128",
+        m: 64,
+        n: 128,
+        k: 784,
+        a_transposed: false,
+    },
+    Shape {
+        name: "dW1 Xt·dH 784x64·64x128",
+        m: 784,
+        n: 128,
+        k: 64,
+        a_transposed: true,
+    },
+    Shape {
+        name: "fwd2 64x128·128x10",
+        m: 64,
+        n: 10,
+        k: 128,
+        a_transposed: false,
+    },
+    Shape {
+        name: "W2 256x784·784x128",
+        m: 256,
+        n: 128,
+        k: 784,
+        a_transposed: false,
+    },
+    Shape {
+        name: "W1 1x784·784x128",
+        m: 1,
+        n: 128,
+        k: 784,
+        a_transposed: false,
+    },
+    Shape {
+        name: "1024^3",
+        m: 1024,
+        n: 1024,
+        k: 1024,
+        a_transposed: false,
+    },
+];
+
 fn gemm_shapes(c: &mut Criterion) {
     let mut g = c.benchmark_group("gemm");
-    // (m, n, k) of the step: forward layer 1, dW1 = Xᵀ·dH, forward layer 2.
-    for (m, n, k) in [
-        (64, 128, 784),
-        (784, 128, 64),
-        (64, 10, 128),
-        (256, 128, 784),
-        (1, 128, 784),
-    ] {
+    for s in &SHAPES {
+        let Shape { m, n, k, .. } = *s;
         let a = vec![0.5f32; m * k];
         let b = vec![0.25f32; k * n];
         let mut out = vec![0.0f32; m * n];
         let mut ws = vec![0.0f32; workspace_len(n)];
+        // Element strides of A: (row, column).
+        let (rsa, csa) = if s.a_transposed { (1, m) } else { (k, 1) };
         g.throughput(Throughput::Elements((2 * m * n * k) as u64));
-        let shape = format!("{m}x{k}·{k}x{n}");
-        g.bench_with_input(BenchmarkId::new("nn", &shape), &(), |bench, _| {
+        g.bench_with_input(BenchmarkId::new("nn", s.name), &(), |bench, _| {
             bench.iter(|| {
+                let a = MatRef::new(black_box(&a), m, k, rsa, csa);
                 gemm(
                     &mut ws,
-                    MatRef::row_major(black_box(&a), m, k),
+                    a,
                     MatRef::row_major(&b, k, n),
                     MatMut::row_major(&mut out, m, n),
                     false,
@@ -74,12 +126,12 @@ fn gemm_shapes(c: &mut Criterion) {
             })
         });
         g.bench_with_input(
-            BenchmarkId::new("matrixmultiply", &shape),
+            BenchmarkId::new("matrixmultiply", s.name),
             &(),
             |bench, _| {
                 bench.iter(|| {
-                    // SAFETY: a, b and out hold m·k, k·n and m·n floats with the
-                    // row-major strides passed here.
+                    // SAFETY: a, b and out hold m·k, k·n and m·n floats laid out
+                    // with exactly these strides.
                     unsafe {
                         matrixmultiply::sgemm(
                             m,
@@ -87,8 +139,8 @@ fn gemm_shapes(c: &mut Criterion) {
                             n,
                             1.0,
                             black_box(a.as_ptr()),
-                            k as isize,
-                            1,
+                            rsa as isize,
+                            csa as isize,
                             b.as_ptr(),
                             n as isize,
                             1,
@@ -101,6 +153,34 @@ fn gemm_shapes(c: &mut Criterion) {
                 })
             },
         );
+        g.bench_with_input(BenchmarkId::new("gemm-crate", s.name), &(), |bench, _| {
+            bench.iter(|| {
+                // SAFETY: as above; the gemm crate takes (column, row) strides.
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        n,
+                        k,
+                        out.as_mut_ptr(),
+                        1,
+                        n as isize,
+                        false,
+                        black_box(a.as_ptr()),
+                        csa as isize,
+                        rsa as isize,
+                        b.as_ptr(),
+                        1,
+                        n as isize,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        gemm::Parallelism::None,
+                    )
+                }
+            })
+        });
     }
     g.finish();
 }

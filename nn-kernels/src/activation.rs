@@ -164,7 +164,10 @@ mod tests {
     fn sigmoid_saturates_without_nan() {
         assert_eq!(sigmoid_scalar(1e30), 1.0);
         assert_eq!(sigmoid_scalar(-1e30), 0.0);
-        assert!(sigmoid_scalar(-80.0) > 0.0, "no flush to zero while e^x is a normal float");
+        assert!(
+            sigmoid_scalar(-80.0) > 0.0,
+            "no flush to zero while e^x is a normal float"
+        );
         assert_eq!(sigmoid_scalar(-100.0), 0.0);
     }
 }

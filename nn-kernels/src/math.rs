@@ -25,7 +25,13 @@ const EXP_LO: f32 = -87.336_54;
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     // Comparisons (not min/max) so NaN passes through.
-    let xc = if x > EXP_HI { EXP_HI } else if x < EXP_LO { EXP_LO } else { x };
+    let xc = if x > EXP_HI {
+        EXP_HI
+    } else if x < EXP_LO {
+        EXP_LO
+    } else {
+        x
+    };
     // Round to nearest with the 1.5·2^23 trick: no `round` in core, and it vectorizes.
     const SHIFT: f32 = 12_582_912.0;
     let n = (xc * core::f32::consts::LOG2_E + SHIFT) - SHIFT;
@@ -67,7 +73,10 @@ mod tests {
             worst = worst.max(((got - want) / want).abs());
             x += if cfg!(miri) { 1.37 } else { 0.0013 };
         }
-        assert!(worst < 2.0 * f32::EPSILON as f64, "max relative error {worst}");
+        assert!(
+            worst < 2.0 * f32::EPSILON as f64,
+            "max relative error {worst}"
+        );
     }
 
     #[test]

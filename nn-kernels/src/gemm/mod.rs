@@ -399,10 +399,13 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
     }
     let (packed_a, packed_b) = ws.split_at_mut(MC * KC);
     let at = a.t();
-    // A is read as Aᵀ's column panels; the kernels take any A steps, B only
-    // contiguous rows.
-    let a_direct = a.rs == 1 || a.cs == 1;
-    let b_direct = b.cs == 1;
+    // Reading a panel in place saves its copy but not its reuse: pack when a
+    // block is reused many times (B across several A blocks, A across many B
+    // panels) or when rows a multiple of 1 KiB apart would share L1 sets.
+    let aliases = |stride: usize| stride % 256 == 0;
+    let a_stride = if a.cs == 1 { a.rs } else { a.cs };
+    let a_direct = (a.rs == 1 || a.cs == 1) && n <= 4 * NR_MAX && !aliases(a_stride);
+    let b_direct = b.cs == 1 && m <= MC && !aliases(b.rs);
     // One tile buffer on the stack, sized for the largest kernel.
     let mut tile = [0.0f32; 8 * NR_MAX];
     for jc in (0..n).step_by(NC) {

@@ -92,7 +92,10 @@ fn every_isa_matches_naive_on_random_shapes_across_block_edges() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "the large shapes take hours under Miri; the edge shapes above run")]
+#[cfg_attr(
+    miri,
+    ignore = "the large shapes take hours under Miri; the edge shapes above run"
+)]
 fn mlp_shapes_match_naive() {
     for (m, n, k) in [(64, 128, 784), (784, 128, 64), (64, 10, 128), (64, 128, 10)] {
         check(Isa::active(), m, n, k, 1);
