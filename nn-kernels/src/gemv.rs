@@ -51,13 +51,12 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::Isa;
-    use crate::testing::{SIZES, assert_close, random_vec, rng};
+    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
 
     #[test]
     fn vec_mat_matches_naive_on_every_isa() {
         let r = &mut rng(5);
-        for isa in Isa::ALL {
+        for isa in isas() {
             for &i in SIZES {
                 for &o in SIZES {
                     let w = random_vec(r, o * i);

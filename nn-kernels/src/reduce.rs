@@ -76,14 +76,13 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::Isa;
-    use crate::testing::{SIZES, assert_close, random_vec, rng};
+    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
     use std::vec;
 
     #[test]
     fn dot_bias_and_col_sums_match_naive_on_every_isa() {
         let r = &mut rng(3);
-        for isa in Isa::ALL {
+        for isa in isas() {
             for &n in SIZES {
                 for rows in [1, 3, 8] {
                     let a = random_vec(r, n);

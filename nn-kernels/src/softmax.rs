@@ -68,14 +68,13 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::Isa;
-    use crate::testing::{SIZES, assert_close, random_vec, rng};
+    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
     use std::vec::Vec;
 
     #[test]
     fn softmax_lse_and_jvp_match_naive_on_every_isa() {
         let r = &mut rng(13);
-        for isa in Isa::ALL {
+        for isa in isas() {
             for &n in SIZES {
                 let x: Vec<f32> = random_vec(r, n).iter().map(|v| v * 20.0 + 500.0).collect();
                 let m = x

@@ -10,6 +10,12 @@ pub const SIZES: &[usize] = if cfg!(miri) {
     &[1, 2, 3, 7, 15, 17, 31, 33, 127, 129, 300]
 };
 
+/// The instruction sets this CPU runs (under Miri: the portable code only),
+/// so each kernel test runs every dispatch path once.
+pub fn isas() -> impl Iterator<Item = crate::isa::Isa> {
+    crate::isa::Isa::ALL.into_iter().filter(|isa| isa.is_available())
+}
+
 pub fn rng(seed: u64) -> SmallRng {
     SmallRng::seed_from_u64(seed)
 }

@@ -35,13 +35,12 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::isa::Isa;
-    use crate::testing::{SIZES, assert_close, random_vec, rng};
+    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
 
     #[test]
     fn axpy_matches_naive_on_every_isa() {
         let r = &mut rng(9);
-        for isa in Isa::ALL {
+        for isa in isas() {
             for &n in SIZES {
                 let x = random_vec(r, n);
                 let y0 = random_vec(r, n);
