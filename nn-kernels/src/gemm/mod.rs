@@ -402,7 +402,7 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
     // Reading a panel in place saves its copy but not its reuse: pack when a
     // block is reused many times (B across several A blocks, A across many B
     // panels) or when rows a multiple of 1 KiB apart would share L1 sets.
-    let aliases = |stride: usize| stride % 256 == 0;
+    let aliases = |stride: usize| stride.is_multiple_of(256);
     let a_stride = if a.cs == 1 { a.rs } else { a.cs };
     let a_direct = (a.rs == 1 || a.cs == 1) && n <= 4 * NR_MAX && !aliases(a_stride);
     let b_direct = b.cs == 1 && m <= MC && !aliases(b.rs);
