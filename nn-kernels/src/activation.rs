@@ -114,7 +114,7 @@ dispatched! {
 mod tests {
     use super::*;
     use crate::isa::Isa;
-    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
     use std::vec::Vec;
 
     type Kernel = fn(Isa, &[f32], &mut [f32]);

@@ -24,14 +24,8 @@ const EXP_LO: f32 = -87.336_54;
 /// ```
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    // Comparisons (not min/max) so NaN passes through.
-    let xc = if x > EXP_HI {
-        EXP_HI
-    } else if x < EXP_LO {
-        EXP_LO
-    } else {
-        x
-    };
+    // `clamp` keeps NaN (unlike max/min).
+    let xc = x.clamp(EXP_LO, EXP_HI);
     // Round to nearest with the 1.5·2^23 trick: no `round` in core, and it vectorizes.
     const SHIFT: f32 = 12_582_912.0;
     let n = (xc * core::f32::consts::LOG2_E + SHIFT) - SHIFT;
@@ -42,7 +36,7 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 8.333_452e-3;
     p = p * r + 4.166_579_6e-2;
     p = p * r + 1.666_666_5e-1;
-    p = p * r + 5.000_000_1e-1;
+    p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
     // 2^n via exponent bits, in two halves: n spans [-126, 128] and each
     // half stays a normal power of two.

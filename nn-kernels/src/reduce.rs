@@ -76,7 +76,7 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
     use std::vec;
 
     #[test]

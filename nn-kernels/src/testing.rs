@@ -13,7 +13,9 @@ pub const SIZES: &[usize] = if cfg!(miri) {
 /// The instruction sets this CPU runs (under Miri: the portable code only),
 /// so each kernel test runs every dispatch path once.
 pub fn isas() -> impl Iterator<Item = crate::isa::Isa> {
-    crate::isa::Isa::ALL.into_iter().filter(|isa| isa.is_available())
+    crate::isa::Isa::ALL
+        .into_iter()
+        .filter(|isa| isa.is_available())
 }
 
 pub fn rng(seed: u64) -> SmallRng {

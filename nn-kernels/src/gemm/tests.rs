@@ -1,5 +1,5 @@
 use super::*;
-use crate::testing::{isas, SIZES, assert_close, random_vec, rng};
+use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
 use rand::Rng;
 use std::vec;
 use std::vec::Vec;
