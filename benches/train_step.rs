@@ -32,6 +32,16 @@ fn network(c: &mut Criterion) {
         b.iter(|| trainer.train_step(black_box(&x), &labels, &CrossEntropy))
     });
 
+    let mut split = MlpTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
+    split.set_parallel(nn::kernels::parallel::global());
+    g.bench_function(
+        format!(
+            "W5 train step, batch 64, SGD, {} threads",
+            nn::kernels::parallel::global().threads()
+        ),
+        |b| b.iter(|| split.train_step(black_box(&x), &labels, &CrossEntropy)),
+    );
+
     let (x256, _) = inputs::<256>();
     let mut wide = MlpTrainer::<Sgd, 256>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
     g.throughput(Throughput::Elements(256));

@@ -95,6 +95,7 @@ pub mod __private {
     pub use nn_core::metrics::argmax;
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_kernels::gemm::workspace_len;
+    pub use nn_kernels::split::{Parallel, Serial};
     pub use nn_kernels::update::scale;
     pub use rand::rngs::SmallRng;
     pub use rand::{Rng, SeedableRng};

@@ -44,6 +44,7 @@ fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize,
         mode,
         rng: &mut rng,
         workspace: &mut ws,
+        parallel: &nn_kernels::split::Serial,
     };
     layer.forward_batch(x, &mut y, &mut cache, &mut ctx);
     y.as_flattened()
@@ -90,6 +91,7 @@ pub fn check_layer<
         mode,
         rng: &mut fwd_rng,
         workspace: &mut ws,
+        parallel: &nn_kernels::split::Serial,
     };
     layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
     let mut dx = [[f32::NAN; I]; B];

@@ -81,7 +81,7 @@ pub enum Mode {
 /// use rand::SeedableRng;
 /// let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
 /// let mut ws = [0.0; nn_kernels::gemm::workspace_len(2)];
-/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws };
+/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::split::Serial };
 /// assert_eq!(ctx.mode, Mode::Eval);
 /// ```
 pub struct Context<'a> {
@@ -91,6 +91,8 @@ pub struct Context<'a> {
     pub rng: &'a mut SmallRng,
     /// GEMM packing memory, at least `nn_kernels::gemm::workspace_len(max width)`.
     pub workspace: &'a mut [f32],
+    /// Where large products may split their work (`&Serial` for one thread).
+    pub parallel: &'a dyn nn_kernels::split::Parallel,
 }
 
 /// A trainable layer: batched forward and backward passes over fixed-size

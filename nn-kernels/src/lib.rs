@@ -29,8 +29,11 @@ pub mod gemm;
 pub mod gemv;
 pub mod isa;
 pub mod math;
+#[cfg(feature = "std")]
+pub mod parallel;
 pub mod reduce;
 pub mod softmax;
+pub mod split;
 pub mod update;
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 total += #loss_grad;
             }
             #p::scale(inv_b, self.#top_delta.as_flattened_mut());
-            let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace };
+            let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
             #( #backward_steps )*
             #( #updates )*
         }
@@ -279,6 +279,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// The optimizer (its hyperparameters may be changed between steps).
             pub optimizer: O,
             rng: #p::SmallRng,
+            parallel: &'static dyn #p::Parallel,
             workspace: [f32; #p::workspace_len(#max_dim)],
             #( #fields, )*
         }
@@ -299,16 +300,17 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 seed: u64,
             ) -> &'slot mut Self {
                 let ptr = slot.as_mut_ptr();
-                // SAFETY: every field except `optimizer` and `rng` is a layer,
+                // SAFETY: every field except `optimizer`, `rng` and `parallel` is a layer,
                 // an f32 array, an optimizer state or a layer cache, all
                 // `Zeroable` (the model asserts its layers; the trait bounds
-                // require the rest), so zero bytes make them valid. `optimizer`
-                // and `rng` are written through raw pointers before any
-                // reference to the whole struct exists.
+                // require the rest), so zero bytes make them valid. The other
+                // three are written through raw pointers before any reference
+                // to the whole struct exists.
                 unsafe {
                     ptr.write_bytes(0, 1);
                     ::core::ptr::addr_of_mut!((*ptr).optimizer).write(optimizer);
                     ::core::ptr::addr_of_mut!((*ptr).rng).write(<#p::SmallRng as #p::SeedableRng>::seed_from_u64(seed));
+                    ::core::ptr::addr_of_mut!((*ptr).parallel).write(&#p::Serial);
                 }
                 // SAFETY: initialized just above.
                 let this = unsafe { slot.assume_init_mut() };
@@ -316,9 +318,16 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 this
             }
 
+            /// Lets large products split across `parallel`'s threads (e.g.
+            /// `nn::kernels::parallel::global()`); `&Serial`, the default,
+            /// keeps every step on the calling thread.
+            pub fn set_parallel(&mut self, parallel: &'static dyn #p::Parallel) {
+                self.parallel = parallel;
+            }
+
             /// Runs a batch forward in `mode`, filling the activation buffers.
             fn run_forward(&mut self, x: &[#in_ty; B], mode: #p::Mode) {
-                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace };
+                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
                 #( #forward_steps )*
             }
 

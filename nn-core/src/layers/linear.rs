@@ -7,7 +7,7 @@
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
 use crate::storage::Zeroable;
-use nn_kernels::gemm::{MatMut, MatRef, gemm};
+use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 use nn_kernels::{gemv::vec_mat_acc, reduce};
 
 /// A dense (fully connected) layer from `I` to `O` features.
@@ -79,7 +79,14 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         let w = MatRef::row_major(self.weight.as_flattened(), I, O);
         let x = MatRef::row_major(flat(x), B, I);
         let y = flat_mut(y);
-        gemm(ctx.workspace, x, w, MatMut::row_major(y, B, O), false);
+        gemm_split(
+            ctx.parallel,
+            ctx.workspace,
+            x,
+            w,
+            MatMut::row_major(y, B, O),
+            false,
+        );
         reduce::add_bias_rows(&self.bias, y);
     }
 
@@ -97,7 +104,8 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         let dy = MatRef::row_major(dy_flat, B, O);
         let (dw, db) = grad.split_at_mut(I * O);
         // dW = Xᵀ · dY, db = column sums of dY.
-        gemm(
+        gemm_split(
+            ctx.parallel,
             ctx.workspace,
             MatRef::row_major(flat(x), B, I).t(),
             dy,
@@ -108,7 +116,8 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         if let Some(dx) = dx {
             // dX = dY · Wᵀ.
             let w = MatRef::row_major(self.weight.as_flattened(), I, O);
-            gemm(
+            gemm_split(
+                ctx.parallel,
                 ctx.workspace,
                 dy,
                 w.t(),

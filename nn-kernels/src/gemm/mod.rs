@@ -30,6 +30,7 @@ mod portable;
 mod x86;
 
 use crate::isa::Isa;
+use crate::split::Parallel;
 
 /// Depth of a packed block (shared dimension `k`).
 #[cfg(target_arch = "x86_64")]
@@ -53,6 +54,8 @@ pub const NC: usize = 64;
 
 /// Widest `NR` of any micro-kernel; packed B panels are padded up to it.
 const NR_MAX: usize = 32;
+/// Tallest `MR` of any micro-kernel.
+const MR_MAX: usize = 8;
 
 /// Workspace length (in `f32`s) that [`gemm`] needs for any product whose
 /// output has at most `max_n` columns, whatever `m` and `k` are.
@@ -388,6 +391,89 @@ fn prepare<'a>(
     }
 }
 
+/// Products smaller than this many multiply-adds stay on one thread: waking
+/// the others costs more than they would save.
+const SPLIT_MIN_FMAS: usize = 1 << 20;
+
+/// C's base pointer, shared by the tasks of [`gemm_split`], each of which
+/// writes only its own rows.
+struct Rows(*mut f32);
+
+// SAFETY: tasks derive disjoint row ranges from it (see `gemm_split`).
+unsafe impl Sync for Rows {}
+
+impl Rows {
+    /// Through a method, so closures capture the `Sync` wrapper, not the field.
+    fn ptr(&self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// [`gemm`] with the rows of C split into one block per thread of `par`
+/// (blocks of whole micro-tiles). Each task packs into its own thread's
+/// scratch; the caller's share uses `workspace`. Small products run on the
+/// calling thread alone.
+///
+/// # Panics
+/// As [`gemm`].
+///
+/// ```
+/// use nn_kernels::gemm::{gemm_split, workspace_len, MatMut, MatRef};
+/// use nn_kernels::split::Serial;
+/// let mut c = [0.0; 4];
+/// let mut ws = vec![0.0; workspace_len(2)];
+/// let id = [1.0, 0.0, 0.0, 1.0];
+/// gemm_split(&Serial, &mut ws, MatRef::row_major(&[1.0, 2.0, 3.0, 4.0], 2, 2), MatRef::row_major(&id, 2, 2), MatMut::row_major(&mut c, 2, 2), false);
+/// assert_eq!(c, [1.0, 2.0, 3.0, 4.0]);
+/// ```
+pub fn gemm_split(
+    par: &dyn Parallel,
+    workspace: &mut [f32],
+    a: MatRef,
+    b: MatRef,
+    c: MatMut,
+    accumulate: bool,
+) {
+    let (m, n, k) = (a.rows, b.cols, a.cols);
+    let threads = par.threads();
+    if threads <= 1 || m * n * k < SPLIT_MIN_FMAS || m < 2 * MR_MAX {
+        return gemm(workspace, a, b, c, accumulate);
+    }
+    assert_eq!(
+        a.cols, b.rows,
+        "gemm: A is {}x{} but B is {}x{}",
+        a.rows, a.cols, b.rows, b.cols
+    );
+    assert!(
+        c.rows == m && c.cols == n,
+        "gemm: C is {}x{} but A·B is {m}x{n}",
+        c.rows,
+        c.cols
+    );
+    let chunk = m.div_ceil(threads).next_multiple_of(MR_MAX);
+    let (rs, c_len) = (c.rs, c.data.len());
+    let base = Rows(c.data.as_mut_ptr());
+    let isa = Isa::active();
+    par.run_with(m.div_ceil(chunk), workspace, &|task, ws| {
+        let m0 = task * chunk;
+        let rows = chunk.min(m - m0);
+        let a_rows = MatRef::new(&a.data[m0 * a.rs..], rows, k, a.rs, a.cs);
+        let len = ((rows - 1) * rs + n).min(c_len - m0 * rs);
+        // SAFETY: task `t` owns rows t·chunk .. t·chunk + rows of C, disjoint
+        // from every other task's; the range lies inside C's slice (MatMut::new
+        // checked (m-1)·rs + n <= len), which outlives `run_with`.
+        let c_rows = unsafe { core::slice::from_raw_parts_mut(base.ptr().add(m0 * rs), len) };
+        gemm_on(
+            isa,
+            ws,
+            a_rows,
+            b,
+            MatMut::new(c_rows, rows, n, rs),
+            accumulate,
+        );
+    });
+}
+
 /// The BLIS loop nest around micro-kernel `K`.
 fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, accumulate: bool) {
     let (m, n, k) = (a.rows, b.cols, a.cols);
@@ -407,7 +493,7 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
     let a_direct = (a.rs == 1 || a.cs == 1) && n <= 4 * NR_MAX && !aliases(a_stride);
     let b_direct = b.cs == 1 && m <= MC && !aliases(b.rs);
     // One tile buffer on the stack, sized for the largest kernel.
-    let mut tile = [0.0f32; 8 * NR_MAX];
+    let mut tile = [0.0f32; MR_MAX * NR_MAX];
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
@@ -426,7 +512,7 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
                         // by MatRef::new), else packed panels of kc × width
                         // floats inside the workspace (sized by workspace_len);
                         // B panels have step_i 1 (b.cs == 1 or packed); the
-                        // tile holds 8*NR_MAX >= MR*NR; `gemm_on` selects K only
+                        // tile holds MR_MAX*NR_MAX >= MR*NR; `gemm_on` selects K only
                         // when the CPU supports it.
                         unsafe { K::run(kc, a_panel, b_panel, &mut tile) };
                         let rows = K::MR.min(mc - ir);

@@ -138,3 +138,29 @@ fn short_workspace_is_refused() {
         false,
     );
 }
+
+#[cfg(feature = "std")]
+#[test]
+#[cfg_attr(miri, ignore = "splitting needs products of 1M multiply-adds: hours under Miri; the pool's own tests run")]
+fn split_gemm_matches_the_single_thread_result() {
+    let pool = crate::parallel::ThreadPool::new(3);
+    let r = &mut rng(21);
+    for (m, n, k) in [(64, 128, 784), (784, 128, 64), (203, 37, 300), (17, 9, 5)] {
+        let (ab, ao, ars, acs) = random_view(r, m, k);
+        let bv = random_vec(r, k * n);
+        let a = MatRef::new(&ab[ao..], m, k, ars, acs);
+        let b = MatRef::row_major(&bv, k, n);
+        let (mut one, mut split) = (vec![0.0; m * n], vec![1.0; m * n]);
+        let mut ws = vec![0.0; workspace_len(n)];
+        gemm(&mut ws, a, b, MatMut::row_major(&mut one, m, n), false);
+        gemm_split(
+            &pool,
+            &mut ws,
+            a,
+            b,
+            MatMut::row_major(&mut split, m, n),
+            false,
+        );
+        assert_eq!(one, split, "{m}x{n}x{k}");
+    }
+}

@@ -1,0 +1,44 @@
+//! Splitting independent tasks across threads, as a `no_std` interface: the
+//! kernels take any [`Parallel`]; the `std` feature provides a thread pool
+//! (`parallel::ThreadPool`), and firmware may implement it for its own RTOS.
+//!
+//! ```
+//! use nn_kernels::split::{Parallel, Serial};
+//! Serial.run_with(3, &mut [], &|i, _| assert!(i < 3));
+//! assert_eq!(Serial.threads(), 1);
+//! ```
+
+/// A task: called with its index and the running thread's scratch memory.
+pub type Task<'a> = dyn Fn(usize, &mut [f32]) + Sync + 'a;
+
+/// Runs independent tasks, possibly at the same time.
+pub trait Parallel: Sync {
+    /// How many tasks can run at the same time.
+    fn threads(&self) -> usize;
+    /// Calls `task(i, scratch)` for every `i < tasks`, returning when all
+    /// calls have returned. Tasks run on the calling thread get
+    /// `caller_scratch`; others get scratch of at least
+    /// `gemm::workspace_len(usize::MAX)` floats.
+    fn run_with(&self, tasks: usize, caller_scratch: &mut [f32], task: &Task);
+}
+
+/// Runs every task on the calling thread, one after another.
+///
+/// ```
+/// use nn_kernels::split::{Parallel, Serial};
+/// let count = core::sync::atomic::AtomicUsize::new(0);
+/// Serial.run_with(4, &mut [], &|_, _| { count.fetch_add(1, core::sync::atomic::Ordering::Relaxed); });
+/// assert_eq!(count.into_inner(), 4);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Serial;
+
+impl Parallel for Serial {
+    fn threads(&self) -> usize {
+        1
+    }
+
+    fn run_with(&self, tasks: usize, caller_scratch: &mut [f32], task: &Task) {
+        (0..tasks).for_each(|i| task(i, caller_scratch));
+    }
+}
