@@ -55,7 +55,7 @@ pub const NC: usize = 64;
 /// Widest `NR` of any micro-kernel; packed B panels are padded up to it.
 const NR_MAX: usize = 32;
 /// Tallest `MR` of any micro-kernel.
-const MR_MAX: usize = 8;
+const MR_MAX: usize = 16;
 
 /// Workspace length (in `f32`s) that [`gemm`] needs for any product whose
 /// output has at most `max_n` columns, whatever `m` and `k` are.
@@ -258,18 +258,28 @@ struct Panel {
     step_i: usize,
 }
 
+/// Where a micro-kernel writes its `MR × NR` tile: rows `rs` floats apart
+/// from `ptr`, added to what is there when `accumulate`.
+#[derive(Clone, Copy)]
+struct Out {
+    ptr: *mut f32,
+    rs: usize,
+    accumulate: bool,
+}
+
 /// A register-blocked micro-kernel: computes one `MR × NR` tile from an A
 /// panel (`MR` rows) and a B panel (`NR` contiguous columns, `step_i = 1`).
 trait MicroKernel {
     const MR: usize;
     const NR: usize;
-    /// Writes the tile, row-major, into `tile[..MR * NR]`.
+    /// Writes (or adds) the tile to `out`.
     ///
     /// # Safety
     /// Every element `(p, i)` for `p < kc` and `i < MR` (A) or `i < NR` (B)
-    /// is readable, `b.step_i == 1`, `tile.len() >= MR * NR`, and the CPU
-    /// supports the kernel's instruction set.
-    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]);
+    /// is readable, `b.step_i == 1`, the `MR` rows of `NR` floats at `out`
+    /// are writable and not aliased, and the CPU supports the kernel's
+    /// instruction set.
+    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out);
 }
 
 /// `C = A·B` (or `C += A·B` when `accumulate`), packing into `workspace`.
@@ -323,6 +333,9 @@ pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut,
     #[cfg(target_arch = "x86_64")]
     if isa.is_available() {
         match isa {
+            Isa::Avx512 if c.cols <= x86::Avx512Narrow::NR => {
+                return blocked::<x86::Avx512Narrow>(workspace, a, b, c, accumulate);
+            }
             Isa::Avx512 => return blocked::<x86::Avx512>(workspace, a, b, c, accumulate),
             Isa::Avx2 => return blocked::<x86::Avx2Fma>(workspace, a, b, c, accumulate),
             Isa::Portable => {}
@@ -503,27 +516,48 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
                 let a_src = prepare(&at, K::MR, a_direct, (pc, kc, ic, mc), packed_a);
-                for jr in (0..nc).step_by(K::NR) {
-                    let b_panel = panel(&b_src, packed_b, K::NR, kc, nc, jr);
-                    for ir in (0..mc).step_by(K::MR) {
-                        let a_panel = panel(&a_src, packed_a, K::MR, kc, mc, ir);
+                // The small A panel stays in L1 while B's panels stream from L2.
+                for ir in (0..mc).step_by(K::MR) {
+                    let a_panel = panel(&a_src, packed_a, K::MR, kc, mc, ir);
+                    for jr in (0..nc).step_by(K::NR) {
+                        let b_panel = panel(&b_src, packed_b, K::NR, kc, nc, jr);
+                        let rows = K::MR.min(mc - ir);
+                        let cols = K::NR.min(nc - jr);
+                        let full = rows == K::MR && cols == K::NR;
+                        let out = if full {
+                            // Full tiles go straight to C.
+                            let at = (ic + ir) * c.rs + jc + jr;
+                            Out {
+                                ptr: c.data[at..].as_mut_ptr(),
+                                rs: c.rs,
+                                accumulate,
+                            }
+                        } else {
+                            Out {
+                                ptr: tile.as_mut_ptr(),
+                                rs: K::NR,
+                                accumulate: false,
+                            }
+                        };
                         // SAFETY: `panel` yields in-place panels only when all
                         // kc × width elements lie inside the operand (checked
                         // by MatRef::new), else packed panels of kc × width
                         // floats inside the workspace (sized by workspace_len);
-                        // B panels have step_i 1 (b.cs == 1 or packed); the
-                        // tile holds MR_MAX*NR_MAX >= MR*NR; `gemm_on` selects K only
-                        // when the CPU supports it.
-                        unsafe { K::run(kc, a_panel, b_panel, &mut tile) };
-                        let rows = K::MR.min(mc - ir);
-                        let cols = K::NR.min(nc - jr);
-                        for i in 0..rows {
-                            let dst = &mut c.row_mut(ic + ir + i)[jc + jr..jc + jr + cols];
-                            let src = &tile[i * K::NR..i * K::NR + cols];
-                            if accumulate {
-                                dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
-                            } else {
-                                dst.copy_from_slice(src);
+                        // B panels have step_i 1 (b.cs == 1 or packed). A full
+                        // tile's MR rows of NR floats lie inside C (MatMut::new
+                        // checked its extent) and nothing else references C
+                        // now; the stack tile holds MR_MAX*NR_MAX >= MR*NR.
+                        // `gemm_on` selects K only when the CPU supports it.
+                        unsafe { K::run(kc, a_panel, b_panel, out) };
+                        if !full {
+                            for i in 0..rows {
+                                let dst = &mut c.row_mut(ic + ir + i)[jc + jr..jc + jr + cols];
+                                let src = &tile[i * K::NR..i * K::NR + cols];
+                                if accumulate {
+                                    dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+                                } else {
+                                    dst.copy_from_slice(src);
+                                }
                             }
                         }
                     }

@@ -1,6 +1,6 @@
 //! The portable micro-kernel: plain Rust with independent accumulators, which
 //! LLVM vectorizes for whatever SIMD the target has (SSE2, NEON, M4 FPU).
-use super::{MicroKernel, Panel};
+use super::{MicroKernel, Out, Panel};
 
 pub(super) struct Portable;
 
@@ -11,7 +11,7 @@ impl MicroKernel for Portable {
     const MR: usize = MR;
     const NR: usize = NR;
 
-    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
+    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
         let mut acc = [[0.0f32; NR]; MR];
         for p in 0..kc {
             // SAFETY: the caller guarantees elements (p, i) of both panels are
@@ -30,8 +30,14 @@ impl MicroKernel for Portable {
                 }
             }
         }
-        for (dst, row) in tile.chunks_exact_mut(NR).zip(&acc) {
-            dst.copy_from_slice(row);
+        for (i, row) in acc.iter().enumerate() {
+            // SAFETY: the caller guarantees MR writable rows of NR floats.
+            let dst = unsafe { &mut *out.ptr.add(i * out.rs).cast::<[f32; NR]>() };
+            if out.accumulate {
+                dst.iter_mut().zip(row).for_each(|(d, v)| *d += v);
+            } else {
+                *dst = *row;
+            }
         }
     }
 }

@@ -141,7 +141,10 @@ fn short_workspace_is_refused() {
 
 #[cfg(feature = "std")]
 #[test]
-#[cfg_attr(miri, ignore = "splitting needs products of 1M multiply-adds: hours under Miri; the pool's own tests run")]
+#[cfg_attr(
+    miri,
+    ignore = "splitting needs products of 1M multiply-adds: hours under Miri; the pool's own tests run"
+)]
 fn split_gemm_matches_the_single_thread_result() {
     let pool = crate::parallel::ThreadPool::new(3);
     let r = &mut rng(21);

@@ -2,7 +2,7 @@
 //! `a * b + c` into FMA on its own, and FMA doubles the peak). One generic
 //! loop serves both instruction sets; the register type and its three
 //! operations are all that differ.
-use super::{MicroKernel, Panel};
+use super::{MicroKernel, Out, Panel};
 use core::arch::x86_64::*;
 
 /// The vector operations a kernel needs, for one register width.
@@ -18,6 +18,7 @@ trait Lanes: Copy {
     fn splat(v: f32) -> Self;
     fn zero() -> Self;
     fn fma(a: Self, b: Self, c: Self) -> Self;
+    fn add(a: Self, b: Self) -> Self;
 }
 
 impl Lanes for __m256 {
@@ -46,6 +47,11 @@ impl Lanes for __m256 {
     fn fma(a: Self, b: Self, c: Self) -> Self {
         // SAFETY: as above.
         unsafe { _mm256_fmadd_ps(a, b, c) }
+    }
+    #[inline(always)]
+    fn add(a: Self, b: Self) -> Self {
+        // SAFETY: as above.
+        unsafe { _mm256_add_ps(a, b) }
     }
 }
 
@@ -76,38 +82,53 @@ impl Lanes for __m512 {
         // SAFETY: as above.
         unsafe { _mm512_fmadd_ps(a, b, c) }
     }
+    #[inline(always)]
+    fn add(a: Self, b: Self) -> Self {
+        // SAFETY: as above.
+        unsafe { _mm512_add_ps(a, b) }
+    }
 }
 
-/// An `MR × 2·LANES` tile: two B registers per depth step, one broadcast of
-/// A per row, `2·MR` accumulators.
+/// An `MR × NV·LANES` tile: `NV` B registers per depth step, one broadcast
+/// of A per row, `NV·MR` accumulators.
 ///
 /// # Safety
-/// As [`MicroKernel::run`], with `tile.len() >= MR * 2 * V::LANES`.
+/// As [`MicroKernel::run`] with `NR = NV * V::LANES`.
 #[inline(always)]
-unsafe fn tile_kernel<V: Lanes, const MR: usize>(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
-    let mut acc = [[V::zero(); 2]; MR];
+unsafe fn tile_kernel<V: Lanes, const MR: usize, const NV: usize>(
+    kc: usize,
+    a: Panel,
+    b: Panel,
+    out: Out,
+) {
+    let mut acc = [[V::zero(); NV]; MR];
     let rows: [*const f32; MR] = core::array::from_fn(|i| a.ptr.wrapping_add(i * a.step_i));
     for p in 0..kc {
         // SAFETY: the caller guarantees elements (p, i) of both panels are
-        // readable: 2·LANES contiguous floats of B, MR strided floats of A.
+        // readable: NV·LANES contiguous floats of B, MR strided floats of A.
         unsafe {
             let bp = b.ptr.add(p * b.step_p);
-            let (b0, b1) = (V::load(bp), V::load(bp.add(V::LANES)));
+            let bv: [V; NV] = core::array::from_fn(|j| V::load(bp.add(j * V::LANES)));
             for (row, ptr) in acc.iter_mut().zip(&rows) {
                 let av = V::splat(*ptr.add(p * a.step_p));
-                row[0] = V::fma(av, b0, row[0]);
-                row[1] = V::fma(av, b1, row[1]);
+                for (c, &bj) in row.iter_mut().zip(&bv) {
+                    *c = V::fma(av, bj, *c);
+                }
             }
         }
     }
-    for (dst, row) in tile[..MR * 2 * V::LANES]
-        .chunks_exact_mut(2 * V::LANES)
-        .zip(&acc)
-    {
-        // SAFETY: `dst` holds exactly 2·LANES floats.
-        unsafe {
-            row[0].store(dst.as_mut_ptr());
-            row[1].store(dst.as_mut_ptr().add(V::LANES));
+    for (i, row) in acc.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            // SAFETY: the caller guarantees MR writable rows of NV·LANES floats.
+            unsafe {
+                let dst = out.ptr.add(i * out.rs + j * V::LANES);
+                let v = if out.accumulate {
+                    V::add(v, V::load(dst))
+                } else {
+                    v
+                };
+                v.store(dst);
+            }
         }
     }
 }
@@ -116,18 +137,18 @@ unsafe fn tile_kernel<V: Lanes, const MR: usize>(kc: usize, a: Panel, b: Panel, 
 pub(super) struct Avx2Fma;
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn avx2_6x16(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
+unsafe fn avx2_6x16(kc: usize, a: Panel, b: Panel, out: Out) {
     // SAFETY: forwarded contract; AVX2+FMA are enabled here.
-    unsafe { tile_kernel::<__m256, 6>(kc, a, b, tile) }
+    unsafe { tile_kernel::<__m256, 6, 2>(kc, a, b, out) }
 }
 
 impl MicroKernel for Avx2Fma {
     const MR: usize = 6;
     const NR: usize = 16;
 
-    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
+    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
         // SAFETY: the caller guarantees AVX2+FMA and the panel bounds.
-        unsafe { avx2_6x16(kc, a, b, tile) }
+        unsafe { avx2_6x16(kc, a, b, out) }
     }
 }
 
@@ -135,17 +156,37 @@ impl MicroKernel for Avx2Fma {
 pub(super) struct Avx512;
 
 #[target_feature(enable = "avx512f")]
-unsafe fn avx512_8x32(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
+unsafe fn avx512_8x32(kc: usize, a: Panel, b: Panel, out: Out) {
     // SAFETY: forwarded contract; AVX-512F is enabled here.
-    unsafe { tile_kernel::<__m512, 8>(kc, a, b, tile) }
+    unsafe { tile_kernel::<__m512, 8, 2>(kc, a, b, out) }
 }
 
 impl MicroKernel for Avx512 {
     const MR: usize = 8;
     const NR: usize = 32;
 
-    unsafe fn run(kc: usize, a: Panel, b: Panel, tile: &mut [f32]) {
+    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
         // SAFETY: the caller guarantees AVX-512F and the panel bounds.
-        unsafe { avx512_8x32(kc, a, b, tile) }
+        unsafe { avx512_8x32(kc, a, b, out) }
+    }
+}
+
+/// AVX-512F for outputs at most 16 wide (a classifier's last layer): a 16×16
+/// tile in 16 zmm accumulators, so a 10-wide product wastes 6 lanes, not 22.
+pub(super) struct Avx512Narrow;
+
+#[target_feature(enable = "avx512f")]
+unsafe fn avx512_16x16(kc: usize, a: Panel, b: Panel, out: Out) {
+    // SAFETY: forwarded contract; AVX-512F is enabled here.
+    unsafe { tile_kernel::<__m512, 16, 1>(kc, a, b, out) }
+}
+
+impl MicroKernel for Avx512Narrow {
+    const MR: usize = 16;
+    const NR: usize = 16;
+
+    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
+        // SAFETY: the caller guarantees AVX-512F and the panel bounds.
+        unsafe { avx512_16x16(kc, a, b, out) }
     }
 }
