@@ -5,13 +5,22 @@
 //! strides and the packing routines read through them, so `Aᵀ·B` and `A·Bᵀ`
 //! are `gemm(a.t(), b, ..)` and `gemm(a, b.t(), ..)`.
 //!
-//! Blocking (BLIS loop order): a `KC × NC` block of B is packed into
-//! `NR`-wide panels, an `MC × KC` block of A into `MR`-tall panels, and a
-//! register-blocked micro-kernel computes each `MR × NR` tile of C. On x86_64,
-//! `KC = 256` keeps an A panel (8×256×4 B = 8 KiB) plus a B panel (32 KiB at
-//! `NR = 32`) inside the 48 KiB L1d; the packed A block (`MC = 96`, 96 KiB)
-//! and B block (`NC = 512`, up to 512 KiB) stay in the 1 MiB L2. Small targets
-//! use small blocks so the workspace fits microcontroller RAM.
+//! Blocking (BLIS loop nest): a `KC × NC` block of B and an `MC × KC` block
+//! of A are made available as `NR`-wide and `MR`-tall panels, and a
+//! register-blocked micro-kernel computes each `MR × NR` tile of C straight
+//! into C (edge tiles go through a small stack buffer). The sizes are chosen
+//! for the development machine, an AMD EPYC (Zen 4) core with 32 KiB L1d,
+//! 1 MiB L2 and a shared 32 MiB L3: with `KC = 256` one A panel (16×256×4 B =
+//! 16 KiB at most) stays in L1 while the B panels it meets stream from L2,
+//! where the packed B block (`KC × NC` = 512 KiB) and A block (`MC × KC` =
+//! 96 KiB) live. Other targets use small blocks so the workspace fits
+//! microcontroller RAM.
+//!
+//! Panels are read in place when the operand is already contiguous the way
+//! the kernel walks it and the block is not reused much (the MLP's products
+//! at batch 64: no copy at all); otherwise they are packed, zero-padded, into
+//! the caller's workspace. Micro-kernels: AVX-512 8×32 (16×16 for outputs at
+//! most 16 wide), AVX2+FMA 6×16, portable 4×8, picked once at run time.
 //!
 //! ```
 //! use nn_kernels::gemm::{gemm, workspace_len, MatMut, MatRef};
