@@ -84,7 +84,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Mnist::NUM_PARAMS
     );
 
-    let mut trainer = MnistTrainer::<Sgd, BATCH>::new_boxed(Init::HeNormal, Sgd::new(0.1), SEED);
+    let mut trainer = MnistTrainer::<Sgd, BATCH>::new_boxed(Init::HeNormal, Sgd::new(0.2), SEED);
     let mut x = Box::new([[0.0f32; 784]; BATCH]);
     let mut labels = [0usize; BATCH];
     let batches = train.len() / BATCH;
