@@ -32,6 +32,8 @@ pub mod math;
 #[cfg(feature = "std")]
 pub mod parallel;
 pub mod reduce;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod softmax;
 pub mod split;
 pub mod update;
