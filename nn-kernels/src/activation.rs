@@ -114,7 +114,7 @@ dispatched! {
 mod tests {
     use super::*;
     use crate::isa::Isa;
-    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
     use std::vec::Vec;
 
     type Kernel = fn(Isa, &[f32], &mut [f32]);
@@ -140,8 +140,8 @@ mod tests {
         let r = &mut rng(11);
         for isa in isas() {
             for &n in SIZES {
-                let x: Vec<f32> = random_vec(r, n).iter().map(|v| v * 30.0).collect();
-                let d = random_vec(r, n);
+                let x: Vec<f32> = random_slice(r, n).iter().map(|v| v * 30.0).collect();
+                let d = random_slice(r, n);
                 for (fwd, bwd, f, df) in cases {
                     let mut y = std::vec![0.0; n];
                     fwd(isa, &x, &mut y);

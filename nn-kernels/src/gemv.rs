@@ -51,7 +51,7 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
 
     #[test]
     fn vec_mat_matches_naive_on_every_isa() {
@@ -59,9 +59,9 @@ mod tests {
         for isa in isas() {
             for &i in SIZES {
                 for &o in SIZES {
-                    let w = random_vec(r, o * i);
-                    let x = random_vec(r, i);
-                    let y0 = random_vec(r, o);
+                    let w = random_slice(r, o * i);
+                    let x = random_slice(r, i);
+                    let y0 = random_slice(r, o);
                     let mut y = y0.clone();
                     vec_mat_acc_on(isa, &x, &w, &mut y);
                     let expected: std::vec::Vec<f32> = (0..o)

@@ -76,7 +76,7 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
     use std::vec;
 
     #[test]
@@ -85,8 +85,8 @@ mod tests {
         for isa in isas() {
             for &n in SIZES {
                 for rows in [1, 3, 8] {
-                    let a = random_vec(r, n);
-                    let b = random_vec(r, n);
+                    let a = random_slice(r, n);
+                    let b = random_slice(r, n);
                     let naive: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
                     assert_close(
                         &[dot_on(isa, &a, &b)],
@@ -95,7 +95,7 @@ mod tests {
                         "dot",
                     );
 
-                    let x = random_vec(r, rows * n);
+                    let x = random_slice(r, rows * n);
                     let mut sums = vec![f32::NAN; n];
                     col_sums_on(isa, &x, &mut sums);
                     let expected: std::vec::Vec<f32> = (0..n)

@@ -68,7 +68,7 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
     use std::vec::Vec;
 
     #[test]
@@ -76,7 +76,10 @@ mod tests {
         let r = &mut rng(13);
         for isa in isas() {
             for &n in SIZES {
-                let x: Vec<f32> = random_vec(r, n).iter().map(|v| v * 20.0 + 500.0).collect();
+                let x: Vec<f32> = random_slice(r, n)
+                    .iter()
+                    .map(|v| v * 20.0 + 500.0)
+                    .collect();
                 let m = x
                     .iter()
                     .copied()
@@ -96,7 +99,7 @@ mod tests {
                 softmax_on(isa, &x, &mut y);
                 assert_close(&y, &p, 1e-5, "softmax");
 
-                let d = random_vec(r, n);
+                let d = random_slice(r, n);
                 let yd: f64 = y.iter().zip(&d).map(|(y, d)| *y as f64 * *d as f64).sum();
                 let expected: Vec<f32> = y
                     .iter()

@@ -36,3 +36,39 @@ pub fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
         );
     }
 }
+
+/// Random values at a random offset (0 to 3 floats) into their buffer, so
+/// kernels see every alignment.
+#[derive(Clone, Debug)]
+pub struct Unaligned {
+    buf: Vec<f32>,
+    offset: usize,
+}
+
+impl core::ops::Deref for Unaligned {
+    type Target = [f32];
+    fn deref(&self) -> &[f32] {
+        &self.buf[self.offset..]
+    }
+}
+
+impl core::ops::DerefMut for Unaligned {
+    fn deref_mut(&mut self) -> &mut [f32] {
+        &mut self.buf[self.offset..]
+    }
+}
+
+pub fn random_slice(rng: &mut SmallRng, n: usize) -> Unaligned {
+    let offset = rng.random_range(0..4);
+    let mut buf = random_vec(rng, n + offset);
+    buf[..offset].fill(f32::NAN); // never read
+    Unaligned { buf, offset }
+}
+
+impl<'a> IntoIterator for &'a Unaligned {
+    type Item = &'a f32;
+    type IntoIter = core::slice::Iter<'a, f32>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}

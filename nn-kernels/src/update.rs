@@ -35,15 +35,15 @@ dispatched! {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{SIZES, assert_close, isas, random_vec, rng};
+    use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
 
     #[test]
     fn axpy_matches_naive_on_every_isa() {
         let r = &mut rng(9);
         for isa in isas() {
             for &n in SIZES {
-                let x = random_vec(r, n);
-                let y0 = random_vec(r, n);
+                let x = random_slice(r, n);
+                let y0 = random_slice(r, n);
                 let mut y = y0.clone();
                 axpy_on(isa, -0.3, &x, &mut y);
                 let expected: std::vec::Vec<f32> =
