@@ -50,60 +50,41 @@ unsafe fn tile_kernel<V: Lanes, const MR: usize, const NV: usize>(
     }
 }
 
-/// AVX2 + FMA: a 6×16 tile in 12 ymm accumulators.
-pub(super) struct Avx2Fma;
+/// A micro-kernel type running `tile_kernel` for register type `$v` with
+/// `$mr` rows and `$nv` registers per row, compiled with `$features`.
+macro_rules! micro_kernel {
+    ($(#[$doc:meta])* $name:ident, $features:literal, $v:ty, $mr:literal, $nv:literal) => {
+        $(#[$doc])*
+        pub(super) struct $name;
 
-#[target_feature(enable = "avx2,fma")]
-unsafe fn avx2_6x16(kc: usize, a: Panel, b: Panel, out: Out) {
-    // SAFETY: forwarded contract; AVX2+FMA are enabled here.
-    unsafe { tile_kernel::<__m256, 6, 2>(kc, a, b, out) }
+        impl MicroKernel for $name {
+            const MR: usize = $mr;
+            const NR: usize = $nv * <$v as Lanes>::LANES;
+
+            unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
+                #[target_feature(enable = $features)]
+                unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
+                    // SAFETY: forwarded contract; the features are enabled here.
+                    unsafe { tile_kernel::<$v, $mr, $nv>(kc, a, b, out) }
+                }
+                // SAFETY: the caller guarantees the features and the bounds.
+                unsafe { run(kc, a, b, out) }
+            }
+        }
+    };
 }
 
-impl MicroKernel for Avx2Fma {
-    const MR: usize = 6;
-    const NR: usize = 16;
-
-    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
-        // SAFETY: the caller guarantees AVX2+FMA and the panel bounds.
-        unsafe { avx2_6x16(kc, a, b, out) }
-    }
-}
-
-/// AVX-512F: an 8×32 tile in 16 zmm accumulators.
-pub(super) struct Avx512;
-
-#[target_feature(enable = "avx512f")]
-unsafe fn avx512_8x32(kc: usize, a: Panel, b: Panel, out: Out) {
-    // SAFETY: forwarded contract; AVX-512F is enabled here.
-    unsafe { tile_kernel::<__m512, 8, 2>(kc, a, b, out) }
-}
-
-impl MicroKernel for Avx512 {
-    const MR: usize = 8;
-    const NR: usize = 32;
-
-    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
-        // SAFETY: the caller guarantees AVX-512F and the panel bounds.
-        unsafe { avx512_8x32(kc, a, b, out) }
-    }
-}
-
-/// AVX-512F for outputs at most 16 wide (a classifier's last layer): a 16×16
-/// tile in 16 zmm accumulators, so a 10-wide product wastes 6 lanes, not 22.
-pub(super) struct Avx512Narrow;
-
-#[target_feature(enable = "avx512f")]
-unsafe fn avx512_16x16(kc: usize, a: Panel, b: Panel, out: Out) {
-    // SAFETY: forwarded contract; AVX-512F is enabled here.
-    unsafe { tile_kernel::<__m512, 16, 1>(kc, a, b, out) }
-}
-
-impl MicroKernel for Avx512Narrow {
-    const MR: usize = 16;
-    const NR: usize = 16;
-
-    unsafe fn run(kc: usize, a: Panel, b: Panel, out: Out) {
-        // SAFETY: the caller guarantees AVX-512F and the panel bounds.
-        unsafe { avx512_16x16(kc, a, b, out) }
-    }
-}
+micro_kernel!(
+    /// AVX2 + FMA: a 6×16 tile in 12 ymm accumulators.
+    Avx2Fma, "avx2,fma", __m256, 6, 2
+);
+micro_kernel!(
+    /// AVX-512F: an 8×32 tile in 16 zmm accumulators.
+    Avx512, "avx512f", __m512, 8, 2
+);
+micro_kernel!(
+    /// AVX-512F for outputs at most 16 wide (a classifier's last layer): a
+    /// 16×16 tile in 16 zmm accumulators, so a 10-wide product wastes 6
+    /// lanes, not 22.
+    Avx512Narrow, "avx512f", __m512, 16, 1
+);
