@@ -32,6 +32,11 @@ fn network(c: &mut Criterion) {
         b.iter(|| trainer.train_step(black_box(&x), &labels, &CrossEntropy))
     });
 
+    let mut adam = MlpTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 1);
+    g.bench_function("W4 train step, batch 64, Adam", |b| {
+        b.iter(|| adam.train_step(black_box(&x), &labels, &CrossEntropy))
+    });
+
     let mut split = MlpTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
     split.set_parallel(nn::kernels::parallel::global());
     g.bench_function(

@@ -47,6 +47,14 @@ fn training_steps_and_inference_allocate_nothing() {
         losses[99]
     );
 
+    let mut adam = MnistTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 1);
+    let with_adam = allocations_during(Scope::ThisThread, || {
+        for _ in 0..20 {
+            adam.train_step(&x, &labels, &CrossEntropy);
+        }
+    });
+    assert_eq!(with_adam, 0, "20 Adam steps allocated {with_adam} times");
+
     let mut predictions = [0usize; 64];
     let inference = allocations_during(Scope::ThisThread, || {
         for (p, x) in predictions.iter_mut().zip(x.iter()) {

@@ -78,7 +78,9 @@ fn row(label: &str, times: &[Option<Duration>], unit: impl Fn(Duration) -> Strin
     let cells: Vec<String> = times
         .iter()
         .map(|t| match (t, base) {
-            (Some(t), Some(b)) if t != &b => format!("{} ({:.2}x)", unit(*t), t.as_secs_f64() / b.as_secs_f64()),
+            (Some(t), Some(b)) if t != &b => {
+                format!("{} ({:.2}x)", unit(*t), t.as_secs_f64() / b.as_secs_f64())
+            }
             (Some(t), _) => unit(*t),
             (None, _) => "n/a".to_string(),
         })
@@ -99,7 +101,10 @@ fn main() {
     if std::env::args().any(|a| a == "--w5") {
         // Child process: W3 with RAYON_NUM_THREADS=2 set by the parent.
         let mut peers = peers::all(2);
-        let times: Vec<String> = peers.iter_mut().map(|p| format!("{}", time(|| p.sgd_step(&data)).as_nanos())).collect();
+        let times: Vec<String> = peers
+            .iter_mut()
+            .map(|p| format!("{}", time(|| p.sgd_step(&data)).as_nanos()))
+            .collect();
         println!("{}", times.join(" "));
         return;
     }
@@ -107,17 +112,32 @@ fn main() {
     let names: Vec<&str> = peers.iter().map(|p| p.name()).collect();
     println!("| workload (ratio = time / nn's) | {} |", names.join(" | "));
     println!("|---|{}", "---|".repeat(names.len()));
-    let w1: Vec<_> = peers.iter_mut().map(|p| Some(time(|| p.infer_one(&data)))).collect();
+    let w1: Vec<_> = peers
+        .iter_mut()
+        .map(|p| Some(time(|| p.infer_one(&data))))
+        .collect();
     row("W1 batch-1 latency", &w1, micros);
-    let w2: Vec<_> = peers.iter_mut().map(|p| Some(time(|| p.infer_wide(&data)))).collect();
-    row("W2 batch-256 throughput", &w2, |d| format!("{:.2} M/s", WIDE as f64 / d.as_secs_f64() / 1e6));
-    let w3: Vec<_> = peers.iter_mut().map(|p| Some(time(|| p.sgd_step(&data)))).collect();
+    let w2: Vec<_> = peers
+        .iter_mut()
+        .map(|p| Some(time(|| p.infer_wide(&data))))
+        .collect();
+    row("W2 batch-256 throughput", &w2, |d| {
+        format!("{:.2} M/s", WIDE as f64 / d.as_secs_f64() / 1e6)
+    });
+    let w3: Vec<_> = peers
+        .iter_mut()
+        .map(|p| Some(time(|| p.sgd_step(&data))))
+        .collect();
     row("W3 batch-64 SGD step", &w3, micros);
     let w4: Vec<_> = peers
         .iter_mut()
-        .map(|p| p.adam_step(&data).map(|()| time(|| {
-            let _ = p.adam_step(&data);
-        })))
+        .map(|p| {
+            p.adam_step(&data).map(|()| {
+                time(|| {
+                    let _ = p.adam_step(&data);
+                })
+            })
+        })
         .collect();
     row("W4 batch-64 Adam step", &w4, micros);
 

@@ -2,7 +2,11 @@
 use crate::{BATCH, Data, Peer, WIDE};
 
 pub fn all(threads: usize) -> Vec<Box<dyn Peer>> {
-    vec![Box::new(nn_impl::Nn::new(threads)), Box::new(candle_impl::Candle::new()), Box::new(dfdx_impl::Dfdx::new())]
+    vec![
+        Box::new(nn_impl::Nn::new(threads)),
+        Box::new(candle_impl::Candle::new()),
+        Box::new(dfdx_impl::Dfdx::new()),
+    ]
 }
 
 mod nn_impl {
@@ -15,6 +19,7 @@ mod nn_impl {
 
     pub struct Nn {
         sgd: Box<MlpTrainer<Sgd, BATCH>>,
+        adam: Box<MlpTrainer<Adam, BATCH>>,
         wide: Box<MlpTrainer<Sgd, WIDE>>,
         x: Box<[[f32; 784]; BATCH]>,
         x_wide: Box<[[f32; 784]; WIDE]>,
@@ -26,10 +31,13 @@ mod nn_impl {
         pub fn new(threads: usize) -> Self {
             let mut sgd = MlpTrainer::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
             if threads > 1 {
-                sgd.set_parallel(Box::leak(Box::new(nn::kernels::parallel::ThreadPool::new(threads))));
+                sgd.set_parallel(Box::leak(Box::new(nn::kernels::parallel::ThreadPool::new(
+                    threads,
+                ))));
             }
             Self {
                 sgd,
+                adam: MlpTrainer::new_boxed(Init::HeNormal, Adam::new(1e-3), 1),
                 wide: MlpTrainer::new_boxed(Init::HeNormal, Sgd::new(0.01), 1),
                 x: Box::new([[0.0; 784]; BATCH]),
                 x_wide: Box::new([[0.0; 784]; WIDE]),
@@ -65,8 +73,10 @@ mod nn_impl {
             self.load(data);
             std::hint::black_box(self.sgd.train_step(&self.x, &self.labels, &CrossEntropy));
         }
-        fn adam_step(&mut self, _: &Data) -> Option<()> {
-            None // Adam arrives with the training-toolkit issue.
+        fn adam_step(&mut self, data: &Data) -> Option<()> {
+            self.load(data);
+            std::hint::black_box(self.adam.train_step(&self.x, &self.labels, &CrossEntropy));
+            Some(())
         }
     }
 }
@@ -74,7 +84,9 @@ mod nn_impl {
 mod candle_impl {
     use super::*;
     use candle_core::{DType, Device, Tensor};
-    use candle_nn::{AdamW, Linear, Module, Optimizer, ParamsAdamW, SGD, VarBuilder, VarMap, linear, loss, ops};
+    use candle_nn::{
+        AdamW, Linear, Module, Optimizer, ParamsAdamW, SGD, VarBuilder, VarMap, linear, loss, ops,
+    };
 
     pub struct Candle {
         l1: Linear,
@@ -92,9 +104,19 @@ mod candle_impl {
             let l1 = linear(784, 128, vb.pp("l1")).unwrap();
             let l2 = linear(128, 10, vb.pp("l2")).unwrap();
             let sgd = SGD::new(vars.all_vars(), 0.01).unwrap();
-            let params = ParamsAdamW { lr: 1e-3, weight_decay: 0.0, ..Default::default() };
+            let params = ParamsAdamW {
+                lr: 1e-3,
+                weight_decay: 0.0,
+                ..Default::default()
+            };
             let adam = AdamW::new(vars.all_vars(), params).unwrap();
-            Self { l1, l2, sgd, adam, x: None }
+            Self {
+                l1,
+                l2,
+                sgd,
+                adam,
+                x: None,
+            }
         }
 
         fn inputs(&mut self, data: &Data) -> &(Tensor, Tensor, Tensor, Tensor) {
@@ -111,7 +133,9 @@ mod candle_impl {
         }
 
         fn logits(&self, x: &Tensor) -> Tensor {
-            self.l2.forward(&self.l1.forward(x).unwrap().relu().unwrap()).unwrap()
+            self.l2
+                .forward(&self.l1.forward(x).unwrap().relu().unwrap())
+                .unwrap()
         }
     }
 
@@ -162,22 +186,53 @@ mod dfdx_impl {
             let dev = Cpu::default();
             let model = dev.build_module::<Mlp, f32>();
             let grads = Some(model.alloc_grads());
-            let sgd = Sgd::new(&model, SgdConfig { lr: 0.01, momentum: None, weight_decay: None });
+            let sgd = Sgd::new(
+                &model,
+                SgdConfig {
+                    lr: 0.01,
+                    momentum: None,
+                    weight_decay: None,
+                },
+            );
             let adam = Adam::new(&model, AdamConfig::default());
-            Self { dev, model, grads, sgd, adam }
+            Self {
+                dev,
+                model,
+                grads,
+                sgd,
+                adam,
+            }
         }
 
-        fn batch(&self, data: &Data) -> (Tensor<Rank2<BATCH, 784>, f32, Cpu>, Tensor<Rank2<BATCH, 10>, f32, Cpu>) {
-            let x = self.dev.tensor_from_vec(data.x.clone(), (Const::<BATCH>, Const::<784>));
+        fn batch(
+            &self,
+            data: &Data,
+        ) -> (
+            Tensor<Rank2<BATCH, 784>, f32, Cpu>,
+            Tensor<Rank2<BATCH, 10>, f32, Cpu>,
+        ) {
+            let x = self
+                .dev
+                .tensor_from_vec(data.x.clone(), (Const::<BATCH>, Const::<784>));
             let mut onehot = vec![0.0f32; BATCH * 10];
-            data.labels.iter().enumerate().for_each(|(i, &l)| onehot[i * 10 + l] = 1.0);
-            (x, self.dev.tensor_from_vec(onehot, (Const::<BATCH>, Const::<10>)))
+            data.labels
+                .iter()
+                .enumerate()
+                .for_each(|(i, &l)| onehot[i * 10 + l] = 1.0);
+            (
+                x,
+                self.dev
+                    .tensor_from_vec(onehot, (Const::<BATCH>, Const::<10>)),
+            )
         }
 
         /// Forward, loss, backward; the caller applies its optimizer.
         fn gradients(&mut self, data: &Data) -> Gradients<f32, Cpu> {
             let (x, y) = self.batch(data);
-            let grads = self.grads.take().expect("gradients are returned after each step");
+            let grads = self
+                .grads
+                .take()
+                .expect("gradients are returned after each step");
             let logits = self.model.forward_mut(x.traced(grads));
             cross_entropy_with_logits_loss(logits, y).backward()
         }
@@ -188,11 +243,15 @@ mod dfdx_impl {
             "dfdx 0.13"
         }
         fn infer_one(&mut self, data: &Data) {
-            let x = self.dev.tensor_from_vec(data.x[..784].to_vec(), (Const::<784>,));
+            let x = self
+                .dev
+                .tensor_from_vec(data.x[..784].to_vec(), (Const::<784>,));
             std::hint::black_box(self.model.forward(x).softmax());
         }
         fn infer_wide(&mut self, data: &Data) {
-            let x = self.dev.tensor_from_vec(data.wide.clone(), (Const::<WIDE>, Const::<784>));
+            let x = self
+                .dev
+                .tensor_from_vec(data.wide.clone(), (Const::<WIDE>, Const::<784>));
             std::hint::black_box(self.model.forward(x).softmax::<Axis<1>>());
         }
         fn sgd_step(&mut self, data: &Data) {

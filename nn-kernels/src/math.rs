@@ -53,6 +53,24 @@ pub fn exp(x: f32) -> f32 {
     }
 }
 
+/// `√x`. With `std` this is the hardware instruction LLVM vectorizes; a
+/// `no_std` build (where `core` has no `sqrt`) calls `libm`.
+///
+/// ```
+/// assert_eq!(nn_kernels::math::sqrt(9.0), 3.0);
+/// ```
+#[inline(always)]
+pub fn sqrt(x: f32) -> f32 {
+    #[cfg(feature = "std")]
+    {
+        x.sqrt()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        libm::sqrtf(x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

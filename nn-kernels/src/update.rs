@@ -32,9 +32,127 @@ dispatched! {
     }
 }
 
+dispatched! {
+    /// Heavy-ball momentum: `v ← βv − α g`, then `θ ← θ + v`; with
+    /// `nesterov`, `θ ← θ + βv − α g` (the look-ahead form of Sutskever et
+    /// al., with `θ` stored at the look-ahead point).
+    ///
+    /// ```
+    /// let (mut p, mut v) = ([1.0], [0.0]);
+    /// nn_kernels::update::momentum(0.5, 0.9, false, &[2.0], &mut v, &mut p);
+    /// assert_eq!((p, v), ([0.0], [-1.0]));
+    /// ```
+    pub fn momentum / momentum_on(lr: f32, beta: f32, nesterov: bool, g: &[f32], v: &mut [f32], p: &mut [f32]) {
+        for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
+            *v = beta * *v - lr * g;
+            *p += if nesterov { beta * *v - lr * g } else { *v };
+        }
+    }
+}
+
+dispatched! {
+    /// AdaGrad: `G ← G + g²`, `θ ← θ − α g / (√G + ε)`.
+    ///
+    /// ```
+    /// let (mut p, mut s) = ([1.0], [0.0]);
+    /// nn_kernels::update::adagrad(0.1, 0.0, &[2.0], &mut s, &mut p);
+    /// assert_eq!((p, s), ([0.9], [4.0]));
+    /// ```
+    pub fn adagrad / adagrad_on(lr: f32, eps: f32, g: &[f32], sum_sq: &mut [f32], p: &mut [f32]) {
+        for ((p, s), &g) in p.iter_mut().zip(sum_sq.iter_mut()).zip(g) {
+            *s += g * g;
+            *p -= lr * g / (crate::math::sqrt(*s) + eps);
+        }
+    }
+}
+
+dispatched! {
+    /// RMSProp: `s ← βs + (1 − β) g²`, `θ ← θ − α g / (√s + ε)`.
+    ///
+    /// ```
+    /// let (mut p, mut s) = ([1.0], [0.0]);
+    /// nn_kernels::update::rmsprop(0.1, 0.75, 0.0, &[2.0], &mut s, &mut p);
+    /// assert_eq!((p, s), ([0.8], [1.0]));
+    /// ```
+    pub fn rmsprop / rmsprop_on(lr: f32, beta: f32, eps: f32, g: &[f32], mean_sq: &mut [f32], p: &mut [f32]) {
+        for ((p, s), &g) in p.iter_mut().zip(mean_sq.iter_mut()).zip(g) {
+            *s = beta * *s + (1.0 - beta) * g * g;
+            *p -= lr * g / (crate::math::sqrt(*s) + eps);
+        }
+    }
+}
+
+/// Hyperparameters of one Adam step, with the bias corrections for step `t`
+/// folded in (`c1 = 1 − β1^t`, `c2 = 1 − β2^t`).
+///
+/// ```
+/// let step = nn_kernels::update::AdamStep { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 0.1, c2: 0.001, l2: 0.0, decoupled: 0.0, maximize: false };
+/// assert!(step.c1 > 0.0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct AdamStep {
+    /// Learning rate `α`.
+    pub lr: f32,
+    /// First-moment decay `β1`.
+    pub beta1: f32,
+    /// Second-moment decay `β2`.
+    pub beta2: f32,
+    /// `ε` in the denominator.
+    pub eps: f32,
+    /// `1 − β1^t`.
+    pub c1: f32,
+    /// `1 − β2^t`.
+    pub c2: f32,
+    /// L2 penalty folded into the gradient (`g + l2·θ`, Adam's weight decay).
+    pub l2: f32,
+    /// Decoupled decay `θ ← θ − α·decoupled·θ` (AdamW).
+    pub decoupled: f32,
+    /// Ascend instead of descend.
+    pub maximize: bool,
+}
+
+dispatched! {
+    /// One fused Adam/AdamW step: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`,
+    /// `θ ← θ − α (m / c1) / (√(v̂) + ε)` with `v̂ = v / c2`, or, when
+    /// `v_max` is given (AMSGrad), `v̂ = max(v_max, v / c2)` kept in `v_max`.
+    ///
+    /// ```
+    /// use nn_kernels::update::{adam, AdamStep};
+    /// let s = AdamStep { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 0.0, c1: 0.1, c2: 0.001, l2: 0.0, decoupled: 0.0, maximize: false };
+    /// let (mut p, mut m, mut v) = ([1.0], [0.0], [0.0]);
+    /// adam(&s, &[4.0], &mut m, &mut v, None, &mut p);
+    /// assert!((p[0] - 0.9).abs() < 1e-6); // the first step moves by α·sign(g)
+    /// ```
+    pub fn adam / adam_on(s: &AdamStep, g: &[f32], m: &mut [f32], v: &mut [f32], v_max: Option<&mut [f32]>, p: &mut [f32]) {
+        let (inv_c1, inv_c2) = (1.0 / s.c1, 1.0 / s.c2);
+        let step = |p: &mut f32, m: &mut f32, v: &mut f32, g: f32| {
+            let g = if s.maximize { -g } else { g } + s.l2 * *p;
+            *m = s.beta1 * *m + (1.0 - s.beta1) * g;
+            *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
+            *v * inv_c2
+        };
+        match v_max {
+            None => {
+                for (((p, m), v), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
+                    let v_hat = step(p, m, v, g);
+                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(v_hat) + s.eps));
+                }
+            }
+            Some(v_max) => {
+                for ((((p, m), v), vm), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(v_max.iter_mut()).zip(g) {
+                    let v_hat = step(p, m, v, g);
+                    *vm = vm.max(v_hat);
+                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(*vm) + s.eps));
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::isa::Isa;
     use crate::testing::{SIZES, assert_close, isas, random_slice, rng};
 
     #[test]
@@ -52,6 +170,63 @@ mod tests {
                 scale_on(isa, 3.0, &mut y);
                 let expected: std::vec::Vec<f32> = expected.iter().map(|v| v * 3.0).collect();
                 assert_close(&y, &expected, 1e-7, "scale");
+            }
+        }
+    }
+
+    #[test]
+    fn optimizer_kernels_agree_across_isas_and_alignments() {
+        let r = &mut rng(17);
+        let step = AdamStep {
+            lr: 0.01,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            c1: 0.19,
+            c2: 0.002,
+            l2: 0.01,
+            decoupled: 0.02,
+            maximize: false,
+        };
+        for &n in SIZES {
+            let g = random_slice(r, n);
+            let state = random_slice(r, n)
+                .iter()
+                .map(|v| v.abs())
+                .collect::<std::vec::Vec<f32>>();
+            let p0 = random_slice(r, n);
+            // (kernel name, run on isa) -> (params, state) after one step
+            type Run<'a> = &'a dyn Fn(Isa, &mut [f32], &mut [f32], &mut [f32]);
+            let kernels: [(&str, Run); 5] = [
+                ("momentum", &|isa, p, s, _| {
+                    momentum_on(isa, 0.1, 0.9, false, &g, s, p)
+                }),
+                ("nesterov", &|isa, p, s, _| {
+                    momentum_on(isa, 0.1, 0.9, true, &g, s, p)
+                }),
+                ("adagrad", &|isa, p, s, _| {
+                    adagrad_on(isa, 0.1, 1e-8, &g, s, p)
+                }),
+                ("rmsprop", &|isa, p, s, _| {
+                    rmsprop_on(isa, 0.1, 0.9, 1e-8, &g, s, p)
+                }),
+                ("amsgrad", &|isa, p, s, vm| {
+                    adam_on(isa, &step, &g, s, &mut s.to_vec(), Some(vm), p)
+                }),
+            ];
+            for (name, run) in kernels {
+                let reference = {
+                    let (mut p, mut s, mut vm) = (p0.to_vec(), state.clone(), state.clone());
+                    run(Isa::Portable, &mut p, &mut s, &mut vm);
+                    (p, s, vm)
+                };
+                for isa in isas() {
+                    let (mut p, mut s, mut vm) = (p0.to_vec(), state.clone(), state.clone());
+                    run(isa, &mut p, &mut s, &mut vm);
+                    assert_close(&p, &reference.0, 1e-6, name);
+                    assert_close(&s, &reference.1, 1e-6, name);
+                    assert_close(&vm, &reference.2, 1e-6, name);
+                }
             }
         }
     }
