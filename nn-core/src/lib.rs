@@ -35,6 +35,7 @@ pub mod layers;
 pub mod loss;
 pub mod metrics;
 pub mod optim;
+pub mod schedule;
 pub mod storage;
 
 #[cfg(test)]

@@ -120,6 +120,14 @@ impl Optimizer for Adam {
             params,
         );
     }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
+    }
 }
 
 /// AMSGrad: Adam whose denominator uses the largest `v̂` seen so far, so the
@@ -150,6 +158,14 @@ impl Optimizer for AmsGrad {
             Some(&mut s.v_max),
             params,
         );
+    }
+
+    fn lr(&self) -> f32 {
+        self.0.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.0.lr = lr;
     }
 }
 
@@ -196,5 +212,13 @@ impl Optimizer for AdamW {
             ..self.adam.step(s.t, self.weight_decay)
         };
         adam(&step, grads, &mut s.m, &mut s.v, None, params);
+    }
+
+    fn lr(&self) -> f32 {
+        self.adam.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.adam.lr = lr;
     }
 }

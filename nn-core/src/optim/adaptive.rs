@@ -35,6 +35,14 @@ impl Optimizer for AdaGrad {
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], sum_sq: &mut [f32; N]) {
         adagrad(self.lr, self.eps, grads, sum_sq, params);
     }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
+    }
 }
 
 /// RMSProp: `s ← βs + (1 − β)∇²`, `θ ← θ − α ∇ / (√s + ε)` (β 0.9, ε 1e-8).
@@ -75,5 +83,13 @@ impl Optimizer for RmsProp {
 
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], mean_sq: &mut [f32; N]) {
         rmsprop(self.lr, self.beta, self.eps, grads, mean_sq, params);
+    }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
     }
 }

@@ -32,6 +32,12 @@ pub trait Optimizer {
 
     /// Updates `params` (length `N`) from `grads` (length `N`).
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], state: &mut Self::State<N>);
+
+    /// The learning rate (what a [`crate::schedule::Schedule`] sets).
+    fn lr(&self) -> f32;
+
+    /// Sets the learning rate.
+    fn set_lr(&mut self, lr: f32);
 }
 
 /// (Mini-batch) stochastic gradient descent: `θ ← θ − α ∇θ`.
@@ -62,6 +68,14 @@ impl Optimizer for Sgd {
 
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], _: &mut ()) {
         nn_kernels::update::axpy(-self.lr, grads, params);
+    }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
     }
 }
 

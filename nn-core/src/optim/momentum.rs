@@ -36,6 +36,14 @@ impl Optimizer for Momentum {
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], v: &mut [f32; N]) {
         momentum(self.lr, self.beta, false, grads, v, params);
     }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
+    }
 }
 
 /// Nesterov's accelerated gradient, in the look-ahead form that needs only
@@ -74,5 +82,13 @@ impl Optimizer for Nesterov {
 
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], v: &mut [f32; N]) {
         momentum(self.lr, self.beta, true, grads, v, params);
+    }
+
+    fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    fn set_lr(&mut self, lr: f32) {
+        self.lr = lr;
     }
 }
