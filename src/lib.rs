@@ -40,7 +40,7 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub use nn_core::data;
-pub use nn_core::{init, layer, layers, loss, metrics, optim, storage};
+pub use nn_core::{init, layer, layers, loss, metrics, optim, regularize, schedule, storage};
 pub use nn_kernels as kernels;
 pub use rand;
 
@@ -94,6 +94,7 @@ pub mod __private {
     pub use nn_core::loss::Loss;
     pub use nn_core::metrics::argmax;
     pub use nn_core::optim::{Optimizer, Sgd};
+    pub use nn_core::regularize::Regularization;
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::split::{Parallel, Serial};
     pub use nn_kernels::update::scale;

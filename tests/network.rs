@@ -184,3 +184,54 @@ fn a_parameter_free_network_scores_without_updating() {
     assert!((loss - expected).abs() < 1e-5, "{loss} vs {expected}");
     assert!(Fixed::NUM_PARAMS == 0 && t.model.params().is_empty());
 }
+
+#[test]
+fn penalties_and_clipping_change_the_update_as_specified() {
+    // With SGD at rate 1 the update is exactly minus the (modified) gradient.
+    let mut rng = SmallRng::seed_from_u64(8);
+    let x: [[f32; 6]; 4] =
+        std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
+    let targets = [0usize, 1, 2, 1];
+    let step = |regularization: nn::regularize::Regularization| {
+        let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 3);
+        t.regularization = regularization;
+        let before = t.model;
+        t.train_step(&x, &targets, &CrossEntropy);
+        let delta: Vec<f32> = before
+            .params()
+            .concat()
+            .iter()
+            .zip(t.model.params().concat())
+            .map(|(b, a)| b - a)
+            .collect();
+        (before.params().concat(), delta)
+    };
+    let (theta, plain) = step(Default::default());
+
+    let (_, l2) = step(nn::regularize::Regularization {
+        l2: 0.1,
+        ..Default::default()
+    });
+    // Layer 0: 30 weights then 5 biases; layer 1: 15 weights then 3 biases.
+    let is_weight = |i: usize| i < 30 || (35..50).contains(&i);
+    for i in 0..theta.len() {
+        let extra = if is_weight(i) { 0.1 * theta[i] } else { 0.0 };
+        assert!((l2[i] - plain[i] - extra).abs() < 1e-5, "parameter {i}");
+    }
+
+    let (_, clipped) = step(nn::regularize::Regularization {
+        clip_norm: 0.05,
+        ..Default::default()
+    });
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!(
+        norm(&plain) > 0.05,
+        "the test needs a gradient larger than the clip"
+    );
+    assert!((norm(&clipped) - 0.05).abs() < 1e-5);
+    let (_, by_value) = step(nn::regularize::Regularization {
+        clip_value: 1e-3,
+        ..Default::default()
+    });
+    assert!(by_value.iter().all(|d| d.abs() <= 1e-3 + 1e-7));
+}

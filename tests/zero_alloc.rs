@@ -48,12 +48,28 @@ fn training_steps_and_inference_allocate_nothing() {
     );
 
     let mut adam = MnistTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 1);
+    adam.regularization = nn::regularize::Regularization {
+        l2: 1e-4,
+        clip_norm: 1.0,
+        ..Default::default()
+    };
+    let schedule = nn::schedule::Cosine {
+        max: 1e-3,
+        min: 1e-5,
+        period: 10,
+        restart_mult: 2,
+    };
     let with_adam = allocations_during(Scope::ThisThread, || {
-        for _ in 0..20 {
+        for step in 0..20 {
+            adam.optimizer
+                .set_lr(nn::schedule::Schedule::lr(&schedule, step));
             adam.train_step(&x, &labels, &CrossEntropy);
         }
     });
-    assert_eq!(with_adam, 0, "20 Adam steps allocated {with_adam} times");
+    assert_eq!(
+        with_adam, 0,
+        "20 Adam steps with clipping, L2 and a schedule allocated {with_adam} times"
+    );
 
     let mut predictions = [0usize; 64];
     let inference = allocations_during(Scope::ThisThread, || {

@@ -112,6 +112,9 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     type Cache<const B: usize>: Zeroable;
     /// Number of trainable parameters.
     const NUM_PARAMS: usize;
+    /// How many of [`Layer::params`] (the leading ones) are weights, which
+    /// weight penalties apply to; the rest are biases.
+    const NUM_WEIGHTS: usize = 0;
 
     /// Forward pass over a batch of `B` samples.
     fn forward_batch<const B: usize>(

@@ -35,6 +35,7 @@ pub mod layers;
 pub mod loss;
 pub mod metrics;
 pub mod optim;
+pub mod regularize;
 pub mod schedule;
 pub mod storage;
 

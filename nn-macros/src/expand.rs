@@ -243,6 +243,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
         quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &self.#c, #dx, #g, &mut ctx);)
     });
+    let penalized = param_layers.iter().map(|&i| {
+        let (f, t, s, g) = (&layers[i].field, ty(i), shape(dims[i]), grad(i));
+        quote!((<#t as #p::Layer<#s>>::params(&self.model.#f), &mut self.#g[..], <#t as #p::Layer<#s>>::NUM_WEIGHTS))
+    });
     let updates = param_layers.iter().map(|&i| {
         let (f, t, s, g, st, count) = (&layers[i].field, ty(i), shape(dims[i]), grad(i), state(i), layers[i].num_params());
         quote!(self.optimizer.update::<#count>(<#t as #p::Layer<#s>>::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
@@ -256,6 +260,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             #p::scale(inv_b, self.#top_delta.as_flattened_mut());
             let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
             #( #backward_steps )*
+            if self.regularization.is_active() {
+                self.regularization.apply(&mut [#( #penalized ),*]);
+            }
             #( #updates )*
         }
     } else {
@@ -278,6 +285,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub model: #name,
             /// The optimizer (its hyperparameters may be changed between steps).
             pub optimizer: O,
+            /// Weight penalties and gradient clipping applied before each
+            /// update (all off when built).
+            pub regularization: #p::Regularization,
             rng: #p::SmallRng,
             parallel: &'static dyn #p::Parallel,
             workspace: [f32; #p::workspace_len(#max_dim)],

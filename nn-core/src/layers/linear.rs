@@ -63,6 +63,7 @@ impl<const I: usize, const O: usize> Forward<[f32; I]> for Linear<I, O> {
 impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = I * O + O;
+    const NUM_WEIGHTS: usize = I * O;
 
     fn forward_batch<const B: usize>(
         &self,
