@@ -40,7 +40,9 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub use nn_core::data;
-pub use nn_core::{init, layer, layers, loss, metrics, optim, regularize, schedule, storage};
+pub use nn_core::{
+    averaging, init, layer, layers, loss, metrics, optim, regularize, schedule, storage,
+};
 pub use nn_kernels as kernels;
 pub use rand;
 
@@ -89,6 +91,7 @@ pub mod __private {
     pub use crate::storage::{Zeroable, zero_in_place};
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
+    pub use nn_core::averaging::Parameters;
     pub use nn_core::init::Init;
     pub use nn_core::layer::{Context, Forward, Layer, Mode};
     pub use nn_core::loss::Loss;

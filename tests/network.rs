@@ -235,3 +235,37 @@ fn penalties_and_clipping_change_the_update_as_specified() {
     });
     assert!(by_value.iter().all(|d| d.abs() <= 1e-3 + 1e-7));
 }
+
+#[test]
+fn ema_and_early_stopping_work_on_generated_models() {
+    use nn::averaging::{EarlyStopping, Ema, Parameters, Verdict};
+    let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    let x = [[0.5f32; 6]; 4];
+    let y = [0usize, 1, 2, 0];
+    let mut average = Classifier::new_boxed(Init::XavierUniform, &mut SmallRng::seed_from_u64(0));
+    average.copy_params_from(&t.model);
+    let mut best = Classifier::new_boxed(Init::XavierUniform, &mut SmallRng::seed_from_u64(0));
+    let mut stop = EarlyStopping::new(2);
+
+    let start = t.model;
+    t.train_step(&x, &y, &CrossEntropy);
+    Ema { rate: 0.25 }.update(&mut *average, &t.model);
+    for ((a, s), m) in average
+        .params()
+        .concat()
+        .iter()
+        .zip(start.params().concat())
+        .zip(t.model.params().concat())
+    {
+        assert!((a - (0.75 * s + 0.25 * m)).abs() < 1e-6);
+    }
+
+    assert_eq!(stop.observe(1.0, &t.model, &mut best), Verdict::Improved);
+    let saved = t.model;
+    t.train_step(&x, &y, &CrossEntropy);
+    assert_eq!(stop.observe(1.5, &t.model, &mut best), Verdict::Wait);
+    assert_eq!(stop.observe(1.2, &t.model, &mut best), Verdict::Stop);
+    assert!(t.model != saved);
+    stop.restore(&mut t.model, &best);
+    assert!(t.model == saved, "the best weights come back bit for bit");
+}

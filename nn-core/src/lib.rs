@@ -27,6 +27,7 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+pub mod averaging;
 #[cfg(feature = "std")]
 pub mod data;
 pub mod init;

@@ -142,6 +142,14 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             }
         }
 
+        impl #p::Parameters for #name {
+            fn zip_tensors(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
+                for (mine, theirs) in self.params_mut().into_iter().zip(other.params()) {
+                    f(mine, theirs);
+                }
+            }
+        }
+
         #p::with_alloc! {
             impl #name {
                 /// Allocates and initializes a model on the heap (built in place).
