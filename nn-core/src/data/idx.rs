@@ -13,7 +13,6 @@
 //! ```
 use std::boxed::Box;
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 use std::vec;
 use std::vec::Vec;
@@ -207,23 +206,6 @@ pub fn parse(bytes: &[u8], ndims: u8) -> Result<IdxArray<'_>, IdxError> {
     })
 }
 
-/// Reads a whole file, inflating it if it starts with the gzip magic `1f 8b`.
-///
-/// ```no_run
-/// let bytes = nn_core::data::idx::read_maybe_gzip("data/mnist10k-labels-idx1-ubyte.gz")?;
-/// # Ok::<(), nn_core::data::idx::IdxError>(())
-/// ```
-pub fn read_maybe_gzip(path: impl AsRef<Path>) -> Result<Vec<u8>, IdxError> {
-    let raw = std::fs::read(path)?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out)?;
-        Ok(out)
-    } else {
-        Ok(raw)
-    }
-}
-
 /// Images as `N`-pixel rows scaled to `[0, 1]`, with their labels.
 ///
 /// ```
@@ -314,8 +296,8 @@ pub fn load_labeled<const N: usize>(
     images: impl AsRef<Path>,
     labels: impl AsRef<Path>,
 ) -> Result<Labeled<N>, IdxError> {
-    let image_bytes = read_maybe_gzip(images)?;
-    let label_bytes = read_maybe_gzip(labels)?;
+    let image_bytes = super::read_maybe_gzip(images)?;
+    let label_bytes = super::read_maybe_gzip(labels)?;
     let images = parse(&image_bytes, 3)?;
     let labels = parse(&label_bytes, 1)?;
     if images.dims()[0] != labels.dims()[0] {
@@ -497,10 +479,13 @@ mod tests {
     #[test]
     fn missing_file_and_corrupt_gzip_are_io_errors() {
         assert!(matches!(
-            read_maybe_gzip("/nonexistent/nn-idx"),
+            super::super::read_maybe_gzip("/nonexistent/nn-idx").map_err(IdxError::from),
             Err(IdxError::Io(_))
         ));
         let bad = write_tmp("bad-gz", &[0x1f, 0x8b, 8, 0, 1, 2, 3]);
-        assert!(matches!(read_maybe_gzip(&bad), Err(IdxError::Io(_))));
+        assert!(matches!(
+            load_labeled::<1>(&bad, &bad),
+            Err(IdxError::Io(_))
+        ));
     }
 }

@@ -8,4 +8,26 @@
 //! assert_eq!(digits.images.len(), digits.labels.len());
 //! # Ok::<(), nn_core::data::idx::IdxError>(())
 //! ```
+pub mod csv;
 pub mod idx;
+
+use std::io::Read;
+use std::vec::Vec;
+
+/// Reads a whole file, inflating it if it starts with the gzip magic
+/// `1f 8b` (whatever its name says).
+///
+/// ```no_run
+/// let bytes = nn_core::data::read_maybe_gzip("data/mnist10k-labels-idx1-ubyte.gz")?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_maybe_gzip(path: impl AsRef<std::path::Path>) -> std::io::Result<Vec<u8>> {
+    let raw = std::fs::read(path)?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
