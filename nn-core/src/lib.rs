@@ -54,7 +54,7 @@ pub mod prelude {
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
     pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
-    pub use crate::metrics::argmax;
+    pub use crate::metrics::{accuracy, argmax};
     pub use crate::optim::{
         AdaGrad, Adam, AdamW, AmsGrad, Momentum, Nesterov, Optimizer, RmsProp, Sgd,
     };
