@@ -28,6 +28,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod averaging;
+pub mod batch;
 #[cfg(feature = "std")]
 pub mod data;
 pub mod init;

@@ -1,0 +1,227 @@
+//! Data-set plumbing that allocates nothing: seeded splits, per-epoch
+//! shuffled mini-batches gathered into caller buffers, one-hot targets and
+//! feature standardization (fit on the training rows, applied to all).
+//!
+//! ```
+//! use nn_core::batch::Epochs;
+//! use rand::SeedableRng;
+//! let rows = [[0.0f32; 2], [1.0; 2], [2.0; 2], [3.0; 2], [4.0; 2]];
+//! let labels = [0usize, 1, 2, 3, 4];
+//! let mut order = [0usize; 5];
+//! let mut epochs = Epochs::new(&mut order);
+//! epochs.shuffle(&mut rand::rngs::SmallRng::seed_from_u64(1));
+//! let (mut x, mut t) = ([[0.0f32; 2]; 2], [0usize; 2]);
+//! for k in 0..epochs.batches(2) { // 2 full batches; the 5th row waits for another epoch
+//!     epochs.gather(k, &rows, &labels, &mut x, &mut t);
+//!     assert_eq!(x[0][0] as usize, t[0]);
+//! }
+//! ```
+use rand::Rng;
+use rand::seq::SliceRandom;
+
+/// Fills `indices` with `0..len`, shuffles it with `rng`, and cuts it into
+/// train / validation / test parts of the given fractions (test gets the
+/// rest; fractions are clamped to `[0, 1]`).
+///
+/// ```
+/// use rand::SeedableRng;
+/// let mut idx = [0usize; 10];
+/// let (train, val, test) = nn_core::batch::split(&mut idx, 0.6, 0.2, &mut rand::rngs::SmallRng::seed_from_u64(3));
+/// assert_eq!((train.len(), val.len(), test.len()), (6, 2, 2));
+/// ```
+pub fn split<'a, R: Rng + ?Sized>(
+    indices: &'a mut [usize],
+    train: f32,
+    validation: f32,
+    rng: &mut R,
+) -> (&'a [usize], &'a [usize], &'a [usize]) {
+    indices.iter_mut().enumerate().for_each(|(i, v)| *v = i);
+    indices.shuffle(rng);
+    let n = indices.len();
+    let cut = |f: f32| ((f.clamp(0.0, 1.0) * n as f32) as usize).min(n);
+    let n_train = cut(train);
+    let n_val = cut(validation).min(n - n_train);
+    let (a, rest) = indices.split_at(n_train);
+    let (b, c) = rest.split_at(n_val);
+    (a, b, c)
+}
+
+/// A permutation of a data set's rows, reshuffled every epoch, from which
+/// mini-batches are gathered into fixed-size buffers.
+pub struct Epochs<'a> {
+    order: &'a mut [usize],
+}
+
+impl<'a> Epochs<'a> {
+    /// Uses `order` (one slot per row) as the permutation, starting in order.
+    pub fn new(order: &'a mut [usize]) -> Self {
+        order.iter_mut().enumerate().for_each(|(i, v)| *v = i);
+        Self { order }
+    }
+
+    /// Reshuffles for a new epoch.
+    pub fn shuffle<R: Rng + ?Sized>(&mut self, rng: &mut R) {
+        self.order.shuffle(rng);
+    }
+
+    /// Full batches of `b` rows per epoch (a partial last batch is left for a
+    /// later epoch's shuffle, so every step sees exactly `b` rows).
+    pub fn batches(&self, b: usize) -> usize {
+        self.order.len() / b.max(1)
+    }
+
+    /// Copies batch `k`'s rows and targets into `x` and `t`.
+    ///
+    /// # Panics
+    /// If `k >= self.batches(B)`, or `rows`/`targets` are shorter than the
+    /// permutation.
+    pub fn gather<const N: usize, const B: usize, T: Copy>(
+        &self,
+        k: usize,
+        rows: &[[f32; N]],
+        targets: &[T],
+        x: &mut [[f32; N]; B],
+        t: &mut [T; B],
+    ) {
+        let picked = &self.order[k * B..(k + 1) * B];
+        for ((&i, x), t) in picked.iter().zip(x.iter_mut()).zip(t.iter_mut()) {
+            *x = rows[i];
+            *t = targets[i];
+        }
+    }
+}
+
+/// The one-hot vector of `class` among `C` classes, or `None` if
+/// `class >= C`.
+///
+/// ```
+/// assert_eq!(nn_core::batch::one_hot::<3>(1), Some([0.0, 1.0, 0.0]));
+/// assert_eq!(nn_core::batch::one_hot::<3>(3), None);
+/// ```
+pub fn one_hot<const C: usize>(class: usize) -> Option<[f32; C]> {
+    (class < C).then(|| core::array::from_fn(|k| (k == class) as u8 as f32))
+}
+
+/// Per-feature standardization `(x − μ) / σ`, with `μ` and `σ` fitted on
+/// training rows only and then applied to every split. A constant feature
+/// (σ = 0) is only centered.
+///
+/// ```
+/// use nn_core::batch::Standardizer;
+/// let train = [[1.0f32, 5.0], [3.0, 5.0]];
+/// let s = Standardizer::fit(&train);
+/// let mut test = [[2.0f32, 7.0]];
+/// s.apply(&mut test);
+/// assert_eq!(test, [[0.0, 2.0]]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Standardizer<const N: usize> {
+    /// Per-feature mean.
+    pub mean: [f32; N],
+    /// Per-feature standard deviation (population).
+    pub std: [f32; N],
+}
+
+impl<const N: usize> Standardizer<N> {
+    /// Fits mean and standard deviation (accumulated in f64) on `rows`.
+    pub fn fit(rows: &[[f32; N]]) -> Self {
+        let n = rows.len().max(1) as f64;
+        let mean: [f64; N] =
+            core::array::from_fn(|j| rows.iter().map(|r| r[j] as f64).sum::<f64>() / n);
+        let std = core::array::from_fn(|j| {
+            let var = rows
+                .iter()
+                .map(|r| (r[j] as f64 - mean[j]) * (r[j] as f64 - mean[j]))
+                .sum::<f64>()
+                / n;
+            libm::sqrt(var) as f32
+        });
+        Self {
+            mean: mean.map(|m| m as f32),
+            std,
+        }
+    }
+
+    /// Standardizes `rows` in place.
+    pub fn apply(&self, rows: &mut [[f32; N]]) {
+        for row in rows {
+            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                *v = (*v - m) / if *s > 0.0 { *s } else { 1.0 };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::SmallRng;
+
+    #[test]
+    fn split_is_a_seeded_partition() {
+        let (mut a, mut b) = ([0usize; 101], [0usize; 101]);
+        let first = split(&mut a, 0.7, 0.15, &mut SmallRng::seed_from_u64(9));
+        let (f0, f1, f2) = (first.0.to_vec(), first.1.to_vec(), first.2.to_vec());
+        let second = split(&mut b, 0.7, 0.15, &mut SmallRng::seed_from_u64(9));
+        assert_eq!((f0.as_slice(), f1.as_slice(), f2.as_slice()), second);
+        assert_eq!((f0.len(), f1.len(), f2.len()), (70, 15, 16));
+        let mut all: std::vec::Vec<usize> = f0.iter().chain(&f1).chain(&f2).copied().collect();
+        all.sort();
+        assert!(
+            all.iter().enumerate().all(|(i, &v)| i == v),
+            "every row exactly once"
+        );
+    }
+
+    #[test]
+    fn every_epoch_visits_each_row_at_most_once_in_full_batches() {
+        let rows: std::vec::Vec<[f32; 1]> = (0..10).map(|i| [i as f32]).collect();
+        let labels: std::vec::Vec<usize> = (0..10).collect();
+        let mut order = [0usize; 10];
+        let mut epochs = Epochs::new(&mut order);
+        let rng = &mut SmallRng::seed_from_u64(4);
+        let mut orders = std::vec::Vec::new();
+        for _ in 0..3 {
+            epochs.shuffle(rng);
+            let mut seen = std::vec::Vec::new();
+            let (mut x, mut t) = ([[0.0f32; 1]; 3], [0usize; 3]);
+            for k in 0..epochs.batches(3) {
+                epochs.gather(k, &rows, &labels, &mut x, &mut t);
+                assert!(x.iter().zip(&t).all(|(x, &t)| x[0] as usize == t));
+                seen.extend_from_slice(&t);
+            }
+            assert_eq!(seen.len(), 9);
+            let mut sorted = seen.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), 9);
+            orders.push(seen);
+        }
+        assert_ne!(orders[0], orders[1], "reshuffled between epochs");
+    }
+
+    #[test]
+    fn standardized_training_rows_have_zero_mean_and_unit_variance() {
+        let mut rows = [
+            [1.0f32, 10.0, 3.0],
+            [2.0, 20.0, 3.0],
+            [4.0, 60.0, 3.0],
+            [5.0, 30.0, 3.0],
+        ];
+        let s = Standardizer::fit(&rows);
+        s.apply(&mut rows);
+        for j in 0..2 {
+            let mean: f32 = rows.iter().map(|r| r[j]).sum::<f32>() / 4.0;
+            let var: f32 = rows.iter().map(|r| (r[j] - mean).powi(2)).sum::<f32>() / 4.0;
+            assert!(
+                mean.abs() < 1e-6 && (var - 1.0).abs() < 1e-5,
+                "feature {j}: {mean} {var}"
+            );
+        }
+        assert!(
+            rows.iter().all(|r| r[2] == 0.0),
+            "a constant feature is only centered"
+        );
+    }
+}
