@@ -152,6 +152,77 @@ impl<const N: usize> Standardizer<N> {
     }
 }
 
+/// Input noise injection: adds `N(0, σ²)` noise to every value.
+///
+/// ```
+/// use rand::SeedableRng;
+/// let mut x = [0.0f32; 1000];
+/// nn_core::batch::add_noise(&mut x, 0.5, &mut rand::rngs::SmallRng::seed_from_u64(2));
+/// let var = x.iter().map(|v| v * v).sum::<f32>() / 1000.0;
+/// assert!((var - 0.25).abs() < 0.05);
+/// ```
+///
+/// # Panics
+/// If `sigma` is negative or not finite.
+pub fn add_noise<R: Rng + ?Sized>(x: &mut [f32], sigma: f32, rng: &mut R) {
+    let noise = rand_distr::Normal::new(0.0, sigma).expect("finite, non-negative sigma");
+    x.iter_mut()
+        .for_each(|v| *v += rand_distr::Distribution::sample(&noise, rng));
+}
+
+/// Shifts a row-major image `width` pixels wide by `dx` columns (right is
+/// positive) and `dy` rows (down is positive), in place; uncovered pixels
+/// become 0.
+///
+/// ```
+/// let mut img = [1.0, 2.0, 3.0, 4.0]; // 2x2
+/// nn_core::batch::shift_image(&mut img, 2, 1, 0);
+/// assert_eq!(img, [0.0, 1.0, 0.0, 3.0]);
+/// ```
+pub fn shift_image(image: &mut [f32], width: usize, dx: isize, dy: isize) {
+    let height = image.len() / width.max(1);
+    let (w, h) = (width as isize, height as isize);
+    // Walk against the shift so every source pixel is read before it is overwritten.
+    let rows: &mut dyn Iterator<Item = isize> = if dy > 0 {
+        &mut (0..h).rev()
+    } else {
+        &mut (0..h)
+    };
+    for y in rows {
+        let cols: &mut dyn Iterator<Item = isize> = if dx > 0 {
+            &mut (0..w).rev()
+        } else {
+            &mut (0..w)
+        };
+        for x in cols {
+            let (sx, sy) = (x - dx, y - dy);
+            let v = if (0..w).contains(&sx) && (0..h).contains(&sy) {
+                image[(sy * w + sx) as usize]
+            } else {
+                0.0
+            };
+            image[(y * w + x) as usize] = v;
+        }
+    }
+}
+
+/// Augmentation: shifts the image by a random `(dx, dy)`, each uniform in
+/// `[−k, k]`, drawn from `rng` (so a seed reproduces the augmentation).
+///
+/// ```
+/// use rand::SeedableRng;
+/// let mut img = [0.0f32; 28 * 28];
+/// img[14 * 28 + 14] = 1.0;
+/// nn_core::batch::random_shift(&mut img, 28, 2, &mut rand::rngs::SmallRng::seed_from_u64(5));
+/// assert_eq!(img.iter().sum::<f32>(), 1.0); // moved, not lost
+/// ```
+pub fn random_shift<R: Rng + ?Sized>(image: &mut [f32], width: usize, k: usize, rng: &mut R) {
+    // i64 because rand samples fixed-width integers, not isize.
+    let k = k as i64;
+    let (dx, dy) = (rng.random_range(-k..=k), rng.random_range(-k..=k));
+    shift_image(image, width, dx as isize, dy as isize);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,5 +294,38 @@ mod tests {
             rows.iter().all(|r| r[2] == 0.0),
             "a constant feature is only centered"
         );
+    }
+
+    #[test]
+    fn shifts_move_every_pixel_by_the_offset_and_blank_the_rest() {
+        let original: std::vec::Vec<f32> = (1..=12).map(|v| v as f32).collect(); // 4 wide, 3 tall
+        for (dx, dy) in [
+            (1isize, 0isize),
+            (-1, 0),
+            (0, 1),
+            (0, -2),
+            (2, 1),
+            (-3, -1),
+            (4, 0),
+            (0, 0),
+        ] {
+            let mut img = original.clone();
+            shift_image(&mut img, 4, dx, dy);
+            for y in 0..3isize {
+                for x in 0..4isize {
+                    let (sx, sy) = (x - dx, y - dy);
+                    let want = if (0..4).contains(&sx) && (0..3).contains(&sy) {
+                        original[(sy * 4 + sx) as usize]
+                    } else {
+                        0.0
+                    };
+                    assert_eq!(
+                        img[(y * 4 + x) as usize],
+                        want,
+                        "shift ({dx}, {dy}) at ({x}, {y})"
+                    );
+                }
+            }
+        }
     }
 }

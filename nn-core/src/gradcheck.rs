@@ -202,5 +202,10 @@ mod tests {
         check_loss::<6, usize>(&CrossEntropy, &3usize, 14);
         let total: f32 = t.iter().sum();
         check_loss::<6, [f32; 6]>(&CrossEntropy, &t.map(|v| v / total), 15);
+        check_loss::<6, usize>(
+            &crate::loss::SmoothedCrossEntropy { epsilon: 0.1 },
+            &2usize,
+            16,
+        );
     }
 }

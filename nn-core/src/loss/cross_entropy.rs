@@ -86,3 +86,51 @@ impl<const N: usize> Loss<N, [f32; N]> for CrossEntropy {
         fused(z, Some(y), |k| t[k], dz)
     }
 }
+
+/// Cross-entropy against smoothed class targets (the course notes' "noisy
+/// outputs"): class `t` gets `1 − ε + ε/N`, every other class `ε/N`, which
+/// keeps the network from driving its logits to extremes. Fused with a final
+/// `Softmax` like [`CrossEntropy`].
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use nn_core::loss::SmoothedCrossEntropy;
+/// let z = [1.0, 2.0, 0.5];
+/// let smooth = SmoothedCrossEntropy { epsilon: 0.3 };
+/// let as_distribution = [0.1, 0.8, 0.1]; // class 1 with ε = 0.3 over 3 classes
+/// let a = smooth.loss_grad(&z, &1usize, None);
+/// let b = CrossEntropy.loss_grad(&z, &as_distribution, None);
+/// assert!((a - b).abs() < 1e-6);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SmoothedCrossEntropy {
+    /// The probability mass `ε` spread evenly over all classes.
+    pub epsilon: f32,
+}
+
+impl SmoothedCrossEntropy {
+    fn target<const N: usize>(&self, t: usize) -> impl Fn(usize) -> f32 {
+        assert!(t < N, "class index {t} out of range for {N} classes");
+        let (off, on) = (
+            self.epsilon / N as f32,
+            1.0 - self.epsilon + self.epsilon / N as f32,
+        );
+        move |k| if k == t { on } else { off }
+    }
+}
+
+impl<const N: usize> Loss<N, usize> for SmoothedCrossEntropy {
+    fn loss_grad(&self, z: &[f32; N], t: &usize, dz: Option<&mut [f32; N]>) -> f32 {
+        fused(z, None, self.target::<N>(*t), dz)
+    }
+
+    fn loss_grad_softmax(
+        &self,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &usize,
+        dz: Option<&mut [f32; N]>,
+    ) -> f32 {
+        fused(z, Some(y), self.target::<N>(*t), dz)
+    }
+}

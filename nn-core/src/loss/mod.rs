@@ -17,7 +17,7 @@ mod cross_entropy;
 mod regression;
 
 pub use bce::Bce;
-pub use cross_entropy::CrossEntropy;
+pub use cross_entropy::{CrossEntropy, SmoothedCrossEntropy};
 pub use regression::{L1, Mse};
 
 use nn_kernels::{activation::sigmoid_backward, softmax::softmax_backward};
