@@ -10,6 +10,7 @@
 //! ```
 pub mod csv;
 pub mod idx;
+pub mod search;
 
 use std::io::Read;
 use std::vec::Vec;
