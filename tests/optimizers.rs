@@ -45,7 +45,7 @@ fn every_optimizer_learns_mnist_digits() {
     let results = [
         ("SGD", train(&data, Sgd::new(0.1))),
         ("Momentum", train(&data, Momentum::new(0.02))),
-        ("Nesterov", train(&data, Nesterov::new(0.02))),
+        ("Nesterov", train(&data, Momentum::nesterov(0.02))),
         ("AdaGrad", train(&data, AdaGrad::new(0.05))),
         ("RMSProp", train(&data, RmsProp::new(1e-3))),
         ("Adam", train(&data, Adam::new(1e-3))),

@@ -56,7 +56,5 @@ pub mod prelude {
     pub use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
     pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
-    pub use crate::optim::{
-        AdaGrad, Adam, AdamW, AmsGrad, Momentum, Nesterov, Optimizer, RmsProp, Sgd,
-    };
+    pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};
 }

@@ -16,7 +16,7 @@ mod momentum;
 
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
 pub use adaptive::{AdaGrad, RmsProp};
-pub use momentum::{Momentum, Nesterov};
+pub use momentum::Momentum;
 
 /// A first-order update rule `θ ← step(θ, ∇θ, state)`.
 ///
@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn nesterov() {
         let mut v = [0.0f64; 3];
-        follows(Nesterov::new(0.1), |th, g, _| {
+        follows(Momentum::nesterov(0.1), |th, g, _| {
             for i in 0..3 {
                 let v_prev = v[i];
                 v[i] = 0.9 * v[i] - 0.1 * g[i];
