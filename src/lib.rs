@@ -41,7 +41,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 pub use nn_core::data;
 pub use nn_core::{
-    averaging, init, layer, layers, loss, metrics, optim, regularize, schedule, storage,
+    averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, schedule,
+    storage,
 };
 pub use nn_kernels as kernels;
 pub use rand;

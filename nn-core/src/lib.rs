@@ -34,6 +34,7 @@ pub mod data;
 pub mod init;
 pub mod layer;
 pub mod layers;
+pub mod linalg;
 pub mod loss;
 pub mod metrics;
 pub mod optim;
