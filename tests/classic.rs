@@ -74,5 +74,95 @@ fn normal_equations_and_gradient_descent_agree_on_diabetes() {
     }
     let predictions: Vec<f32> = x_test.iter().map(|x| t.model.forward(x)[0]).collect();
     let score = r2(&predictions, &y_test);
+    eprintln!("linear regression, diabetes: test R² {score:.3}");
     assert!(score > 0.25, "test R² {score}");
+}
+
+/// A seeded 80/20 split of a vendored UCI table, standardized on the
+/// training rows: `(train rows, train classes, test rows, test classes)`.
+type Split<const N: usize, const B: usize> =
+    (Box<[[f32; N]; B]>, [usize; B], Vec<[f32; N]>, Vec<usize>);
+
+fn classification_split<const N: usize, const B: usize>(file: &str) -> Split<N, B> {
+    let table = load(
+        format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR")),
+        Header::Counts,
+    )
+    .unwrap();
+    let rows: Vec<[f32; N]> = (0..table.rows())
+        .map(|i| table.row(i).try_into().unwrap())
+        .collect();
+    let classes: Vec<usize> = table.targets.iter().map(|&t| t as usize).collect();
+    let mut order = vec![0usize; rows.len()];
+    let (train, _, test) = split(
+        &mut order,
+        B as f32 / rows.len() as f32 + 1e-4,
+        0.0,
+        &mut SmallRng::seed_from_u64(2),
+    );
+    assert_eq!(train.len(), B, "{file}");
+    let mut x: Vec<[f32; N]> = train.iter().map(|&i| rows[i]).collect();
+    let mut x_test: Vec<[f32; N]> = test.iter().map(|&i| rows[i]).collect();
+    let scaler = Standardizer::fit(&x);
+    scaler.apply(&mut x);
+    scaler.apply(&mut x_test);
+    let y: [usize; B] = std::array::from_fn(|k| classes[train[k]]);
+    (
+        x.into_boxed_slice().try_into().unwrap(),
+        y,
+        x_test,
+        test.iter().map(|&i| classes[i]).collect(),
+    )
+}
+
+network! { Logistic = < Linear<30, 1>, Sigmoid > }
+network! { IrisSoftmax = < Linear<4, 3>, Softmax > }
+network! { WineSoftmax = < Linear<13, 3>, Softmax > }
+
+#[test]
+fn logistic_regression_separates_breast_cancer() {
+    let (x, y, x_test, y_test) = classification_split::<30, 455>("breast_cancer.csv");
+    let targets: [[f32; 1]; 455] = y.map(|c| [c as f32]);
+    let mut t = LogisticTrainer::<Sgd, 455>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    for _ in 0..1000 {
+        t.train_step(&x, &targets, &Bce);
+    }
+    let predicted: Vec<usize> = x_test
+        .iter()
+        .map(|x| (t.model.forward(x)[0] > 0.5) as usize)
+        .collect();
+    let acc = nn::metrics::accuracy(&predicted, &y_test);
+    eprintln!(
+        "logistic regression, breast cancer: test accuracy {:.2}%",
+        100.0 * acc
+    );
+    assert!(acc > 0.93, "breast cancer test accuracy {acc}");
+}
+
+#[test]
+fn softmax_regression_classifies_iris_and_wine() {
+    let (x, y, x_test, y_test) = classification_split::<4, 120>("iris.csv");
+    let mut t = IrisSoftmaxTrainer::<Sgd, 120>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    for _ in 0..1000 {
+        t.train_step(&x, &y, &CrossEntropy);
+    }
+    let predicted: Vec<usize> = x_test.iter().map(|x| t.model.predict(x)).collect();
+    let iris = nn::metrics::accuracy(&predicted, &y_test);
+
+    let (x, y, x_test, y_test) = classification_split::<13, 142>("wine_data.csv");
+    let mut t = WineSoftmaxTrainer::<Sgd, 142>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    for _ in 0..1000 {
+        t.train_step(&x, &y, &CrossEntropy);
+    }
+    let predicted: Vec<usize> = x_test.iter().map(|x| t.model.predict(x)).collect();
+    let wine = nn::metrics::accuracy(&predicted, &y_test);
+    eprintln!(
+        "softmax regression: iris {:.2}%, wine {:.2}% test accuracy",
+        100.0 * iris,
+        100.0 * wine
+    );
+    assert!(
+        iris > 0.9 && wine > 0.9,
+        "test accuracy: iris {iris}, wine {wine}"
+    );
 }
