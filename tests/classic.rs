@@ -166,3 +166,49 @@ fn softmax_regression_classifies_iris_and_wine() {
         "test accuracy: iris {iris}, wine {wine}"
     );
 }
+
+network! { Adaline = < Linear<4, 1> > }
+
+/// ADALINE (Widrow–Hoff): a linear unit trained sample by sample on the
+/// squared error against ±1 targets (the delta rule is SGD at batch 1 on
+/// MSE), classifying by the output's sign. Setosa vs the rest is linearly
+/// separable, and ADALINE finds a separating plane.
+#[test]
+fn adaline_separates_setosa_from_the_rest() {
+    let table = load(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"),
+        Header::Counts,
+    )
+    .unwrap();
+    let mut rows: Vec<[f32; 4]> = (0..table.rows())
+        .map(|i| table.row(i).try_into().unwrap())
+        .collect();
+    let targets: Vec<f32> = table
+        .targets
+        .iter()
+        .map(|&c| if c == 0.0 { 1.0 } else { -1.0 })
+        .collect();
+    Standardizer::fit(&rows).apply(&mut rows);
+    let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.01), 5);
+    let mut order = vec![0usize; rows.len()];
+    let mut epochs = nn::batch::Epochs::new(&mut order);
+    let rng = &mut SmallRng::seed_from_u64(6);
+    let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
+    let target_rows: Vec<[f32; 1]> = targets.iter().map(|&v| [v]).collect();
+    for _ in 0..20 {
+        epochs.shuffle(rng);
+        for k in 0..epochs.batches(1) {
+            epochs.gather(k, &rows, &target_rows, &mut x, &mut y);
+            t.train_step(&x, &y, &Mse);
+        }
+    }
+    let errors = rows
+        .iter()
+        .zip(&targets)
+        .filter(|(x, y)| (t.model.forward(x)[0] > 0.0) != (**y > 0.0))
+        .count();
+    assert_eq!(
+        errors, 0,
+        "ADALINE misclassifies {errors} of 150 training rows"
+    );
+}
