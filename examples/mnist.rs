@@ -6,6 +6,7 @@
 //! the fused softmax + cross-entropy gradient. Prints loss, accuracies and
 //! epoch time, and writes a PNG of the curves.
 use indicatif::{ProgressBar, ProgressStyle};
+use nn::batch::Epochs;
 use nn::data::idx;
 use nn::prelude::*;
 use plotters::prelude::*;
@@ -85,25 +86,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
 
     let mut trainer = MnistTrainer::<Sgd, BATCH>::new_boxed(Init::HeNormal, Sgd::new(0.2), SEED);
+    let classes: Vec<usize> = data.labels.iter().map(|&l| l as usize).collect();
     let mut x = Box::new([[0.0f32; 784]; BATCH]);
     let mut labels = [0usize; BATCH];
-    let batches = train.len() / BATCH;
+    let mut epochs = Epochs::over(&mut train);
+    let batches = epochs.batches(BATCH);
     let style =
         ProgressStyle::with_template("epoch {prefix:>2} {bar:30} {pos}/{len} batches, loss {msg}")?;
     let mut history = Vec::new();
 
     for epoch in 1..=opts.epochs {
         let start = Instant::now();
-        train.shuffle(&mut rng);
+        epochs.shuffle(&mut rng);
         let bar = ProgressBar::new(batches as u64)
             .with_style(style.clone())
             .with_prefix(epoch.to_string());
         let mut loss_sum = 0.0f64;
-        for (b, chunk) in train.chunks_exact(BATCH).enumerate() {
-            for (k, &i) in chunk.iter().enumerate() {
-                x[k] = data.images[i];
-                labels[k] = data.labels[i] as usize;
-            }
+        for b in 0..batches {
+            epochs.gather(b, &data.images, &classes, &mut x, &mut labels);
             loss_sum += trainer.train_step(&x, &labels, &CrossEntropy) as f64;
             if b % 25 == 0 {
                 bar.set_message(format!("{:.4}", loss_sum / (b + 1) as f64));
@@ -114,7 +114,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let seconds = start.elapsed().as_secs_f64();
         let e = Epoch {
             loss: loss_sum / batches as f64,
-            train_acc: accuracy(&trainer.model, &data, &train),
+            train_acc: accuracy(&trainer.model, &data, epochs.order()),
             test_acc: accuracy(&trainer.model, &data, &test),
         };
         println!(

@@ -56,7 +56,24 @@ impl<'a> Epochs<'a> {
     /// Uses `order` (one slot per row) as the permutation, starting in order.
     pub fn new(order: &'a mut [usize]) -> Self {
         order.iter_mut().enumerate().for_each(|(i, v)| *v = i);
-        Self { order }
+        Self::over(order)
+    }
+
+    /// Batches over the rows `indices` names (e.g. a training split), in the
+    /// order given until the first shuffle.
+    ///
+    /// ```
+    /// let mut train = [4usize, 2];
+    /// let epochs = nn_core::batch::Epochs::over(&mut train);
+    /// assert_eq!(epochs.order(), &[4, 2]);
+    /// ```
+    pub fn over(indices: &'a mut [usize]) -> Self {
+        Self { order: indices }
+    }
+
+    /// The rows in their current order.
+    pub fn order(&self) -> &[usize] {
+        self.order
     }
 
     /// Reshuffles for a new epoch.
