@@ -24,9 +24,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         concat!(env!("CARGO_MANIFEST_DIR"), "/data/diabetes.csv"),
         Header::Counts,
     )?;
-    let rows: Vec<[f32; 10]> = (0..table.rows())
-        .map(|i| table.row(i).try_into().expect("10 features"))
-        .collect();
+    let rows: Vec<[f32; 10]> = table.rows_as().ok_or("diabetes.csv has 10 features")?;
     let mut order = vec![0usize; rows.len()];
     let (train, _, test) = split(
         &mut order,

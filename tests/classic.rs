@@ -21,9 +21,7 @@ fn normal_equations_and_gradient_descent_agree_on_diabetes() {
         Header::Counts,
     )
     .unwrap();
-    let rows: Vec<[f32; 10]> = (0..table.rows())
-        .map(|i| table.row(i).try_into().unwrap())
-        .collect();
+    let rows: Vec<[f32; 10]> = table.rows_as().unwrap();
     let mut order = vec![0usize; rows.len()];
     let (train, _, test) = split(
         &mut order,
@@ -89,9 +87,7 @@ fn classification_split<const N: usize, const B: usize>(file: &str) -> Split<N, 
         Header::Counts,
     )
     .unwrap();
-    let rows: Vec<[f32; N]> = (0..table.rows())
-        .map(|i| table.row(i).try_into().unwrap())
-        .collect();
+    let rows: Vec<[f32; N]> = table.rows_as().unwrap();
     let classes: Vec<usize> = table.targets.iter().map(|&t| t as usize).collect();
     let mut order = vec![0usize; rows.len()];
     let (train, _, test) = split(
@@ -180,9 +176,7 @@ fn adaline_separates_setosa_from_the_rest() {
         Header::Counts,
     )
     .unwrap();
-    let mut rows: Vec<[f32; 4]> = (0..table.rows())
-        .map(|i| table.row(i).try_into().unwrap())
-        .collect();
+    let mut rows: Vec<[f32; 4]> = table.rows_as().unwrap();
     let targets: Vec<f32> = table
         .targets
         .iter()

@@ -143,6 +143,19 @@ impl Table {
         self.targets.len()
     }
 
+    /// Every row's features as fixed-size arrays, or `None` if rows do not
+    /// have `N` features.
+    ///
+    /// ```
+    /// let t = nn_core::data::csv::parse("1,2,0\n3,4,1\n", nn_core::data::csv::Header::None)?;
+    /// assert_eq!(t.rows_as::<2>(), Some(vec![[1.0, 2.0], [3.0, 4.0]]));
+    /// assert_eq!(t.rows_as::<3>(), None);
+    /// # Ok::<(), nn_core::data::csv::CsvError>(())
+    /// ```
+    pub fn rows_as<const N: usize>(&self) -> Option<Vec<[f32; N]>> {
+        (N == self.features).then(|| self.values.as_chunks::<N>().0.to_vec())
+    }
+
     /// Row `i`'s features.
     ///
     /// ```
