@@ -28,8 +28,34 @@ fn assert_grads_close(analytic: &[f32], numeric: &[f64], what: &str) {
     }
 }
 
-/// `Σ r ⊙ layer(x)` in f64, with the RNG reseeded so stochastic layers draw
-/// the same mask every time.
+/// What a pass needs besides the layer: GEMM workspace and an RNG reseeded
+/// for every pass, so stochastic layers draw the same mask each time.
+struct Scratch {
+    rng: SmallRng,
+    workspace: Vec<f32>,
+}
+
+impl Scratch {
+    fn new(width: usize) -> Self {
+        let workspace = std::vec![0.0; nn_kernels::gemm::workspace_len(width)];
+        Self {
+            rng: SmallRng::seed_from_u64(99),
+            workspace,
+        }
+    }
+
+    fn context(&mut self, mode: Mode) -> Context<'_> {
+        self.rng = SmallRng::seed_from_u64(99);
+        Context {
+            mode,
+            rng: &mut self.rng,
+            workspace: &mut self.workspace,
+            parallel: &nn_kernels::split::Serial,
+        }
+    }
+}
+
+/// `Σ r ⊙ layer(x)` in f64.
 fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize, const B: usize>(
     layer: &L,
     x: &[[f32; I]; B],
@@ -38,15 +64,8 @@ fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize,
 ) -> f64 {
     let mut y = [[0.0; O]; B];
     let mut cache = L::Cache::<B>::zeroed();
-    let mut rng = SmallRng::seed_from_u64(99);
-    let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
-    let mut ctx = Context {
-        mode,
-        rng: &mut rng,
-        workspace: &mut ws,
-        parallel: &nn_kernels::split::Serial,
-    };
-    layer.forward_batch(x, &mut y, &mut cache, &mut ctx);
+    let mut scratch = Scratch::new(I.max(O));
+    layer.forward_batch(x, &mut y, &mut cache, &mut scratch.context(mode));
     y.as_flattened()
         .iter()
         .zip(r.as_flattened())
@@ -85,14 +104,8 @@ pub fn check_layer<
     // Analytic gradients, with the same mask as `objective`.
     let mut y = [[0.0; O]; B];
     let mut cache = L::Cache::<B>::zeroed();
-    let mut fwd_rng = SmallRng::seed_from_u64(99);
-    let mut ws = std::vec![0.0; nn_kernels::gemm::workspace_len(I.max(O))];
-    let mut ctx = Context {
-        mode,
-        rng: &mut fwd_rng,
-        workspace: &mut ws,
-        parallel: &nn_kernels::split::Serial,
-    };
+    let mut scratch = Scratch::new(I.max(O));
+    let mut ctx = scratch.context(mode);
     layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
     let mut dx = [[f32::NAN; I]; B];
     let mut grad = std::vec![f32::NAN; L::NUM_PARAMS];
