@@ -5,7 +5,7 @@
 //! 1e-4 relative and f32 rounding contributes ≈ 1e-7·|f|/h ≈ 1e-5, so a
 //! tolerance of 1e-2 relative to the gradient's scale separates a correct
 //! formula from a wrong one (a wrong factor or sign is off by ≥ 10%).
-use crate::layer::{Context, Layer, Mode};
+use crate::layer::{Context, Layer, Mode, Shape, flat, flat_mut};
 use crate::loss::Loss;
 use crate::storage::Zeroable;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
@@ -13,10 +13,6 @@ use std::vec::Vec;
 
 const H: f32 = 1e-2;
 const TOL: f64 = 1e-2;
-
-fn random<const N: usize>(rng: &mut SmallRng) -> [f32; N] {
-    core::array::from_fn(|_| rng.random_range(-1.0..1.0))
-}
 
 fn assert_grads_close(analytic: &[f32], numeric: &[f64], what: &str) {
     let scale = numeric.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
@@ -28,16 +24,17 @@ fn assert_grads_close(analytic: &[f32], numeric: &[f64], what: &str) {
     }
 }
 
-/// What a pass needs besides the layer: GEMM workspace and an RNG reseeded
-/// for every pass, so stochastic layers draw the same mask each time.
+/// What a pass needs besides the layer: GEMM workspace (enough for any
+/// product) and an RNG reseeded for every pass, so stochastic layers draw the
+/// same mask each time.
 struct Scratch {
     rng: SmallRng,
     workspace: Vec<f32>,
 }
 
 impl Scratch {
-    fn new(width: usize) -> Self {
-        let workspace = std::vec![0.0; nn_kernels::gemm::workspace_len(width)];
+    fn new() -> Self {
+        let workspace = std::vec![0.0; nn_kernels::gemm::workspace_len(usize::MAX)];
         Self {
             rng: SmallRng::seed_from_u64(99),
             workspace,
@@ -53,82 +50,89 @@ impl Scratch {
             parallel: &nn_kernels::split::Serial,
         }
     }
+
+    /// `Σ r ⊙ layer(x)` in f64.
+    fn objective<In: Shape, L: Layer<In>, const B: usize>(
+        &mut self,
+        layer: &mut L,
+        x: &[In; B],
+        r: &[L::Out; B],
+        mode: Mode,
+    ) -> f64 {
+        let mut y = <[L::Out; B]>::zeroed();
+        let mut cache = L::Cache::<B>::zeroed();
+        layer.forward_batch(x, &mut y, &mut cache, &mut self.context(mode));
+        flat(&y)
+            .iter()
+            .zip(flat(r))
+            .map(|(y, r)| *y as f64 * *r as f64)
+            .sum()
+    }
 }
 
-/// `Σ r ⊙ layer(x)` in f64.
-fn objective<L: Layer<[f32; I], Out = [f32; O]>, const I: usize, const O: usize, const B: usize>(
-    layer: &L,
-    x: &[[f32; I]; B],
-    r: &[[f32; O]; B],
-    mode: Mode,
-) -> f64 {
-    let mut y = [[0.0; O]; B];
-    let mut cache = L::Cache::<B>::zeroed();
-    let mut scratch = Scratch::new(I.max(O));
-    layer.forward_batch(x, &mut y, &mut cache, &mut scratch.context(mode));
-    y.as_flattened()
-        .iter()
-        .zip(r.as_flattened())
-        .map(|(y, r)| *y as f64 * *r as f64)
-        .sum()
+fn random_batch<S: Shape, const B: usize>(rng: &mut SmallRng) -> [S; B] {
+    let mut batch = <[S; B]>::zeroed();
+    flat_mut(&mut batch)
+        .iter_mut()
+        .for_each(|v| *v = rng.random_range(-1.0..1.0));
+    batch
 }
 
 /// Checks `∂/∂x` and `∂/∂θ` of `layer` at random inputs; inputs within `H` of
 /// a kink (`kinks`) are nudged away so the difference quotient is valid.
-pub fn check_layer<
-    L: Layer<[f32; I], Out = [f32; O]>,
-    const I: usize,
-    const O: usize,
-    const B: usize,
->(
+pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
     mut layer: L,
     mode: Mode,
     kinks: &[f32],
     seed: u64,
 ) {
     let rng = &mut SmallRng::seed_from_u64(seed);
-    let mut x: [[f32; I]; B] = core::array::from_fn(|_| random(rng));
-    for v in x.as_flattened_mut() {
+    let mut x: [In; B] = random_batch(rng);
+    for v in flat_mut(&mut x) {
         for &k in kinks {
             if (*v - k).abs() < 2.0 * H {
                 *v = k + 3.0 * H;
             }
         }
     }
-    let r: [[f32; O]; B] = core::array::from_fn(|_| random(rng));
+    let r: [L::Out; B] = random_batch(rng);
     layer
         .params_mut()
         .iter_mut()
         .for_each(|p| *p = rng.random_range(-1.0..1.0));
+    let scratch = &mut Scratch::new();
 
     // Analytic gradients, with the same mask as `objective`.
-    let mut y = [[0.0; O]; B];
+    let mut y = <[L::Out; B]>::zeroed();
     let mut cache = L::Cache::<B>::zeroed();
-    let mut scratch = Scratch::new(I.max(O));
-    let mut ctx = scratch.context(mode);
-    layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
-    let mut dx = [[f32::NAN; I]; B];
+    let mut dx = <[In; B]>::zeroed();
+    flat_mut(&mut dx).fill(f32::NAN);
     let mut grad = std::vec![f32::NAN; L::NUM_PARAMS];
-    layer.backward(&x, &y, &r, &cache, Some(&mut dx), &mut grad, &mut ctx);
+    {
+        let mut ctx = scratch.context(mode);
+        layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
+        layer.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, &mut ctx);
+    }
 
-    let numeric_dx: Vec<f64> = (0..I * B)
+    let numeric_dx: Vec<f64> = (0..In::LEN * B)
         .map(|i| {
             let (mut plus, mut minus) = (x, x);
-            plus.as_flattened_mut()[i] += H;
-            minus.as_flattened_mut()[i] -= H;
-            (objective(&layer, &plus, &r, mode) - objective(&layer, &minus, &r, mode))
+            flat_mut(&mut plus)[i] += H;
+            flat_mut(&mut minus)[i] -= H;
+            (scratch.objective(&mut layer, &plus, &r, mode)
+                - scratch.objective(&mut layer, &minus, &r, mode))
                 / (2.0 * H as f64)
         })
         .collect();
-    assert_grads_close(dx.as_flattened(), &numeric_dx, "input gradient");
+    assert_grads_close(flat(&dx), &numeric_dx, "input gradient");
 
     let numeric_dp: Vec<f64> = (0..L::NUM_PARAMS)
         .map(|i| {
             let p = layer.params()[i];
             layer.params_mut()[i] = p + H;
-            let plus = objective(&layer, &x, &r, mode);
+            let plus = scratch.objective(&mut layer, &x, &r, mode);
             layer.params_mut()[i] = p - H;
-            let minus = objective(&layer, &x, &r, mode);
+            let minus = scratch.objective(&mut layer, &x, &r, mode);
             layer.params_mut()[i] = p;
             (plus - minus) / (2.0 * H as f64)
         })
@@ -181,28 +185,39 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
+    use crate::layers::{
+        BinaryStep, Dropout, ELU, HardTanh, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax,
+        Softplus, Tanh,
+    };
     use crate::loss::{Bce, CrossEntropy, L1, Mse};
 
     #[test]
     fn linear() {
-        check_layer::<_, 7, 5, 3>(Linear::<7, 5>::zeroed(), Mode::Train, &[], 1);
-        check_layer::<_, 1, 1, 1>(Linear::<1, 1>::zeroed(), Mode::Train, &[], 2);
-        check_layer::<_, 33, 17, 9>(Linear::<33, 17>::zeroed(), Mode::Train, &[], 3);
+        check_layer::<[f32; 7], _, 3>(Linear::<7, 5>::zeroed(), Mode::Train, &[], 1);
+        check_layer::<[f32; 1], _, 1>(Linear::<1, 1>::zeroed(), Mode::Train, &[], 2);
+        check_layer::<[f32; 33], _, 9>(Linear::<33, 17>::zeroed(), Mode::Train, &[], 3);
     }
 
     #[test]
     fn activations() {
-        check_layer::<_, 9, 9, 4>(ReLU, Mode::Train, &[0.0], 4);
-        check_layer::<_, 9, 9, 4>(Sigmoid, Mode::Train, &[], 5);
-        check_layer::<_, 9, 9, 4>(Tanh, Mode::Train, &[], 6);
-        check_layer::<_, 9, 9, 4>(Softmax, Mode::Train, &[], 7);
+        check_layer::<[f32; 9], _, 4>(ReLU, Mode::Train, &[0.0], 4);
+        check_layer::<[f32; 9], _, 4>(Sigmoid, Mode::Train, &[], 5);
+        check_layer::<[f32; 9], _, 4>(Tanh, Mode::Train, &[], 6);
+        check_layer::<[f32; 9], _, 4>(Softmax, Mode::Train, &[], 7);
+        check_layer::<[f32; 9], _, 4>(Identity, Mode::Train, &[], 17);
+        check_layer::<[f32; 9], _, 4>(Softplus, Mode::Train, &[], 18);
+        check_layer::<[f32; 9], _, 4>(LeakyReLU::new(0.1), Mode::Train, &[0.0], 19);
+        check_layer::<[f32; 9], _, 4>(ELU::new(0.7), Mode::Train, &[0.0], 20);
+        check_layer::<[f32; 9], _, 4>(HardTanh::new(-0.5, 0.5), Mode::Train, &[-0.5, 0.5], 21);
+        check_layer::<[f32; 9], _, 4>(BinaryStep, Mode::Train, &[0.0], 22);
+        // Elementwise activations take any shape: here a 2-channel 3×4 image.
+        check_layer::<[[[f32; 4]; 3]; 2], _, 2>(Tanh, Mode::Train, &[], 23);
     }
 
     #[test]
     fn dropout_in_both_modes() {
-        check_layer::<_, 16, 16, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
-        check_layer::<_, 16, 16, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);
+        check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
+        check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);
     }
 
     #[test]

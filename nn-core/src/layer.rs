@@ -23,10 +23,29 @@ use rand::rngs::SmallRng;
 pub trait Shape: bytemuck::Pod {
     /// Number of `f32`s in one sample.
     const LEN: usize;
+    /// Channels: the features of a flat vector, the leading dimension of a
+    /// sequence or image (PyTorch's dimension 1). Per-channel layers
+    /// ([`crate::layers::BatchNorm`], [`crate::layers::PReLU`]) group by it.
+    const CHANNELS: usize;
 }
 
+/// A feature vector.
 impl<const N: usize> Shape for [f32; N] {
     const LEN: usize = N;
+    const CHANNELS: usize = N;
+}
+
+/// A sequence: `C` channels of length `L` (what `Conv1d` reads).
+impl<const C: usize, const L: usize> Shape for [[f32; L]; C] {
+    const LEN: usize = C * L;
+    const CHANNELS: usize = C;
+}
+
+/// An image: `C` channels of `H` rows of `W` pixels (channel-major, as PyTorch
+/// stores `NCHW` batches).
+impl<const C: usize, const H: usize, const W: usize> Shape for [[[f32; W]; H]; C] {
+    const LEN: usize = C * H * W;
+    const CHANNELS: usize = C;
 }
 
 /// Views a batch of samples as one flat slice.
@@ -116,9 +135,11 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     /// weight penalties apply to; the rest are biases.
     const NUM_WEIGHTS: usize = 0;
 
-    /// Forward pass over a batch of `B` samples.
+    /// Forward pass over a batch of `B` samples. Takes `&mut self` because
+    /// some layers learn statistics as they see training batches
+    /// (batch normalization's running mean and variance).
     fn forward_batch<const B: usize>(
-        &self,
+        &mut self,
         x: &[In; B],
         y: &mut [Self::Out; B],
         cache: &mut Self::Cache<B>,
@@ -127,14 +148,15 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
 
     /// Backward pass: given the input `x`, output `y` and `dy = ∂L/∂y`, writes
     /// `∂L/∂θ` into `grad` (length [`Layer::NUM_PARAMS`], same layout as
-    /// [`Layer::params`]) and, if asked, `∂L/∂x` into `dx`.
+    /// [`Layer::params`]) and, if asked, `∂L/∂x` into `dx`. The cache is
+    /// mutable so layers can keep their backward scratch memory in it.
     #[allow(clippy::too_many_arguments)]
     fn backward<const B: usize>(
         &self,
         x: &[In; B],
         y: &[Self::Out; B],
         dy: &[Self::Out; B],
-        cache: &Self::Cache<B>,
+        cache: &mut Self::Cache<B>,
         dx: Option<&mut [In; B]>,
         grad: &mut [f32],
         ctx: &mut Context,

@@ -54,7 +54,10 @@ mod gradcheck;
 pub mod prelude {
     pub use crate::init::Init;
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
-    pub use crate::layers::{Dropout, Linear, ReLU, Sigmoid, Softmax, Tanh};
+    pub use crate::layers::{
+        BinaryStep, Dropout, ELU, HardTanh, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax,
+        Softplus, Tanh,
+    };
     pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
     pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};

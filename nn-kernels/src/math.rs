@@ -53,6 +53,29 @@ pub fn exp(x: f32) -> f32 {
     }
 }
 
+/// `ln(1 + u)` for `u` in `[0, 1]`, to within 3 ulp: `2·atanh(s)` with
+/// `s = u / (2 + u) ≤ 1/3`, summed as an odd series. Forming `s` directly
+/// (never `1 + u`) keeps full precision for tiny `u`, where `ln(1+u) ≈ u`.
+///
+/// ```
+/// let v = nn_kernels::math::ln_1p_unit(1.0);
+/// assert!((v - core::f32::consts::LN_2).abs() < 1e-7);
+/// assert_eq!(nn_kernels::math::ln_1p_unit(1e-30), 1e-30);
+/// ```
+#[inline(always)]
+pub fn ln_1p_unit(u: f32) -> f32 {
+    let s = u / (2.0 + u);
+    let s2 = s * s;
+    // atanh(s)/s = 1 + s²/3 + s⁴/5 + …; s² ≤ 1/9, so terms past s¹² are below f32 precision.
+    let mut p = 1.0 / 13.0;
+    p = p * s2 + 1.0 / 11.0;
+    p = p * s2 + 1.0 / 9.0;
+    p = p * s2 + 1.0 / 7.0;
+    p = p * s2 + 1.0 / 5.0;
+    p = p * s2 + 1.0 / 3.0;
+    2.0 * s + 2.0 * s * s2 * p
+}
+
 /// `√x`. With `std` this is the hardware instruction LLVM vectorizes; a
 /// `no_std` build (where `core` has no `sqrt`) calls `libm`.
 ///
@@ -89,6 +112,27 @@ mod tests {
             worst < 2.0 * f32::EPSILON as f64,
             "max relative error {worst}"
         );
+    }
+
+    #[test]
+    fn ln_1p_unit_is_within_three_ulp() {
+        let mut worst = 0.0f64;
+        let mut u = 0.0f32;
+        while u <= 1.0 {
+            let got = ln_1p_unit(u) as f64;
+            let want = (u as f64).ln_1p();
+            if want > 0.0 {
+                worst = worst.max(((got - want) / want).abs());
+            }
+            u += if cfg!(miri) { 0.0731 } else { 1.3e-5 };
+        }
+        assert!(
+            worst < 3.0 * f32::EPSILON as f64,
+            "max relative error {worst}"
+        );
+        for tiny in [1e-30f32, 1e-10, 1e-6] {
+            assert!(((ln_1p_unit(tiny) as f64 - (tiny as f64).ln_1p()) / tiny as f64).abs() < 1e-7);
+        }
     }
 
     #[test]

@@ -223,7 +223,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
     let forward_steps = (0..n).map(|i| {
         let (f, t, s, a, c, x) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i));
-        quote!(<#t as #p::Layer<#s>>::forward_batch(&self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
+        quote!(<#t as #p::Layer<#s>>::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
     });
 
     let last = act(n);
@@ -249,7 +249,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i), delta(i + 1));
         let dx = if i == first_param { quote!(None) } else { let d = delta(i); quote!(Some(&mut self.#d)) };
         let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
-        quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &self.#c, #dx, #g, &mut ctx);)
+        quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);)
     });
     let penalized = param_layers.iter().map(|&i| {
         let (f, t, s, g) = (&layers[i].field, ty(i), shape(dims[i]), grad(i));

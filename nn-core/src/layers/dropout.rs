@@ -1,5 +1,5 @@
 //! Inverted dropout.
-use crate::layer::{Context, Forward, Layer, Mode, flat, flat_mut};
+use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
 use crate::storage::Zeroable;
 use rand::Rng;
 
@@ -50,23 +50,23 @@ impl Dropout {
     }
 }
 
-impl<const N: usize> Forward<[f32; N]> for Dropout {
-    type Out = [f32; N];
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
+impl<S: Shape> Forward<S> for Dropout {
+    type Out = S;
+    fn forward(&self, x: &S) -> S {
         *x
     }
 }
 
-impl<const N: usize> Layer<[f32; N]> for Dropout {
+impl<S: Shape> Layer<S> for Dropout {
     /// The mask: `0` for dropped features, `1 / (1 - p)` for kept ones.
-    type Cache<const B: usize> = [[f32; N]; B];
+    type Cache<const B: usize> = [S; B];
     const NUM_PARAMS: usize = 0;
 
     fn forward_batch<const B: usize>(
-        &self,
-        x: &[[f32; N]; B],
-        y: &mut [[f32; N]; B],
-        mask: &mut [[f32; N]; B],
+        &mut self,
+        x: &[S; B],
+        y: &mut [S; B],
+        mask: &mut [S; B],
         ctx: &mut Context,
     ) {
         let mask = flat_mut(mask);
@@ -91,11 +91,11 @@ impl<const N: usize> Layer<[f32; N]> for Dropout {
 
     fn backward<const B: usize>(
         &self,
-        _x: &[[f32; N]; B],
-        _y: &[[f32; N]; B],
-        dy: &[[f32; N]; B],
-        mask: &[[f32; N]; B],
-        dx: Option<&mut [[f32; N]; B]>,
+        _x: &[S; B],
+        _y: &[S; B],
+        dy: &[S; B],
+        mask: &mut [S; B],
+        dx: Option<&mut [S; B]>,
         _grad: &mut [f32],
         _: &mut Context,
     ) {

@@ -66,7 +66,7 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
     const NUM_WEIGHTS: usize = I * O;
 
     fn forward_batch<const B: usize>(
-        &self,
+        &mut self,
         x: &[[f32; I]; B],
         y: &mut [[f32; O]; B],
         _: &mut (),
@@ -96,7 +96,7 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
         x: &[[f32; I]; B],
         _y: &[[f32; O]; B],
         dy: &[[f32; O]; B],
-        _: &(),
+        _: &mut (),
         dx: Option<&mut [[f32; I]; B]>,
         grad: &mut [f32],
         ctx: &mut Context,

@@ -10,6 +10,9 @@ mod activation;
 mod dropout;
 mod linear;
 
-pub use activation::{Activation, ReLU, Sigmoid, Softmax, Tanh};
+pub use activation::{
+    Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
+    Tanh,
+};
 pub use dropout::Dropout;
 pub use linear::Linear;
