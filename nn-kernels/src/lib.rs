@@ -25,12 +25,14 @@ extern crate std;
 #[macro_use]
 mod dispatch;
 pub mod activation;
+pub mod conv;
 pub mod gemm;
 pub mod gemv;
 pub mod isa;
 pub mod math;
 #[cfg(feature = "std")]
 pub mod parallel;
+pub mod pool;
 pub mod reduce;
 #[cfg(target_arch = "x86_64")]
 mod simd;

@@ -1,0 +1,407 @@
+//! Convolution and pooling geometry, and the `im2col` / `col2im` lowering
+//! that turns a convolution into one GEMM.
+//!
+//! A [`Geometry`] describes a sliding window over a `C × H × W` input
+//! (`H = 1` for sequences). [`im2col`] lays every window out as one column of
+//! a `(C·KH·KW) × (OH·OW)` matrix, so a convolution with `CO` filters is
+//! `W (CO × C·KH·KW) · col`; [`col2im_add`] is its adjoint (scatter-add),
+//! which backpropagation and transposed convolutions use.
+//!
+//! ```
+//! use nn_kernels::conv::{Geometry, im2col};
+//! let g = Geometry::square(1, 3, 3, 2, 1, 0, 1); // 1×3×3 input, 2×2 kernel
+//! assert_eq!((g.out_height(), g.out_width()), (2, 2));
+//! let x = [1., 2., 3., 4., 5., 6., 7., 8., 9.];
+//! let mut col = [0.0; 4 * 4];
+//! im2col(&g, &x, &mut col);
+//! assert_eq!(col[..4], [1., 2., 4., 5.]); // the top-left tap of each window
+//! ```
+
+/// Output length of a sliding window along one axis:
+/// `⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1`, or `None` when the (dilated) kernel
+/// is larger than the padded input or the stride is zero.
+///
+/// ```
+/// use nn_kernels::conv::out_len;
+/// assert_eq!(out_len(28, 5, 1, 0, 1), Some(24));
+/// assert_eq!(out_len(32, 3, 2, 1, 1), Some(16));
+/// assert_eq!(out_len(3, 5, 1, 0, 1), None);
+/// ```
+pub const fn out_len(n: usize, k: usize, s: usize, p: usize, d: usize) -> Option<usize> {
+    let span = d * (k - 1) + 1;
+    if s == 0 || k == 0 || d == 0 || n + 2 * p < span {
+        None
+    } else {
+        Some((n + 2 * p - span) / s + 1)
+    }
+}
+
+/// Output length of a transposed convolution along one axis:
+/// `s(n − 1) + k − 2p`, or `None` if that is not positive.
+///
+/// ```
+/// assert_eq!(nn_kernels::conv::transposed_out_len(7, 2, 2, 0), Some(14));
+/// ```
+pub const fn transposed_out_len(n: usize, k: usize, s: usize, p: usize) -> Option<usize> {
+    let full = s * (n - 1) + k;
+    if s == 0 || k == 0 || n == 0 || full <= 2 * p {
+        None
+    } else {
+        Some(full - 2 * p)
+    }
+}
+
+/// A sliding window over a `channels × height × width` input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    /// Input channels.
+    pub channels: usize,
+    /// Input rows (`1` for sequences).
+    pub height: usize,
+    /// Input columns.
+    pub width: usize,
+    /// Window rows.
+    pub kernel_h: usize,
+    /// Window columns.
+    pub kernel_w: usize,
+    /// Step between windows, on both axes.
+    pub stride: usize,
+    /// Zero rows added above and below.
+    pub pad_h: usize,
+    /// Zero columns added left and right.
+    pub pad_w: usize,
+    /// Spacing between window taps.
+    pub dilation: usize,
+}
+
+impl Geometry {
+    /// A square `k × k` window over an image.
+    ///
+    /// ```
+    /// let g = nn_kernels::conv::Geometry::square(3, 32, 32, 5, 1, 0, 1);
+    /// assert_eq!(g.out_height(), 28);
+    /// ```
+    pub const fn square(
+        channels: usize,
+        height: usize,
+        width: usize,
+        k: usize,
+        stride: usize,
+        pad: usize,
+        dilation: usize,
+    ) -> Self {
+        Self {
+            channels,
+            height,
+            width,
+            kernel_h: k,
+            kernel_w: k,
+            stride,
+            pad_h: pad,
+            pad_w: pad,
+            dilation,
+        }
+    }
+
+    /// A length-`k` window over a `channels × len` sequence.
+    ///
+    /// ```
+    /// let g = nn_kernels::conv::Geometry::sequence(2, 10, 3, 1, 1, 1);
+    /// assert_eq!((g.out_height(), g.out_width()), (1, 10));
+    /// ```
+    pub const fn sequence(
+        channels: usize,
+        len: usize,
+        k: usize,
+        stride: usize,
+        pad: usize,
+        dilation: usize,
+    ) -> Self {
+        Self {
+            channels,
+            height: 1,
+            width: len,
+            kernel_h: 1,
+            kernel_w: k,
+            stride,
+            pad_h: 0,
+            pad_w: pad,
+            dilation,
+        }
+    }
+
+    /// Windows per column.
+    ///
+    /// # Panics
+    /// If the window does not fit (see [`out_len`]).
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::conv::Geometry::square(1, 5, 7, 3, 2, 0, 1).out_height(), 2);
+    /// ```
+    pub const fn out_height(&self) -> usize {
+        match out_len(self.height, self.kernel_h, self.stride, self.pad_h, self.dilation) {
+            Some(n) => n,
+            None => panic!("the window does not fit the padded input"),
+        }
+    }
+
+    /// Windows per row.
+    ///
+    /// # Panics
+    /// If the window does not fit (see [`out_len`]).
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::conv::Geometry::square(1, 5, 7, 3, 2, 0, 1).out_width(), 3);
+    /// ```
+    pub const fn out_width(&self) -> usize {
+        match out_len(self.width, self.kernel_w, self.stride, self.pad_w, self.dilation) {
+            Some(n) => n,
+            None => panic!("the window does not fit the padded input"),
+        }
+    }
+
+    /// Rows of the `im2col` matrix: taps per window, `C·KH·KW`.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::conv::Geometry::square(3, 8, 8, 5, 1, 0, 1).col_rows(), 75);
+    /// ```
+    pub const fn col_rows(&self) -> usize {
+        self.channels * self.kernel_h * self.kernel_w
+    }
+
+    /// Columns of the `im2col` matrix: windows, `OH·OW`.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::conv::Geometry::square(3, 8, 8, 5, 1, 0, 1).col_cols(), 16);
+    /// ```
+    pub const fn col_cols(&self) -> usize {
+        self.out_height() * self.out_width()
+    }
+
+    /// For tap offset `tap` (already dilated) along an axis of length `n`
+    /// with padding `pad`, the window indices `o` in `0..out` whose input
+    /// index `o·s + tap − pad` lies inside `0..n`, as a half-open range.
+    fn valid(&self, tap: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
+        let s = self.stride;
+        // o·s + tap ≥ pad  ⇔  o ≥ ⌈(pad − tap) / s⌉
+        let lo = if tap >= pad { 0 } else { (pad - tap).div_ceil(s) };
+        // o·s + tap − pad ≤ n − 1  ⇔  o ≤ ⌊(n − 1 + pad − tap) / s⌋
+        let hi = if n + pad > tap {
+            ((n - 1 + pad - tap) / s + 1).min(out)
+        } else {
+            0
+        };
+        (lo.min(hi), hi)
+    }
+
+    /// Visits every (tap, output row) pair in tap-major order, channel by
+    /// channel and, within a window, row by row: the traversal [`im2col`],
+    /// [`col2im_add`] and the pooling kernels share.
+    #[inline]
+    pub(crate) fn for_each_run(&self, mut f: impl FnMut(Run)) {
+        let (oh, ow) = (self.out_height(), self.out_width());
+        let d = self.dilation;
+        for channel in 0..self.channels {
+            for i in 0..self.kernel_h {
+                let (ylo, yhi) = self.valid(i * d, self.pad_h, self.height, oh);
+                for j in 0..self.kernel_w {
+                    let cols = self.valid(j * d, self.pad_w, self.width, ow);
+                    let first_col = (j * d) as isize - self.pad_w as isize;
+                    let tap = (channel * self.kernel_h + i) * self.kernel_w + j;
+                    for out_row in 0..oh {
+                        let input_row = (ylo..yhi).contains(&out_row).then(|| {
+                            channel * self.height + out_row * self.stride + i * d - self.pad_h
+                        });
+                        f(Run {
+                            channel,
+                            out_row,
+                            col_start: (tap * oh + out_row) * ow,
+                            input_row,
+                            cols,
+                            first_col,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The input column that output `o` of a run reads.
+    #[inline(always)]
+    pub(crate) fn input_col(&self, run: &Run, o: usize) -> usize {
+        (o * self.stride).wrapping_add_signed(run.first_col)
+    }
+}
+
+/// One tap of a window applied along one output row: `OW` outputs that read
+/// input row `input_row` at columns `first_col + o·stride`.
+pub(crate) struct Run {
+    /// Channel of the input (and, for pooling, of the output).
+    pub channel: usize,
+    /// Output row.
+    pub out_row: usize,
+    /// Where this run's `OW` entries start in the `im2col` matrix.
+    pub col_start: usize,
+    /// Input row over all channels (`channel·H + y`); `None` over padding.
+    pub input_row: Option<usize>,
+    /// The outputs whose column is inside the input, as `lo..hi`.
+    pub cols: (usize, usize),
+    /// Input column of output 0 (negative inside the left padding).
+    pub first_col: isize,
+}
+
+/// Lays the windows of `x` (`C × H × W`, row-major) out as the columns of
+/// `col` (`C·KH·KW × OH·OW`, row-major); taps over padding are zero.
+///
+/// # Panics
+/// If `x` or `col` has the wrong length.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, im2col};
+/// let g = Geometry::sequence(1, 3, 3, 1, 1, 1); // pad 1: windows [0 1 2], [1 2 3], [2 3 0]
+/// let mut col = [9.0; 9];
+/// im2col(&g, &[1., 2., 3.], &mut col);
+/// assert_eq!(col, [0., 1., 2., 1., 2., 3., 2., 3., 0.]);
+/// ```
+pub fn im2col(g: &Geometry, x: &[f32], col: &mut [f32]) {
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col length");
+    let (w, ow) = (g.width, g.out_width());
+    g.for_each_run(|run| {
+        let out = &mut col[run.col_start..run.col_start + ow];
+        match run.input_row {
+            None => out.fill(0.0),
+            Some(r) => {
+                let src = &x[r * w..(r + 1) * w];
+                let (lo, hi) = run.cols;
+                out[..lo].fill(0.0);
+                out[hi..].fill(0.0);
+                for (o, v) in out.iter_mut().enumerate().take(hi).skip(lo) {
+                    *v = src[g.input_col(&run, o)];
+                }
+            }
+        }
+    });
+}
+
+/// The adjoint of [`im2col`]: adds every column entry back onto the input
+/// pixel it was read from (`x += col2im(col)`); padding taps are dropped.
+///
+/// # Panics
+/// If `x` or `col` has the wrong length.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, col2im_add};
+/// let g = Geometry::sequence(1, 3, 2, 1, 0, 1); // windows [0 1], [1 2]
+/// let mut x = [0.0; 3];
+/// col2im_add(&g, &[1., 1., 1., 1.], &mut x);
+/// assert_eq!(x, [1., 2., 1.]);
+/// ```
+pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col length");
+    let w = g.width;
+    g.for_each_run(|run| {
+        if let Some(r) = run.input_row {
+            let dst = &mut x[r * w..(r + 1) * w];
+            let (lo, hi) = run.cols;
+            for o in lo..hi {
+                dst[g.input_col(&run, o)] += col[run.col_start + o];
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{assert_close, random_vec, rng};
+    use rand::Rng;
+    use std::vec;
+
+    /// The defining formula, one entry at a time.
+    fn naive_im2col(g: &Geometry, x: &[f32]) -> std::vec::Vec<f32> {
+        let (oh, ow) = (g.out_height(), g.out_width());
+        let mut col = vec![0.0; g.col_rows() * oh * ow];
+        for c in 0..g.channels {
+            for i in 0..g.kernel_h {
+                for j in 0..g.kernel_w {
+                    for oy in 0..oh {
+                        for ox in 0..ow {
+                            let y = (oy * g.stride + i * g.dilation) as i64 - g.pad_h as i64;
+                            let xx = (ox * g.stride + j * g.dilation) as i64 - g.pad_w as i64;
+                            let row = (c * g.kernel_h + i) * g.kernel_w + j;
+                            if (0..g.height as i64).contains(&y) && (0..g.width as i64).contains(&xx) {
+                                col[(row * oh + oy) * ow + ox] =
+                                    x[(c * g.height + y as usize) * g.width + xx as usize];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        col
+    }
+
+    fn random_geometry(r: &mut rand::rngs::SmallRng) -> Geometry {
+        loop {
+            let one_d = r.random_bool(0.2);
+            let k = r.random_range(1..=5);
+            let (h, w) = (r.random_range(1..=9), r.random_range(1..=9));
+            let g = Geometry {
+                channels: r.random_range(1..=3),
+                height: if one_d { 1 } else { h },
+                width: w,
+                kernel_h: if one_d { 1 } else { k },
+                kernel_w: k,
+                stride: r.random_range(1..=3),
+                pad_h: if one_d { 0 } else { r.random_range(0..=2) },
+                pad_w: r.random_range(0..=2),
+                dilation: r.random_range(1..=2),
+            };
+            let fits = out_len(g.height, g.kernel_h, g.stride, g.pad_h, g.dilation).is_some()
+                && out_len(g.width, g.kernel_w, g.stride, g.pad_w, g.dilation).is_some();
+            if fits {
+                return g;
+            }
+        }
+    }
+
+    #[test]
+    fn im2col_matches_the_formula_and_col2im_is_its_adjoint() {
+        let r = &mut rng(21);
+        for _ in 0..if cfg!(miri) { 20 } else { 2000 } {
+            let g = random_geometry(r);
+            let x = random_vec(r, g.channels * g.height * g.width);
+            let mut col = vec![f32::NAN; g.col_rows() * g.col_cols()];
+            im2col(&g, &x, &mut col);
+            assert_eq!(col, naive_im2col(&g, &x), "{g:?}");
+
+            // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every x, c: check it against
+            // the naive matrix by summing c over the entries that read each pixel.
+            let c = random_vec(r, col.len());
+            let mut back = vec![0.5; x.len()];
+            col2im_add(&g, &c, &mut back);
+            let mut want = vec![0.5; x.len()];
+            for p in 0..x.len() {
+                let mut unit = vec![0.0; x.len()];
+                unit[p] = 1.0;
+                let reads = naive_im2col(&g, &unit);
+                want[p] += reads.iter().zip(&c).map(|(u, c)| u * c).sum::<f32>();
+            }
+            assert_close(&back, &want, 1e-6, "col2im");
+        }
+    }
+
+    #[test]
+    fn output_lengths_follow_the_formulas() {
+        assert_eq!(out_len(32, 5, 1, 0, 1), Some(28));
+        assert_eq!(out_len(28, 2, 2, 0, 1), Some(14));
+        assert_eq!(out_len(7, 3, 1, 0, 3), Some(1)); // dilated span 7
+        assert_eq!(out_len(6, 3, 1, 0, 3), None);
+        assert_eq!(out_len(5, 7, 1, 1, 1), Some(1));
+        assert_eq!(out_len(5, 2, 0, 0, 1), None);
+        assert_eq!(transposed_out_len(14, 4, 2, 1), Some(28));
+        assert_eq!(transposed_out_len(1, 2, 1, 1), None);
+    }
+}

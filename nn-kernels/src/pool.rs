@@ -1,0 +1,222 @@
+//! Max and average pooling over the windows of a [`Geometry`], per channel.
+//!
+//! Max pooling records, for every output, the flat input index it came from;
+//! its backward pass and max-unpooling scatter through those indices.
+//!
+//! ```
+//! use nn_kernels::{conv::Geometry, pool::max_pool};
+//! let g = Geometry::square(1, 2, 2, 2, 2, 0, 1);
+//! let (mut y, mut arg) = ([0.0], [0]);
+//! max_pool(&g, &[1., 4., 3., 2.], &mut y, &mut arg);
+//! assert_eq!((y, arg), ([4.0], [1]));
+//! ```
+use crate::conv::Geometry;
+
+fn check(g: &Geometry, x: usize, y: usize) {
+    assert_eq!(x, g.channels * g.height * g.width, "input length");
+    assert_eq!(y, g.channels * g.col_cols(), "output length");
+}
+
+/// `y[c][oy][ox]` = the largest input in its window (taps over padding are
+/// skipped); `argmax` gets the flat input index of the first largest one.
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, pool::max_pool};
+/// let g = Geometry::sequence(1, 4, 2, 2, 0, 1);
+/// let (mut y, mut arg) = ([0.0; 2], [0; 2]);
+/// max_pool(&g, &[1., 1., -3., -2.], &mut y, &mut arg);
+/// assert_eq!((y, arg), ([1., -2.], [0, 3]));
+/// ```
+pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
+    check(g, x.len(), y.len());
+    assert_eq!(argmax.len(), y.len(), "argmax length");
+    y.fill(f32::NEG_INFINITY);
+    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
+    g.for_each_run(|run| {
+        if let Some(r) = run.input_row {
+            let start = run.channel * per_channel + run.out_row * ow;
+            let (lo, hi) = run.cols;
+            for o in lo..hi {
+                let at = r * w + g.input_col(&run, o);
+                // Strictly greater: the first maximum in window order wins.
+                if x[at] > y[start + o] {
+                    y[start + o] = x[at];
+                    argmax[start + o] = at as u32;
+                }
+            }
+        }
+    });
+}
+
+/// Scatters `values[o]` to `out[index[o]]`, adding: max pooling's backward
+/// pass (`dx += dy` at each argmax) and max-unpooling's forward pass.
+///
+/// # Panics
+/// If an index is out of `out`'s bounds or the lengths of `values` and
+/// `index` differ.
+///
+/// ```
+/// let mut dx = [0.0; 4];
+/// nn_kernels::pool::scatter_add(&[5.0], &[1], &mut dx);
+/// assert_eq!(dx, [0.0, 5.0, 0.0, 0.0]);
+/// ```
+pub fn scatter_add(values: &[f32], index: &[u32], out: &mut [f32]) {
+    assert_eq!(values.len(), index.len(), "one index per value");
+    for (&v, &i) in values.iter().zip(index) {
+        out[i as usize] += v;
+    }
+}
+
+/// `out[o] = values[index[o]]`: max-unpooling's backward pass.
+///
+/// # Panics
+/// If an index is out of `values`' bounds or the lengths of `out` and
+/// `index` differ.
+///
+/// ```
+/// let mut dy = [0.0];
+/// nn_kernels::pool::gather(&[1.0, 2.0, 3.0], &[2], &mut dy);
+/// assert_eq!(dy, [3.0]);
+/// ```
+pub fn gather(values: &[f32], index: &[u32], out: &mut [f32]) {
+    assert_eq!(out.len(), index.len(), "one index per output");
+    for (o, &i) in out.iter_mut().zip(index) {
+        *o = values[i as usize];
+    }
+}
+
+/// `y[c][oy][ox]` = the mean of its window, dividing by the full window size
+/// (padding counts as zeros, PyTorch's `count_include_pad`).
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, pool::avg_pool};
+/// let mut y = [0.0];
+/// avg_pool(&Geometry::square(1, 2, 2, 2, 2, 0, 1), &[1., 2., 3., 6.], &mut y);
+/// assert_eq!(y, [3.0]);
+/// ```
+pub fn avg_pool(g: &Geometry, x: &[f32], y: &mut [f32]) {
+    check(g, x.len(), y.len());
+    y.fill(0.0);
+    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
+    let scale = 1.0 / (g.kernel_h * g.kernel_w) as f32;
+    g.for_each_run(|run| {
+        if let Some(r) = run.input_row {
+            let start = run.channel * per_channel + run.out_row * ow;
+            let (lo, hi) = run.cols;
+            for o in lo..hi {
+                y[start + o] += scale * x[r * w + g.input_col(&run, o)];
+            }
+        }
+    });
+}
+
+/// Average pooling's backward pass: `dx += dy / window size` over each window.
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, pool::avg_pool_backward};
+/// let mut dx = [0.0; 4];
+/// avg_pool_backward(&Geometry::square(1, 2, 2, 2, 2, 0, 1), &[4.0], &mut dx);
+/// assert_eq!(dx, [1.0; 4]);
+/// ```
+pub fn avg_pool_backward(g: &Geometry, dy: &[f32], dx: &mut [f32]) {
+    check(g, dx.len(), dy.len());
+    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
+    let scale = 1.0 / (g.kernel_h * g.kernel_w) as f32;
+    g.for_each_run(|run| {
+        if let Some(r) = run.input_row {
+            let start = run.channel * per_channel + run.out_row * ow;
+            let (lo, hi) = run.cols;
+            for o in lo..hi {
+                dx[r * w + g.input_col(&run, o)] += scale * dy[start + o];
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conv::im2col;
+    use crate::testing::{assert_close, random_vec, rng};
+    use rand::Rng;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// Pooling through the im2col matrix: the taps of window `(c, o)` are
+    /// rows `c·K·K ..` of column `o`. Padding taps read 0 there, so the
+    /// reference only uses geometries without padding for max.
+    fn windows(g: &Geometry, x: &[f32]) -> Vec<Vec<f32>> {
+        let mut col = vec![0.0; g.col_rows() * g.col_cols()];
+        im2col(g, x, &mut col);
+        let (taps, outs) = (g.kernel_h * g.kernel_w, g.col_cols());
+        (0..g.channels * outs)
+            .map(|co| {
+                let (c, o) = (co / outs, co % outs);
+                (0..taps).map(|t| col[(c * taps + t) * outs + o]).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pooling_matches_the_im2col_reference() {
+        let r = &mut rng(31);
+        for _ in 0..if cfg!(miri) { 10 } else { 1000 } {
+            let k = r.random_range(1..=4);
+            let (h, w) = (r.random_range(k..=9), r.random_range(k..=9));
+            let g = Geometry::square(r.random_range(1..=3), h, w, k, r.random_range(1..=3), 0, 1);
+            // Coarse values so windows contain ties (the first must win).
+            let x: Vec<f32> = random_vec(r, g.channels * h * w).iter().map(|v| (v * 3.0).round()).collect();
+            let n = g.channels * g.col_cols();
+            let (mut y, mut arg) = (vec![0.0; n], vec![0u32; n]);
+            max_pool(&g, &x, &mut y, &mut arg);
+            let mut avg = vec![0.0; n];
+            avg_pool(&g, &x, &mut avg);
+            for (o, win) in windows(&g, &x).iter().enumerate() {
+                let best = win.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                assert_eq!(y[o], best);
+                assert_eq!(x[arg[o] as usize], best);
+                let first = win.iter().position(|&v| v == best).unwrap();
+                // The argmax is the window's first maximal tap.
+                let mut unit = vec![0.0; x.len()];
+                unit[arg[o] as usize] = 1.0;
+                assert_eq!(windows(&g, &unit)[o][first], 1.0, "first max wins");
+                let mean = win.iter().sum::<f32>() / win.len() as f32;
+                assert!((avg[o] - mean).abs() < 1e-5);
+            }
+
+            // Backward passes are the adjoints: ⟨pool(x), dy⟩ = ⟨x, pool*(dy)⟩.
+            let dy = random_vec(r, n);
+            let mut dx = vec![0.0; x.len()];
+            avg_pool_backward(&g, &dy, &mut dx);
+            let lhs: f32 = avg.iter().zip(&dy).map(|(a, b)| a * b).sum();
+            let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
+            assert!((lhs - rhs).abs() < 1e-4 * (1.0 + lhs.abs()));
+            let mut dx = vec![0.0; x.len()];
+            scatter_add(&dy, &arg, &mut dx);
+            let mut back = vec![0.0; n];
+            gather(&dx, &arg, &mut back);
+            let routed: Vec<f32> = arg.iter().map(|&i| dx[i as usize]).collect();
+            assert_close(&back, &routed, 0.0, "gather");
+        }
+    }
+
+    #[test]
+    fn padded_average_counts_padding_as_zero() {
+        let g = Geometry::square(1, 1, 1, 3, 1, 1, 1);
+        let mut y = [0.0];
+        avg_pool(&g, &[9.0], &mut y);
+        assert_eq!(y, [1.0]);
+        let (mut y, mut arg) = ([0.0], [7]);
+        max_pool(&g, &[-9.0], &mut y, &mut arg);
+        assert_eq!((y, arg), ([-9.0], [0]), "padding never wins a max");
+    }
+}
