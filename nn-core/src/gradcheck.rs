@@ -186,8 +186,8 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
 mod tests {
     use super::*;
     use crate::layers::{
-        BinaryStep, Dropout, ELU, HardTanh, Identity, LeakyReLU, Linear, ReLU, Sigmoid, Softmax,
-        Softplus, Tanh,
+        BinaryStep, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, HardTanh, Identity, LeakyReLU,
+        Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh,
     };
     use crate::loss::{Bce, CrossEntropy, L1, Mse};
 
@@ -212,6 +212,47 @@ mod tests {
         check_layer::<[f32; 9], _, 4>(BinaryStep, Mode::Train, &[0.0], 22);
         // Elementwise activations take any shape: here a 2-channel 3×4 image.
         check_layer::<[[[f32; 4]; 3]; 2], _, 2>(Tanh, Mode::Train, &[], 23);
+    }
+
+    #[test]
+    fn convolutions() {
+        // Padding 1 keeps 5×6; stride 2 with dilation 2 gives 2×2.
+        check_layer::<[[[f32; 6]; 5]; 2], _, 2>(
+            Conv2d::<2, 3, 3, 5, 6, 1, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            24,
+        );
+        check_layer::<[[[f32; 8]; 7]; 2], _, 3>(
+            Conv2d::<2, 3, 3, 2, 2, 2, 0, 2>::zeroed(),
+            Mode::Train,
+            &[],
+            25,
+        );
+        check_layer::<[[[f32; 1]; 1]; 1], _, 1>(
+            Conv2d::<1, 1, 1, 1, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            26,
+        );
+        check_layer::<[[f32; 9]; 2], _, 2>(
+            Conv1d::<2, 3, 3, 5, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            27,
+        );
+        check_layer::<[[[f32; 4]; 3]; 2], _, 2>(
+            ConvTranspose2d::<2, 3, 3, 5, 7, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            28,
+        );
+        check_layer::<[[[f32; 2]; 2]; 1], _, 3>(
+            ConvTranspose2d::<1, 2, 2, 4, 4, 2>::zeroed(),
+            Mode::Train,
+            &[],
+            29,
+        );
     }
 
     #[test]

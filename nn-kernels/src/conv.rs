@@ -139,7 +139,13 @@ impl Geometry {
     /// assert_eq!(nn_kernels::conv::Geometry::square(1, 5, 7, 3, 2, 0, 1).out_height(), 2);
     /// ```
     pub const fn out_height(&self) -> usize {
-        match out_len(self.height, self.kernel_h, self.stride, self.pad_h, self.dilation) {
+        match out_len(
+            self.height,
+            self.kernel_h,
+            self.stride,
+            self.pad_h,
+            self.dilation,
+        ) {
             Some(n) => n,
             None => panic!("the window does not fit the padded input"),
         }
@@ -154,7 +160,13 @@ impl Geometry {
     /// assert_eq!(nn_kernels::conv::Geometry::square(1, 5, 7, 3, 2, 0, 1).out_width(), 3);
     /// ```
     pub const fn out_width(&self) -> usize {
-        match out_len(self.width, self.kernel_w, self.stride, self.pad_w, self.dilation) {
+        match out_len(
+            self.width,
+            self.kernel_w,
+            self.stride,
+            self.pad_w,
+            self.dilation,
+        ) {
             Some(n) => n,
             None => panic!("the window does not fit the padded input"),
         }
@@ -184,7 +196,11 @@ impl Geometry {
     fn valid(&self, tap: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
         let s = self.stride;
         // o·s + tap ≥ pad  ⇔  o ≥ ⌈(pad − tap) / s⌉
-        let lo = if tap >= pad { 0 } else { (pad - tap).div_ceil(s) };
+        let lo = if tap >= pad {
+            0
+        } else {
+            (pad - tap).div_ceil(s)
+        };
         // o·s + tap − pad ≤ n − 1  ⇔  o ≤ ⌊(n − 1 + pad − tap) / s⌋
         let hi = if n + pad > tap {
             ((n - 1 + pad - tap) / s + 1).min(out)
@@ -312,6 +328,80 @@ pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
     });
 }
 
+/// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
+/// with `w` the `CO × (C·KH·KW)` filter matrix and `y` the `CO × OH·OW`
+/// output. Each tap adds a scaled input row to an output row, so no scratch
+/// memory is needed: single-sample inference, on any device.
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, conv_add};
+/// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
+/// let mut y = [0.0; 2];
+/// conv_add(&g, &[1.0, -1.0], &[1.0, 4.0, 9.0], &mut y);
+/// assert_eq!(y, [-3.0, -5.0]);
+/// ```
+pub fn conv_add(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
+    let (r, p) = (g.col_rows(), g.col_cols());
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    assert_eq!(w.len() % r, 0, "filter matrix width");
+    assert_eq!(y.len(), w.len() / r * p, "output length");
+    let (width, ow) = (g.width, g.out_width());
+    g.for_each_run(|run| {
+        let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
+            return;
+        };
+        let src = &x[row * width..(row + 1) * width];
+        let tap = run.col_start / p;
+        let at = run.col_start % p;
+        for (co, out) in y.chunks_exact_mut(p).enumerate() {
+            let wv = w[co * r + tap];
+            let out = &mut out[at..at + ow];
+            for o in lo..hi {
+                out[o] += wv * src[g.input_col(&run, o)];
+            }
+        }
+    });
+}
+
+/// The adjoint of [`conv_add`] in `x`: `x += col2im(wᵀ · y)`. It is the
+/// input gradient of a convolution and the forward pass of a transposed one.
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, conv_adjoint_add};
+/// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
+/// let mut x = [0.0; 3];
+/// conv_adjoint_add(&g, &[1.0, -1.0], &[1.0, 1.0], &mut x);
+/// assert_eq!(x, [1.0, 0.0, -1.0]);
+/// ```
+pub fn conv_adjoint_add(g: &Geometry, w: &[f32], y: &[f32], x: &mut [f32]) {
+    let (r, p) = (g.col_rows(), g.col_cols());
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    assert_eq!(w.len() % r, 0, "filter matrix width");
+    assert_eq!(y.len(), w.len() / r * p, "output length");
+    let (width, ow) = (g.width, g.out_width());
+    g.for_each_run(|run| {
+        let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
+            return;
+        };
+        let dst = &mut x[row * width..(row + 1) * width];
+        let tap = run.col_start / p;
+        let at = run.col_start % p;
+        for (co, out) in y.chunks_exact(p).enumerate() {
+            let wv = w[co * r + tap];
+            let out = &out[at..at + ow];
+            for o in lo..hi {
+                dst[g.input_col(&run, o)] += wv * out[o];
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,7 +421,9 @@ mod tests {
                             let y = (oy * g.stride + i * g.dilation) as i64 - g.pad_h as i64;
                             let xx = (ox * g.stride + j * g.dilation) as i64 - g.pad_w as i64;
                             let row = (c * g.kernel_h + i) * g.kernel_w + j;
-                            if (0..g.height as i64).contains(&y) && (0..g.width as i64).contains(&xx) {
+                            if (0..g.height as i64).contains(&y)
+                                && (0..g.width as i64).contains(&xx)
+                            {
                                 col[(row * oh + oy) * ow + ox] =
                                     x[(c * g.height + y as usize) * g.width + xx as usize];
                             }
@@ -390,6 +482,43 @@ mod tests {
                 want[p] += reads.iter().zip(&c).map(|(u, c)| u * c).sum::<f32>();
             }
             assert_close(&back, &want, 1e-6, "col2im");
+        }
+    }
+
+    #[test]
+    fn direct_convolution_equals_filters_times_im2col_and_its_adjoint() {
+        let r = &mut rng(22);
+        for _ in 0..if cfg!(miri) { 10 } else { 500 } {
+            let g = random_geometry(r);
+            let co = r.random_range(1..=4);
+            let (rows, p) = (g.col_rows(), g.col_cols());
+            let x = random_vec(r, g.channels * g.height * g.width);
+            let w = random_vec(r, co * rows);
+            let col = naive_im2col(&g, &x);
+            let mut want = vec![0.25; co * p];
+            for o in 0..co {
+                for q in 0..p {
+                    want[o * p + q] += (0..rows)
+                        .map(|k| w[o * rows + k] * col[k * p + q])
+                        .sum::<f32>();
+                }
+            }
+            let mut y = vec![0.25; co * p];
+            conv_add(&g, &w, &x, &mut y);
+            assert_close(&y, &want, 1e-5, "conv_add");
+
+            // ⟨conv(x), dy⟩ = ⟨x, conv*(dy)⟩.
+            let dy = random_vec(r, co * p);
+            let mut dx = vec![0.0; x.len()];
+            conv_adjoint_add(&g, &w, &dy, &mut dx);
+            let mut conv = vec![0.0; co * p];
+            conv_add(&g, &w, &x, &mut conv);
+            let lhs: f32 = conv.iter().zip(&dy).map(|(a, b)| a * b).sum();
+            let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
+            assert!(
+                (lhs - rhs).abs() <= 1e-4 * (1.0 + lhs.abs()),
+                "{lhs} vs {rhs}"
+            );
         }
     }
 

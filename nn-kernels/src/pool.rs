@@ -174,7 +174,10 @@ mod tests {
             let (h, w) = (r.random_range(k..=9), r.random_range(k..=9));
             let g = Geometry::square(r.random_range(1..=3), h, w, k, r.random_range(1..=3), 0, 1);
             // Coarse values so windows contain ties (the first must win).
-            let x: Vec<f32> = random_vec(r, g.channels * h * w).iter().map(|v| (v * 3.0).round()).collect();
+            let x: Vec<f32> = random_vec(r, g.channels * h * w)
+                .iter()
+                .map(|v| (v * 3.0).round())
+                .collect();
             let n = g.channels * g.col_cols();
             let (mut y, mut arg) = (vec![0.0; n], vec![0u32; n]);
             max_pool(&g, &x, &mut y, &mut arg);

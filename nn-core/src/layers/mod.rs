@@ -7,6 +7,7 @@
 //! assert_eq!(net.forward(&[3.0, 4.0]), [0.5, 0.5]);
 //! ```
 mod activation;
+mod conv;
 mod dropout;
 mod linear;
 
@@ -14,5 +15,6 @@ pub use activation::{
     Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
     Tanh,
 };
+pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use dropout::Dropout;
 pub use linear::Linear;
