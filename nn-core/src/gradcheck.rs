@@ -81,7 +81,7 @@ fn random_batch<S: Shape, const B: usize>(rng: &mut SmallRng) -> [S; B] {
 /// Checks `∂/∂x` and `∂/∂θ` of `layer` at random inputs; inputs within `H` of
 /// a kink (`kinks`) are nudged away so the difference quotient is valid.
 pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
-    mut layer: L,
+    layer: L,
     mode: Mode,
     kinks: &[f32],
     seed: u64,
@@ -95,6 +95,34 @@ pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
             }
         }
     }
+    check_layer_at(layer, &x, mode, rng);
+}
+
+/// Inputs that are distinct multiples of `4H` in random order, so no two are
+/// within a difference step of each other (for max-type layers, whose
+/// derivative jumps where two inputs tie).
+fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
+    let rng = &mut SmallRng::seed_from_u64(seed);
+    let mut x = <[S; B]>::zeroed();
+    let values = flat_mut(&mut x);
+    let n = values.len();
+    for (i, v) in values.iter_mut().enumerate() {
+        *v = (i as f32 - n as f32 / 2.0) * 4.0 * H;
+    }
+    for i in (1..n).rev() {
+        values.swap(i, rng.random_range(0..=i));
+    }
+    x
+}
+
+/// [`check_layer`] at the given inputs.
+fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
+    mut layer: L,
+    x: &[In; B],
+    mode: Mode,
+    rng: &mut SmallRng,
+) {
+    let x = *x;
     let r: [L::Out; B] = random_batch(rng);
     layer
         .params_mut()
@@ -185,10 +213,7 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::{
-        BinaryStep, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, HardTanh, Identity, LeakyReLU,
-        Linear, ReLU, Sigmoid, Softmax, Softplus, Tanh,
-    };
+    use crate::layers::*;
     use crate::loss::{Bce, CrossEntropy, L1, Mse};
 
     #[test]
@@ -253,6 +278,19 @@ mod tests {
             &[],
             29,
         );
+    }
+
+    #[test]
+    fn pooling_and_reshaping() {
+        let rng = &mut SmallRng::seed_from_u64(30);
+        let x = spread_batch::<[[[f32; 6]; 5]; 2], 2>(30);
+        check_layer_at(MaxPool2d::<2, 2, 3>, &x, Mode::Train, rng);
+        let x = spread_batch::<[[[f32; 7]; 7]; 3], 2>(31);
+        check_layer_at(MaxPool2d::<3, 3, 3, 2>, &x, Mode::Train, rng);
+        check_layer::<[[[f32; 6]; 5]; 2], _, 2>(AvgPool2d::<2, 2, 3>, Mode::Train, &[], 32);
+        check_layer::<[[[f32; 7]; 7]; 1], _, 2>(AvgPool2d::<3, 3, 3, 2>, Mode::Train, &[], 33);
+        check_layer::<[[[f32; 3]; 2]; 2], _, 2>(Flatten::<12>::default(), Mode::Train, &[], 34);
+        check_layer::<[f32; 12], _, 2>(Reshape::<[[f32; 4]; 3]>::default(), Mode::Train, &[], 35);
     }
 
     #[test]

@@ -37,7 +37,7 @@ use nn_kernels::conv::{
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 
 /// Whether a window of `k` taps fits an axis of `n` with output length `out`.
-const fn fits(n: usize, k: usize, s: usize, p: usize, d: usize, out: usize) -> bool {
+pub(super) const fn fits(n: usize, k: usize, s: usize, p: usize, d: usize, out: usize) -> bool {
     matches!(out_len(n, k, s, p, d), Some(o) if o == out)
 }
 

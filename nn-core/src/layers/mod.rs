@@ -10,6 +10,8 @@ mod activation;
 mod conv;
 mod dropout;
 mod linear;
+mod pool;
+mod reshape;
 
 pub use activation::{
     Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
@@ -18,3 +20,5 @@ pub use activation::{
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use dropout::Dropout;
 pub use linear::Linear;
+pub use pool::{AvgPool2d, MaxPool2d};
+pub use reshape::{Flatten, Reshape};
