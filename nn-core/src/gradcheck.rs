@@ -294,6 +294,26 @@ mod tests {
     }
 
     #[test]
+    fn learned_and_normalizing_layers() {
+        check_layer::<[f32; 5], _, 4>(BatchNorm1d::<5>::new(), Mode::Train, &[], 36);
+        check_layer::<[f32; 5], _, 4>(BatchNorm1d::<5>::new(), Mode::Eval, &[], 37);
+        check_layer::<[[[f32; 3]; 2]; 3], _, 3>(BatchNorm2d::<3>::new(), Mode::Train, &[], 38);
+        check_layer::<[[[f32; 3]; 2]; 3], _, 3>(BatchNorm2d::<3>::new(), Mode::Eval, &[], 39);
+        check_layer::<[f32; 6], _, 3>(PReLU::<1>::new(), Mode::Train, &[0.0], 40);
+        check_layer::<[f32; 6], _, 3>(PReLU::<6>::new(), Mode::Train, &[0.0], 41);
+        check_layer::<[[[f32; 3]; 2]; 2], _, 3>(PReLU::<2>::new(), Mode::Train, &[0.0], 42);
+        let rng = &mut SmallRng::seed_from_u64(43);
+        check_layer_at(
+            Maxout::<3, 4>,
+            &spread_batch::<[f32; 12], 3>(43),
+            Mode::Train,
+            rng,
+        );
+        check_layer::<[f32; 7], _, 3>(GaussianNoise::new(0.5), Mode::Train, &[], 44);
+        check_layer::<[f32; 7], _, 3>(GaussianNoise::new(0.5), Mode::Eval, &[], 45);
+    }
+
+    #[test]
     fn dropout_in_both_modes() {
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);

@@ -55,8 +55,9 @@ pub mod prelude {
     pub use crate::init::Init;
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{
-        AvgPool2d, BinaryStep, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Flatten, HardTanh,
-        Identity, LeakyReLU, Linear, MaxPool2d, ReLU, Reshape, Sigmoid, Softmax, Softplus, Tanh,
+        AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
+        ConvTranspose2d, Dropout, ELU, Flatten, GaussianNoise, HardTanh, Identity, LeakyReLU,
+        Linear, MaxPool2d, Maxout, PReLU, ReLU, Reshape, Sigmoid, Softmax, Softplus, Tanh,
     };
     pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};

@@ -7,18 +7,26 @@
 //! assert_eq!(net.forward(&[3.0, 4.0]), [0.5, 0.5]);
 //! ```
 mod activation;
+mod batchnorm;
 mod conv;
 mod dropout;
 mod linear;
+mod maxout;
+mod noise;
 mod pool;
+mod prelu;
 mod reshape;
 
 pub use activation::{
     Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
     Tanh,
 };
+pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use dropout::Dropout;
 pub use linear::Linear;
+pub use maxout::Maxout;
+pub use noise::GaussianNoise;
 pub use pool::{AvgPool2d, MaxPool2d};
+pub use prelu::PReLU;
 pub use reshape::{Flatten, Reshape};
