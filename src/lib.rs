@@ -108,6 +108,28 @@ pub mod __private {
     /// Compiles only for zero-valid types (the generated model asserts its layers).
     pub const fn assert_zeroable<T: Zeroable>() {}
 
+    /// A sample (or batch) of any shape as its flat values.
+    pub fn as_slice<T: nn_core::bytemuck::Pod>(x: &T) -> &[f32] {
+        nn_core::bytemuck::cast_slice(core::slice::from_ref(x))
+    }
+
+    /// Mutable [`as_slice`].
+    pub fn as_slice_mut<T: nn_core::bytemuck::Pod>(x: &mut T) -> &mut [f32] {
+        nn_core::bytemuck::cast_slice_mut(core::slice::from_mut(x))
+    }
+
+    /// A sample of any shape as the vector of its `N` values (what losses read).
+    pub fn as_vector<S: nn_core::layer::Shape, const N: usize>(x: &S) -> &[f32; N] {
+        const { assert!(S::LEN == N) };
+        nn_core::bytemuck::cast_ref(x)
+    }
+
+    /// Mutable [`as_vector`].
+    pub fn as_vector_mut<S: nn_core::layer::Shape, const N: usize>(x: &mut S) -> &mut [f32; N] {
+        const { assert!(S::LEN == N) };
+        nn_core::bytemuck::cast_mut(x)
+    }
+
     pub use crate::__with_alloc as with_alloc;
 }
 

@@ -27,6 +27,10 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+/// Plain-data casts: samples of every [`layer::Shape`] are `bytemuck::Pod`,
+/// so `bytemuck::cast` reshapes them (e.g. a `[f32; 784]` to `[[[f32; 28]; 28]; 1]`).
+pub use bytemuck;
+
 pub mod averaging;
 pub mod batch;
 #[cfg(feature = "std")]

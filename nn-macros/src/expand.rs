@@ -1,5 +1,5 @@
 //! Code generation: the model struct, its trainer, and the unrolled passes.
-use crate::layers::{Kind, Network};
+use crate::layers::{Dims, Kind, Network};
 use crate::parse::NetworkSpec;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -13,10 +13,6 @@ pub fn expand(spec: &NetworkSpec, net: &Network) -> TokenStream {
     }
 }
 
-fn shape(n: usize) -> TokenStream {
-    quote!([f32; #n])
-}
-
 fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let NetworkSpec {
         attrs, vis, name, ..
@@ -24,22 +20,24 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let p = quote!(::nn::__private);
     let fields = net.layers.iter().map(|l| &l.field).collect::<Vec<_>>();
     let types = net.layers.iter().map(|l| l.ty()).collect::<Vec<_>>();
-    let field_docs = net
-        .layers
-        .iter()
-        .map(|l| format!("Layer `{}`: {} → {} features.", l.field, l.input, l.output));
-    let (d_in, d_out) = (net.input, net.dim(net.layers.len()));
-    let (in_ty, out_ty) = (shape(d_in), shape(d_out));
+    let field_docs = net.layers.iter().map(|l| {
+        format!(
+            "Layer `{}`: {} → {}.",
+            l.field,
+            l.input.describe(),
+            l.output.describe()
+        )
+    });
+    let (input, output) = (net.input, net.dims(net.layers.len()));
+    let (d_in, d_out) = (input.len(), output.len());
+    let (in_ty, out_ty) = (input.ty(), output.ty());
     let num_params: usize = net.layers.iter().map(|l| l.num_params()).sum();
     let in_shapes = (0..net.layers.len())
-        .map(|i| shape(net.dim(i)))
+        .map(|i| net.dims(i).ty())
         .collect::<Vec<_>>();
-    let settings = net.layers.iter().filter_map(|l| match l.kind {
-        Kind::Dropout(prob) => {
-            let f = &l.field;
-            Some(quote!(this.#f = ::nn::layers::Dropout::new(#prob);))
-        }
-        _ => None,
+    let settings = net.layers.iter().filter_map(|l| {
+        let (f, value) = (&l.field, l.setting()?);
+        Some(quote!(this.#f = #value;))
     });
     let summary = net
         .layers
@@ -63,12 +61,14 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .layers
         .iter()
         .filter(|l| l.num_params() > 0)
-        .map(|l| shape(l.input))
+        .map(|l| l.input.ty())
         .collect();
     let tensors = param_fields.len();
     let model_doc = format!(
-        "Model parameters of `{name}` ({d_in} → {d_out} features, {num_params} parameters): {summary}. \
-         Train it with [`{name}Trainer`]."
+        "Model parameters of `{name}` ({} → {}, {num_params} parameters): {summary}. \
+         Train it with [`{name}Trainer`].",
+        input.describe(),
+        output.describe()
     );
     quote! {
         #(#attrs)*
@@ -87,11 +87,11 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         };
 
         impl #name {
-            /// Number of trainable parameters: Σ (inputs · outputs + outputs) over dense layers.
+            /// Number of trainable parameters (weights and biases of every layer).
             pub const NUM_PARAMS: usize = #num_params;
-            /// Features per input sample.
+            /// Values per input sample.
             pub const INPUTS: usize = #d_in;
-            /// Features per output sample.
+            /// Values per output sample.
             pub const OUTPUTS: usize = #d_out;
             /// Bytes of model state (what inference needs besides stack temporaries).
             pub const MODEL_BYTES: usize = ::core::mem::size_of::<Self>();
@@ -118,11 +118,12 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
             /// The index of the largest output for one sample (the predicted class).
             pub fn predict(&self, x: &#in_ty) -> usize {
-                #p::argmax(&self.forward(x))
+                #p::argmax(#p::as_slice(&self.forward(x)))
             }
 
             /// Restores the layer settings declared in `network!` (dropout
-            /// rates) and redraws every parameter with `init` (biases zero).
+            /// rates, slopes, normalization statistics) and redraws every
+            /// parameter with `init` (biases zero).
             pub fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
                 let this = self;
                 #( #settings )*
@@ -167,10 +168,15 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let trainer = format_ident!("{}Trainer", name);
     let layers = &net.layers;
     let n = layers.len();
-    let dims: Vec<usize> = (0..=n).map(|i| net.dim(i)).collect();
-    let max_dim = *dims.iter().max().expect("at least the input");
-    let (in_ty, out_ty) = (shape(dims[0]), shape(dims[n]));
-    let d_out = dims[n];
+    let dims: Vec<Dims> = (0..=n).map(|i| net.dims(i)).collect();
+    let gemm_width = layers
+        .iter()
+        .map(|l| l.gemm_width())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let (in_ty, out_ty) = (dims[0].ty(), dims[n].ty());
+    let d_out = dims[n].len();
 
     // The loss is fused with a final Softmax/Sigmoid: backprop starts below it.
     let head = match layers.last().map(|l| l.kind) {
@@ -208,21 +214,21 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         fields.push(quote!(#s: <O as #p::Optimizer>::State<#count>));
     }
     for (i, &d) in dims[..n].iter().enumerate() {
-        let (c, t, s) = (cache(i), ty(i), shape(d));
+        let (c, t, s) = (cache(i), ty(i), d.ty());
         fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
     }
     for (i, &d) in dims.iter().enumerate().skip(1) {
-        let a = act(i);
-        fields.push(quote!(#a: [[f32; #d]; B]));
+        let (a, s) = (act(i), d.ty());
+        fields.push(quote!(#a: [#s; B]));
     }
     // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
     for (i, &d) in dims.iter().enumerate().take(top + 1).skip(first_param + 1) {
-        let dl = delta(i);
-        fields.push(quote!(#dl: [[f32; #d]; B]));
+        let (dl, s) = (delta(i), d.ty());
+        fields.push(quote!(#dl: [#s; B]));
     }
 
     let forward_steps = (0..n).map(|i| {
-        let (f, t, s, a, c, x) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i));
+        let (f, t, s, a, c, x) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i));
         quote!(<#t as #p::Layer<#s>>::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
     });
 
@@ -234,29 +240,31 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let a = act(n - 1);
         quote!(self.#a[b])
     };
+    // Losses see every sample as a vector, whatever its shape.
+    let vector = |row: TokenStream| quote!(#p::as_vector(&#row));
+    let (below, out_row) = (vector(below), vector(quote!(self.#last[b])));
     let loss_eval = match &head {
-        Some(h) => quote!(loss.#h(&#below, &self.#last[b], &targets[b], None)),
-        None => quote!(loss.loss_grad(&self.#last[b], &targets[b], None)),
+        Some(h) => quote!(loss.#h(#below, #out_row, &targets[b], None)),
+        None => quote!(loss.loss_grad(#out_row, &targets[b], None)),
     };
     let top_delta = delta(top);
+    let grad_row = quote!(Some(#p::as_vector_mut(&mut self.#top_delta[b])));
     let loss_grad = match &head {
-        Some(h) => {
-            quote!(loss.#h(&#below, &self.#last[b], &targets[b], Some(&mut self.#top_delta[b])))
-        }
-        None => quote!(loss.loss_grad(&self.#last[b], &targets[b], Some(&mut self.#top_delta[b]))),
+        Some(h) => quote!(loss.#h(#below, #out_row, &targets[b], #grad_row)),
+        None => quote!(loss.loss_grad(#out_row, &targets[b], #grad_row)),
     };
     let backward_steps = (first_param..top).rev().map(|i| {
-        let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), shape(dims[i]), act(i + 1), cache(i), input(i), delta(i + 1));
+        let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i), delta(i + 1));
         let dx = if i == first_param { quote!(None) } else { let d = delta(i); quote!(Some(&mut self.#d)) };
         let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
         quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);)
     });
     let penalized = param_layers.iter().map(|&i| {
-        let (f, t, s, g) = (&layers[i].field, ty(i), shape(dims[i]), grad(i));
+        let (f, t, s, g) = (&layers[i].field, ty(i), dims[i].ty(), grad(i));
         quote!((<#t as #p::Layer<#s>>::params(&self.model.#f), &mut self.#g[..], <#t as #p::Layer<#s>>::NUM_WEIGHTS))
     });
     let updates = param_layers.iter().map(|&i| {
-        let (f, t, s, g, st, count) = (&layers[i].field, ty(i), shape(dims[i]), grad(i), state(i), layers[i].num_params());
+        let (f, t, s, g, st, count) = (&layers[i].field, ty(i), dims[i].ty(), grad(i), state(i), layers[i].num_params());
         quote!(self.optimizer.update::<#count>(<#t as #p::Layer<#s>>::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
     });
     let has_backward = first_param < top;
@@ -265,7 +273,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             for b in 0..B {
                 total += #loss_grad;
             }
-            #p::scale(inv_b, self.#top_delta.as_flattened_mut());
+            #p::scale(inv_b, #p::as_slice_mut(&mut self.#top_delta));
             let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
             #( #backward_steps )*
             if self.regularization.is_active() {
@@ -298,7 +306,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub regularization: #p::Regularization,
             rng: #p::SmallRng,
             parallel: &'static dyn #p::Parallel,
-            workspace: [f32; #p::workspace_len(#max_dim)],
+            workspace: [f32; #p::workspace_len(#gemm_width)],
             #( #fields, )*
         }
 

@@ -12,11 +12,55 @@ pub struct NetworkSpec {
     pub list_tokens: proc_macro2::TokenStream,
 }
 
+/// A number literal argument, possibly negated (`HardTanh<-2.0, 2.0>`).
+pub struct Arg {
+    pub negative: bool,
+    pub lit: Lit,
+}
+
+impl Arg {
+    /// The argument as an integer, if it is a non-negative integer literal.
+    pub fn as_usize(&self) -> Option<usize> {
+        match &self.lit {
+            Lit::Int(i) if !self.negative => i.base10_parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The argument as a number (integer or float literal).
+    pub fn as_f32(&self) -> Option<f32> {
+        let v = match &self.lit {
+            Lit::Float(f) => f.base10_parse::<f32>().ok()?,
+            Lit::Int(i) => i.base10_parse::<u32>().ok()? as f32,
+            _ => return None,
+        };
+        Some(if self.negative { -v } else { v })
+    }
+
+    fn text(&self) -> String {
+        let lit = quote::ToTokens::to_token_stream(&self.lit).to_string();
+        if self.negative {
+            format!("-{lit}")
+        } else {
+            lit
+        }
+    }
+}
+
+impl quote::ToTokens for Arg {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        if self.negative {
+            tokens.extend(quote::quote!(-));
+        }
+        self.lit.to_tokens(tokens);
+    }
+}
+
 /// One entry of the layer list, as written.
 pub struct LayerSpec {
     pub field: Option<Ident>,
     pub kind: Ident,
-    pub args: Vec<Lit>,
+    pub args: Vec<Arg>,
     /// The layer's tokens as written (name and arguments), for errors that
     /// underline the whole layer.
     pub tokens: proc_macro2::TokenStream,
@@ -28,11 +72,7 @@ impl LayerSpec {
         if self.args.is_empty() {
             return self.kind.to_string();
         }
-        let args: Vec<String> = self
-            .args
-            .iter()
-            .map(|a| quote::ToTokens::to_token_stream(a).to_string())
-            .collect();
+        let args: Vec<String> = self.args.iter().map(Arg::text).collect();
         format!("{}<{}>", self.kind, args.join(", "))
     }
 }
@@ -87,13 +127,14 @@ impl Parse for LayerSpec {
         if input.peek(Token![<]) {
             let open = input.parse::<Token![<]>()?;
             while !input.peek(Token![>]) {
-                let arg: Lit = input.parse().map_err(|e| {
+                let negative = input.parse::<Option<Token![-]>>()?.is_some();
+                let lit: Lit = input.parse().map_err(|e| {
                     syn::Error::new(
                         e.span(),
                         format!("`{kind}` arguments must be number literals, e.g. `Linear<784, 128>` or `Dropout<0.2>`"),
                     )
                 })?;
-                args.push(arg);
+                args.push(Arg { negative, lit });
                 if input.peek(Token![>]) {
                     break;
                 }
