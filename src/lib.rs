@@ -38,6 +38,7 @@
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+pub use nn_core::bytemuck;
 #[cfg(feature = "std")]
 pub use nn_core::data;
 pub use nn_core::{
