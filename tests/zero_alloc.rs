@@ -82,4 +82,44 @@ fn training_steps_and_inference_allocate_nothing() {
     assert!(predictions.iter().all(|&p| p < 10));
 }
 
+network! {
+    /// A CNN with batch normalization and dropout.
+    Cnn = <
+        Input<1, 28, 28>,
+        Conv2d<1, 8, 5>, BatchNorm2d<8>, ReLU, MaxPool2d<2>,
+        Conv2d<8, 16, 3, 1, 1>, ReLU, AvgPool2d<2>,
+        Flatten, Dropout<0.25>, Linear<576, 32>, BatchNorm1d<32>, ReLU,
+        Linear<32, 10>, Softmax,
+    >
+}
+
+#[test]
+fn cnn_training_with_batch_norm_and_dropout_allocates_nothing() {
+    let mut trainer = CnnTrainer::<Adam, 16>::new_boxed(Init::HeNormal, Adam::new(1e-3), 3);
+    let mut rng = SmallRng::seed_from_u64(4);
+    let mut x = Box::new([[[[0.0f32; 28]; 28]; 1]; 16]);
+    for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x[..]) {
+        *v = rng.random();
+    }
+    let labels: [usize; 16] = std::array::from_fn(|i| i % 10);
+    let mut losses = [0.0f32; 20];
+    let train = allocations_during(Scope::ThisThread, || {
+        for loss in losses.iter_mut() {
+            *loss = trainer.train_step(&x, &labels, &CrossEntropy);
+        }
+    });
+    assert_eq!(train, 0, "20 CNN training steps allocated {train} times");
+    assert!(
+        losses[19] < losses[0],
+        "the loss fell: {} -> {}",
+        losses[0],
+        losses[19]
+    );
+    let inference = allocations_during(Scope::ThisThread, || {
+        std::hint::black_box(trainer.model.predict(&x[0]));
+        std::hint::black_box(trainer.forward_batch(&x));
+    });
+    assert_eq!(inference, 0, "CNN inference allocated {inference} times");
+}
+
 use nn::rand::rngs::SmallRng;
