@@ -87,17 +87,18 @@ impl<'a> Epochs<'a> {
         self.order.len() / b.max(1)
     }
 
-    /// Copies batch `k`'s rows and targets into `x` and `t`.
+    /// Copies batch `k`'s rows (samples of any shape: vectors, images, …)
+    /// and targets into `x` and `t`.
     ///
     /// # Panics
     /// If `k >= self.batches(B)`, or `rows`/`targets` are shorter than the
     /// permutation.
-    pub fn gather<const N: usize, const B: usize, T: Copy>(
+    pub fn gather<S: Copy, const B: usize, T: Copy>(
         &self,
         k: usize,
-        rows: &[[f32; N]],
+        rows: &[S],
         targets: &[T],
-        x: &mut [[f32; N]; B],
+        x: &mut [S; B],
         t: &mut [T; B],
     ) {
         let picked = &self.order[k * B..(k + 1) * B];
