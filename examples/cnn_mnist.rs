@@ -49,14 +49,14 @@ fn main() -> Result<()> {
             epochs.gather(b, images, &mnist.classes, &mut x, &mut labels);
             t.train_step(&x, &labels, &CrossEntropy)
         },
-        |t, i| t.model.predict(&images[i]),
+        "accuracy",
+        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&images[i])),
     )?;
-    common::plot(&history.panels(), &opts.plot)?;
-    let last = history.test_acc.len() - 1;
+    common::plot(&history.panels("cross-entropy"), &opts.plot)?;
     println!(
-        "CNN test accuracy {:.2}% after {} epochs (the MLP example reaches 95.90% after 30)",
-        history.test_acc[last],
-        last + 1
+        "final test accuracy {:.2}% after {} epochs (the MLP example reaches 95.90% after 30)",
+        history.final_test(),
+        history.test.len()
     );
     println!(
         "plot of the loss and accuracy curves written to {}",

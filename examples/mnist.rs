@@ -41,9 +41,15 @@ fn main() -> Result<()> {
             epochs.gather(b, &mnist.data.images, &mnist.classes, &mut x, &mut labels);
             t.train_step(&x, &labels, &CrossEntropy)
         },
-        |t, i| t.model.predict(&mnist.data.images[i]),
+        "accuracy",
+        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&mnist.data.images[i])),
     )?;
-    common::plot(&history.panels(), &opts.plot)?;
+    common::plot(&history.panels("cross-entropy"), &opts.plot)?;
+    println!(
+        "final test accuracy {:.2}% after {} epochs",
+        history.final_test(),
+        history.test.len()
+    );
     println!(
         "plot of the loss and accuracy curves written to {}",
         opts.plot.display()

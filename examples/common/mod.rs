@@ -66,29 +66,34 @@ impl Mnist {
 /// Per-epoch results of [`train`].
 #[derive(Default)]
 pub struct History {
+    /// What `train` and `test` measure, e.g. "accuracy (%)".
+    pub metric: String,
     pub loss: Vec<f64>,
-    pub train_acc: Vec<f64>,
-    pub test_acc: Vec<f64>,
+    pub train: Vec<f64>,
+    pub test: Vec<f64>,
     pub seconds: Vec<f64>,
 }
 
 impl History {
-    /// The standard charts: training loss, and train/test accuracy.
-    pub fn panels(&self) -> Vec<Panel> {
+    /// The standard charts: training loss, and the metric on both splits.
+    pub fn panels(&self, loss: &str) -> Vec<Panel> {
         vec![
-            Panel::new("training loss (cross-entropy)", [("loss", &self.loss)]),
-            Panel::new(
-                "accuracy (%)",
-                [("train", &self.train_acc), ("test", &self.test_acc)],
-            ),
+            Panel::new(&format!("training loss ({loss})"), [("loss", &self.loss)]),
+            Panel::new(&self.metric, [("train", &self.train), ("test", &self.test)]),
         ]
+    }
+
+    /// The last epoch's test metric.
+    pub fn final_test(&self) -> f64 {
+        *self.test.last().expect("at least one epoch")
     }
 }
 
 /// Trains for `epochs` over the training digits in shuffled batches of
 /// `batch`: `step(state, epochs, b)` gathers batch `b` and takes one step,
-/// returning its loss; `predict(state, i)` classifies digit `i`. Prints a
-/// progress bar and each epoch's loss, accuracies and time.
+/// returning its loss; `evaluate(state, digits)` measures `metric` on some
+/// digits. Prints a progress bar and each epoch's loss, metric and time.
+#[allow(clippy::too_many_arguments)]
 pub fn train<T>(
     mnist: &Mnist,
     epochs: usize,
@@ -96,14 +101,18 @@ pub fn train<T>(
     rng: &mut impl rand::Rng,
     state: &mut T,
     mut step: impl FnMut(&mut T, &Epochs, usize) -> f32,
-    predict: impl Fn(&T, usize) -> usize,
+    metric: &str,
+    evaluate: impl Fn(&T, &[usize]) -> f64,
 ) -> Result<History> {
     let mut order = mnist.train.clone();
     let mut shuffled = Epochs::over(&mut order);
     let batches = shuffled.batches(batch);
     let style =
         ProgressStyle::with_template("epoch {prefix:>2} {bar:30} {pos}/{len} batches, loss {msg}")?;
-    let mut history = History::default();
+    let mut history = History {
+        metric: metric.into(),
+        ..History::default()
+    };
     for epoch in 1..=epochs {
         let start = std::time::Instant::now();
         shuffled.shuffle(rng);
@@ -121,17 +130,13 @@ pub fn train<T>(
         bar.finish_and_clear();
         history.seconds.push(start.elapsed().as_secs_f64());
         history.loss.push(loss_sum / batches as f64);
-        history
-            .train_acc
-            .push(mnist.accuracy(shuffled.order(), |i| predict(state, i)));
-        history
-            .test_acc
-            .push(mnist.accuracy(&mnist.test, |i| predict(state, i)));
+        history.train.push(evaluate(state, shuffled.order()));
+        history.test.push(evaluate(state, &mnist.test));
         println!(
-            "epoch {epoch:>2}: loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}%, {:.2} s",
+            "epoch {epoch:>2}: loss {:.4}, train {metric} {:.4}, test {metric} {:.4}, {:.2} s",
             history.loss[epoch - 1],
-            history.train_acc[epoch - 1],
-            history.test_acc[epoch - 1],
+            history.train[epoch - 1],
+            history.test[epoch - 1],
             history.seconds[epoch - 1],
         );
     }
