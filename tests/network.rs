@@ -346,6 +346,54 @@ network! {
     SeqNet = < Input<2, 12>, Conv1d<2, 3, 3, 2, 1>, PReLU<3>, Flatten, Linear<18, 8>, Maxout<2>, Linear<4, 2> >
 }
 
+network! {
+    /// An encoder–decoder that unpools with its encoder's max-pool indices.
+    Unpooling = <
+        Input<1, 8, 8>,
+        Conv2d<1, 3, 3, 1, 1>, Tanh, MaxPool2d<2>,
+        Conv2d<3, 3, 3, 1, 1>, Tanh, MaxUnpool2d<2>,
+        Conv2d<3, 1, 3, 1, 1>,
+    >
+}
+
+#[test]
+fn unpooling_uses_the_paired_pool_indices() {
+    let t = UnpoolingTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 2);
+    let mut rng = SmallRng::seed_from_u64(3);
+    let mut x = [[[[0.0f32; 8]; 8]; 1]; 4];
+    for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
+        *v = rng.random_range(-1.0..1.0);
+    }
+    let mut t = t;
+    let batch = *t.forward_batch(&x);
+    // Batch passes multiply with GEMM, single samples convolve directly:
+    // equal up to rounding.
+    let close = |a: &[[[f32; 8]; 8]; 1], b: &[[[f32; 8]; 8]; 1]| {
+        let (a, b) = (
+            a.as_flattened().as_flattened(),
+            b.as_flattened().as_flattened(),
+        );
+        a.iter().zip(b).all(|(a, b)| (a - b).abs() < 1e-5)
+    };
+    for (x, row) in x.iter().zip(&batch) {
+        assert!(close(&t.model.forward(x), row));
+    }
+    // By hand: the decoder's input is zero except where the pool took its maxima.
+    let m = &t.model;
+    let (pooled, at) = m
+        .maxpool2d2
+        .forward_with_indices(&m.tanh1.forward(&m.conv2d0.forward(&x[0])));
+    let up = m
+        .maxunpool2d5
+        .unpool(&m.tanh4.forward(&m.conv2d3.forward(&pooled)), &at);
+    assert!(close(&m.conv2d6.forward(&up), &batch[0]));
+    let nonzero = nn::bytemuck::cast_slice::<_, f32>(&up)
+        .iter()
+        .filter(|v| **v != 0.0)
+        .count();
+    assert_eq!(nonzero, 3 * 4 * 4);
+}
+
 #[test]
 fn cnn_steps_are_the_true_gradient() {
     check_train_step_gradient!(
@@ -360,6 +408,7 @@ fn cnn_steps_are_the_true_gradient() {
         [[0.25f32; 64]; 4],
         Mse
     );
+    check_train_step_gradient!(UnpoolingTrainer, [[[f32; 8]; 8]; 1], [[0.1f32; 64]; 4], Mse);
     check_train_step_gradient!(SeqNetTrainer, [[f32; 12]; 2], [[0.5f32, -0.5]; 4], Mse);
 }
 

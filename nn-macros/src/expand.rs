@@ -35,6 +35,48 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let in_shapes = (0..net.layers.len())
         .map(|i| net.dims(i).ty())
         .collect::<Vec<_>>();
+    // Single-sample forward: pools that an unpooling undoes keep their indices.
+    let paired: Vec<usize> = net.layers.iter().filter_map(|l| l.pair).collect();
+    let forward_single = net
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (f, t, s) = (&l.field, &types[i], &in_shapes[i]);
+            let indices = format_ident!("indices{}", i);
+            match l.pair {
+                Some(pool) => {
+                    let from = format_ident!("indices{}", pool);
+                    quote!(let a = &self.#f.unpool(a, &#from);)
+                }
+                None if paired.contains(&i) => quote! {
+                    let (pooled, #indices) = self.#f.forward_with_indices(a);
+                    let a = &pooled;
+                },
+                None => quote!(let a = &<#t as #p::Forward<#s>>::forward(&self.#f, a);),
+            }
+        })
+        .collect::<Vec<_>>();
+    // Every layer but unpooling (which has no parameters) is a `Layer`.
+    let trainable = |l: &&crate::layers::Resolved| l.pair.is_none();
+    let layer_fields: Vec<_> = net
+        .layers
+        .iter()
+        .filter(trainable)
+        .map(|l| &l.field)
+        .collect();
+    let layer_types: Vec<_> = net
+        .layers
+        .iter()
+        .filter(trainable)
+        .map(|l| l.ty())
+        .collect();
+    let layer_shapes: Vec<_> = net
+        .layers
+        .iter()
+        .filter(trainable)
+        .map(|l| l.input.ty())
+        .collect();
     let settings = net.layers.iter().filter_map(|l| {
         let (f, value) = (&l.field, l.setting()?);
         Some(quote!(this.#f = #value;))
@@ -100,7 +142,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             #[inline]
             pub fn forward(&self, x: &#in_ty) -> #out_ty {
                 let a = x;
-                #( let a = &<#types as #p::Forward<#in_shapes>>::forward(&self.#fields, a); )*
+                #( #forward_single )*
                 *a
             }
 
@@ -127,7 +169,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
                 let this = self;
                 #( #settings )*
-                #( <#types as #p::Layer<#in_shapes>>::init_params(&mut this.#fields, init, rng); )*
+                #( <#layer_types as #p::Layer<#layer_shapes>>::init_params(&mut this.#layer_fields, init, rng); )*
             }
 
             /// Builds the model in `slot` without a stack temporary: zeroes it
@@ -214,8 +256,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         fields.push(quote!(#s: <O as #p::Optimizer>::State<#count>));
     }
     for (i, &d) in dims[..n].iter().enumerate() {
-        let (c, t, s) = (cache(i), ty(i), d.ty());
-        fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
+        if layers[i].pair.is_none() {
+            let (c, t, s) = (cache(i), ty(i), d.ty());
+            fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
+        }
     }
     for (i, &d) in dims.iter().enumerate().skip(1) {
         let (a, s) = (act(i), d.ty());
@@ -229,7 +273,14 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
     let forward_steps = (0..n).map(|i| {
         let (f, t, s, a, c, x) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i));
-        quote!(<#t as #p::Layer<#s>>::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);)
+        match layers[i].pair {
+            // Unpooling reads the indices its pool cached.
+            Some(pool) => {
+                let pc = cache(pool);
+                quote!(self.model.#f.forward_batch(#x, &self.#pc, &mut self.#a);)
+            }
+            None => quote!(<#t as #p::Layer<#s>>::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
+        }
     });
 
     let last = act(n);
@@ -257,7 +308,14 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i), delta(i + 1));
         let dx = if i == first_param { quote!(None) } else { let d = delta(i); quote!(Some(&mut self.#d)) };
         let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
-        quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);)
+        match layers[i].pair {
+            Some(pool) => {
+                // Unpooling has no parameters and sits above the first parameter layer.
+                let (pc, d) = (cache(pool), delta(i));
+                quote!(self.model.#f.backward(&self.#pc, &self.#dy, &mut self.#d);)
+            }
+            None => quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);),
+        }
     });
     let penalized = param_layers.iter().map(|&i| {
         let (f, t, s, g) = (&layers[i].field, ty(i), dims[i].ty(), grad(i));

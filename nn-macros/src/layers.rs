@@ -96,6 +96,11 @@ pub enum Kind {
     Conv2d(Conv),
     Conv1d(Conv),
     ConvTranspose2d(Conv),
+    /// Undoes the `MaxPool2d` it is paired with (see [`Resolved::pair`]).
+    MaxUnpool2d {
+        k: usize,
+        s: usize,
+    },
     MaxPool2d {
         k: usize,
         s: usize,
@@ -115,6 +120,8 @@ pub struct Resolved {
     pub input: Dims,
     pub output: Dims,
     pub span: Span,
+    /// For a `MaxUnpool2d`, the index of the `MaxPool2d` whose indices it uses.
+    pub pair: Option<usize>,
 }
 
 impl Resolved {
@@ -161,6 +168,7 @@ impl Resolved {
                 quote!(#l::ConvTranspose2d<#ci, #co, #k, #oh, #ow, #s, #p>)
             }
             Kind::MaxPool2d { k, s } => quote!(#l::MaxPool2d<#k, #oh, #ow, #s>),
+            Kind::MaxUnpool2d { k, s } => quote!(#l::MaxUnpool2d<#k, #oh, #ow, #s>),
             Kind::AvgPool2d { k, s } => quote!(#l::AvgPool2d<#k, #oh, #ow, #s>),
             Kind::Flatten => {
                 let n = input.len();
@@ -248,7 +256,7 @@ const KNOWN: &str = "Input<N> / Input<C, L> / Input<C, H, W>, Linear<IN, OUT>, \
     ReLU, Sigmoid, Tanh, Softmax, Identity, Softplus, BinaryStep, LeakyReLU[<SLOPE>], ELU[<ALPHA>], \
     HardTanh[<MIN, MAX>], PReLU[<CHANNELS>], Maxout<K>, Dropout[<P>], GaussianNoise<SIGMA>, \
     BatchNorm1d<N>, BatchNorm2d<C>, Conv1d<CI, CO, K[, S, P, D]>, Conv2d<CI, CO, K[, S, P, D]>, \
-    ConvTranspose2d<CI, CO, K[, S, P]>, MaxPool2d<K[, S]>, AvgPool2d<K[, S]>, Flatten, \
+    ConvTranspose2d<CI, CO, K[, S, P]>, MaxPool2d<K[, S]>, MaxUnpool2d<K[, S]>, AvgPool2d<K[, S]>, Flatten, \
     Reshape<N> / Reshape<C, L> / Reshape<C, H, W>";
 
 fn error(spec: &LayerSpec, message: String) -> syn::Error {
@@ -477,6 +485,10 @@ fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
             let (k, s) = pool(spec)?;
             Kind::MaxPool2d { k, s }
         }
+        "MaxUnpool2d" => {
+            let (k, s) = pool(spec)?;
+            Kind::MaxUnpool2d { k, s }
+        }
         "AvgPool2d" => {
             let (k, s) = pool(spec)?;
             Kind::AvgPool2d { k, s }
@@ -664,6 +676,7 @@ fn output(kind: Kind, layer: &str, prev: &Produced) -> Result<Dims, String> {
             }
             _ => needs("images", ""),
         },
+        Kind::MaxUnpool2d { .. } => unreachable!("resolved with its pool, in `unpool`"),
         Kind::Flatten => Ok(Dims::Flat(dims.len())),
         Kind::Reshape(target) if target.len() == dims.len() => Ok(target),
         Kind::Reshape(target) => Err(format!(
@@ -675,6 +688,44 @@ fn output(kind: Kind, layer: &str, prev: &Produced) -> Result<Dims, String> {
             }
         )),
     }
+}
+
+/// A `MaxUnpool2d`'s shape rule: it restores the input shape of the
+/// `MaxPool2d` it pairs with, which must have the same window and produce
+/// what the unpooling receives.
+fn unpool(
+    kind: Kind,
+    layer: &str,
+    prev: &Produced,
+    pool: Option<&Resolved>,
+) -> Result<Dims, String> {
+    let Kind::MaxUnpool2d { k, s } = kind else {
+        unreachable!("only for MaxUnpool2d")
+    };
+    let Some(pool) = pool else {
+        return Err(format!(
+            "`{layer}` has no `MaxPool2d` before it to take its indices from (each unpooling pairs with the nearest unpaired pooling)"
+        ));
+    };
+    let Kind::MaxPool2d { k: pk, s: ps } = pool.kind else {
+        unreachable!("pairs are pools")
+    };
+    if (pk, ps) != (k, s) {
+        return Err(format!(
+            "`{layer}` undoes `{}` (window {pk}, stride {ps}) but has window {k}, stride {s}",
+            pool.field
+        ));
+    }
+    if prev.dims != pool.output {
+        return Err(format!(
+            "`{layer}` undoes `{}`, which produced {}, but `{}` produces {}",
+            pool.field,
+            pool.output.describe(),
+            prev.producer,
+            prev.dims.describe()
+        ));
+    }
+    Ok(pool.input)
 }
 
 /// The input a network starting with `kind` must have, when it is implied.
@@ -691,6 +742,8 @@ pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
     let mut input = None;
     let mut layers: Vec<Resolved> = Vec::new();
     let mut prev: Option<Produced> = None;
+    // Max-pooling layers not yet undone by a `MaxUnpool2d`, innermost last.
+    let mut open_pools: Vec<usize> = Vec::new();
 
     for (index, layer) in spec.layers.iter().enumerate() {
         let kind = match classify(layer) {
@@ -738,7 +791,17 @@ pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
                 None => continue,
             },
         };
-        let out = match output(kind, &layer.display(), &current) {
+        let pair = match kind {
+            Kind::MaxUnpool2d { .. } => open_pools.pop(),
+            _ => None,
+        };
+        let shape = match kind {
+            Kind::MaxUnpool2d { .. } => {
+                unpool(kind, &layer.display(), &current, pair.map(|p| &layers[p]))
+            }
+            _ => output(kind, &layer.display(), &current),
+        };
+        let out = match shape {
             Ok(out) => out,
             Err(message) => {
                 errors.push(error(layer, message));
@@ -777,12 +840,16 @@ pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
             text,
         });
         input.get_or_insert(current.dims);
+        if let Kind::MaxPool2d { .. } = kind {
+            open_pools.push(layers.len());
+        }
         layers.push(Resolved {
             field,
             kind,
             input: current.dims,
             output: out,
             span: layer.kind.span(),
+            pair,
         });
     }
 

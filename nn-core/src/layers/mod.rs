@@ -27,6 +27,6 @@ pub use dropout::Dropout;
 pub use linear::Linear;
 pub use maxout::Maxout;
 pub use noise::GaussianNoise;
-pub use pool::{AvgPool2d, MaxPool2d};
+pub use pool::{AvgPool2d, MaxPool2d, MaxUnpool2d, PoolIndices};
 pub use prelu::PReLU;
 pub use reshape::{Flatten, Reshape};

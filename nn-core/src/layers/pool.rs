@@ -194,3 +194,183 @@ impl<
         }
     }
 }
+
+/// The indices a [`MaxPool2d`] recorded for one sample: for each output, the
+/// flat position of its maximum in the pooled input.
+pub type PoolIndices<const C: usize, const H: usize, const W: usize> = [[[u32; W]; H]; C];
+
+impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxPool2d<K, OH, OW, S> {
+    /// Pools one sample and also returns where each maximum came from, for
+    /// a later [`MaxUnpool2d`].
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let (y, at) = MaxPool2d::<2, 1, 1>.forward_with_indices(&[[[1.0, 4.0], [3.0, 2.0]]]);
+    /// assert_eq!((y, at), ([[[4.0]]], [[[1]]]));
+    /// ```
+    pub fn forward_with_indices<const C: usize, const H: usize, const W: usize>(
+        &self,
+        x: &[[[f32; W]; H]; C],
+    ) -> ([[[f32; OW]; OH]; C], PoolIndices<C, OH, OW>) {
+        let g = const { window::<C, H, W>(K, S, OH, OW) };
+        let mut y = [[[0.0; OW]; OH]; C];
+        let mut at = [[[0u32; OW]; OH]; C];
+        pool::max_pool(
+            &g,
+            flat(from_ref(x)),
+            flat_mut(from_mut(&mut y)),
+            bytemuck::cast_slice_mut(from_mut(&mut at)),
+        );
+        (y, at)
+    }
+}
+
+/// Max unpooling: the partial inverse of a [`MaxPool2d`] with the same
+/// window `K` and stride `S`. Each value returns to the position its
+/// maximum came from (the pool's indices) in an `OH × OW` map of zeros.
+///
+/// It is not a chain link on its own: it needs the indices of the pooling
+/// layer it undoes. `network!` pairs each `MaxUnpool2d` with the nearest
+/// preceding unpaired `MaxPool2d` (like brackets) and passes them; by hand,
+/// call [`MaxUnpool2d::unpool`] with [`MaxPool2d::forward_with_indices`]'s
+/// indices.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let x = [[[1.0, 4.0], [3.0, 2.0]]];
+/// let (y, at) = MaxPool2d::<2, 1, 1>.forward_with_indices(&x);
+/// assert_eq!(MaxUnpool2d::<2, 2, 2>.unpool(&y, &at), [[[0.0, 4.0], [0.0, 0.0]]]);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MaxUnpool2d<const K: usize, const OH: usize, const OW: usize, const S: usize = K>;
+
+// SAFETY: a unit struct has no bytes.
+unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Zeroable
+    for MaxUnpool2d<K, OH, OW, S>
+{
+}
+
+impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool2d<K, OH, OW, S> {
+    /// Places one sample's values at `indices` in a map of zeros. The sizes
+    /// must be those of a `MaxPool2d<K, H, W, S>` on an `OH × OW` input
+    /// (checked at compile time).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let y = MaxUnpool2d::<2, 2, 4>.unpool(&[[[5.0, 6.0]]], &[[[2, 7]]]);
+    /// assert_eq!(y, [[[0.0, 0.0, 5.0, 0.0], [0.0, 0.0, 0.0, 6.0]]]);
+    /// ```
+    pub fn unpool<const C: usize, const H: usize, const W: usize>(
+        &self,
+        x: &[[[f32; W]; H]; C],
+        indices: &PoolIndices<C, H, W>,
+    ) -> [[[f32; OW]; OH]; C] {
+        let mut y = [[[0.0; OW]; OH]; C];
+        self.unpool_into(x, indices, &mut y);
+        y
+    }
+
+    fn unpool_into<const C: usize, const H: usize, const W: usize>(
+        &self,
+        x: &[[[f32; W]; H]; C],
+        indices: &PoolIndices<C, H, W>,
+        y: &mut [[[f32; OW]; OH]; C],
+    ) {
+        const { window::<C, OH, OW>(K, S, H, W) };
+        let y = flat_mut(from_mut(y));
+        y.fill(0.0);
+        pool::scatter_add(
+            flat(from_ref(x)),
+            bytemuck::cast_slice(from_ref(indices)),
+            y,
+        );
+    }
+
+    /// [`Self::unpool`] over a batch, with the pool's per-sample indices
+    /// (its training cache).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut y = [[[[0.0; 2]; 1]; 1]; 2];
+    /// MaxUnpool2d::<2, 1, 2>.forward_batch(&[[[[1.0]]], [[[2.0]]]], &[[[[1]]], [[[0]]]], &mut y);
+    /// assert_eq!(y, [[[[0.0, 1.0]]], [[[2.0, 0.0]]]]);
+    /// ```
+    pub fn forward_batch<const C: usize, const H: usize, const W: usize, const B: usize>(
+        &self,
+        x: &[[[[f32; W]; H]; C]; B],
+        indices: &[PoolIndices<C, H, W>; B],
+        y: &mut [[[[f32; OW]; OH]; C]; B],
+    ) {
+        for ((x, at), y) in x.iter().zip(indices).zip(y.iter_mut()) {
+            self.unpool_into(x, at, y);
+        }
+    }
+
+    /// The backward pass: each input's gradient is the output gradient at
+    /// the position it was placed.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut dx = [[[[0.0]]]; 1];
+    /// MaxUnpool2d::<2, 1, 2>.backward(&[[[[1]]]], &[[[[3.0, 4.0]]]], &mut dx);
+    /// assert_eq!(dx, [[[[4.0]]]]);
+    /// ```
+    pub fn backward<const C: usize, const H: usize, const W: usize, const B: usize>(
+        &self,
+        indices: &[PoolIndices<C, H, W>; B],
+        dy: &[[[[f32; OW]; OH]; C]; B],
+        dx: &mut [[[[f32; W]; H]; C]; B],
+    ) {
+        const { window::<C, OH, OW>(K, S, H, W) };
+        for ((at, dy), dx) in indices.iter().zip(dy).zip(dx.iter_mut()) {
+            pool::gather(
+                flat(from_ref(dy)),
+                bytemuck::cast_slice(from_ref(at)),
+                flat_mut(from_mut(dx)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng, rngs::SmallRng};
+
+    #[test]
+    fn unpooling_inverts_pooling_at_the_maxima_and_its_backward_is_the_adjoint() {
+        let rng = &mut SmallRng::seed_from_u64(5);
+        // Positive values, so the zeros unpooling adds never win a re-pooling.
+        let mut x = [[[0.0f32; 7]; 6]; 2];
+        flat_mut(from_mut(&mut x))
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(0.1..1.0));
+        let (y, at) = MaxPool2d::<2, 3, 3>.forward_with_indices(&x);
+        assert_eq!(y, MaxPool2d::<2, 3, 3>.forward(&x));
+        let up = MaxUnpool2d::<2, 6, 7>.unpool(&y, &at);
+        // Pooling the unpooled map gives the pooled values back.
+        assert_eq!(MaxPool2d::<2, 3, 3>.forward(&up), y);
+        // Every nonzero lands where x had that value.
+        for (u, v) in flat(from_ref(&up)).iter().zip(flat(from_ref(&x))) {
+            assert!(*u == 0.0 || u == v);
+        }
+        // ⟨unpool(y), dy⟩ = ⟨y, unpool*(dy)⟩.
+        let mut dy = [[[[0.0f32; 7]; 6]; 2]; 1];
+        flat_mut(&mut dy)
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(-1.0..1.0));
+        let mut dx = [[[[0.0f32; 3]; 3]; 2]; 1];
+        MaxUnpool2d::<2, 6, 7>.backward(&[at], &dy, &mut dx);
+        let lhs: f32 = flat(from_ref(&up))
+            .iter()
+            .zip(flat(&dy))
+            .map(|(a, b)| a * b)
+            .sum();
+        let rhs: f32 = flat(from_ref(&y))
+            .iter()
+            .zip(flat(&dx))
+            .map(|(a, b)| a * b)
+            .sum();
+        assert!((lhs - rhs).abs() < 1e-5);
+    }
+}
