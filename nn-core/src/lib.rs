@@ -61,7 +61,8 @@ pub mod prelude {
     pub use crate::layers::{
         AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
         ConvTranspose2d, Dropout, ELU, Flatten, GaussianNoise, HardTanh, Identity, LeakyReLU,
-        Linear, MaxPool2d, Maxout, PReLU, ReLU, Reshape, Sigmoid, Softmax, Softplus, Tanh,
+        Linear, MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, Reshape, Sigmoid, Softmax, Softplus,
+        Tanh,
     };
     pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
