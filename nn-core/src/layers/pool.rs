@@ -291,9 +291,9 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
     ///
     /// ```
     /// use nn_core::prelude::*;
-    /// let mut y = [[[[0.0; 2]; 1]; 1]; 2];
-    /// MaxUnpool2d::<2, 1, 2>.forward_batch(&[[[[1.0]]], [[[2.0]]]], &[[[[1]]], [[[0]]]], &mut y);
-    /// assert_eq!(y, [[[[0.0, 1.0]]], [[[2.0, 0.0]]]]);
+    /// let mut y = [[[[0.0; 2]; 2]; 1]; 2];
+    /// MaxUnpool2d::<2, 2, 2>.forward_batch(&[[[[1.0]]], [[[2.0]]]], &[[[[1]]], [[[2]]]], &mut y);
+    /// assert_eq!(y, [[[[0.0, 1.0], [0.0, 0.0]]], [[[0.0, 0.0], [2.0, 0.0]]]]);
     /// ```
     pub fn forward_batch<const C: usize, const H: usize, const W: usize, const B: usize>(
         &self,
@@ -312,7 +312,7 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
     /// ```
     /// use nn_core::prelude::*;
     /// let mut dx = [[[[0.0]]]; 1];
-    /// MaxUnpool2d::<2, 1, 2>.backward(&[[[[1]]]], &[[[[3.0, 4.0]]]], &mut dx);
+    /// MaxUnpool2d::<2, 2, 2>.backward(&[[[[1]]]], &[[[[3.0, 4.0], [5.0, 6.0]]]], &mut dx);
     /// assert_eq!(dx, [[[[4.0]]]]);
     /// ```
     pub fn backward<const C: usize, const H: usize, const W: usize, const B: usize>(
