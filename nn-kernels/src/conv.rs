@@ -247,6 +247,24 @@ impl Geometry {
     pub(crate) fn input_col(&self, run: &Run, o: usize) -> usize {
         (o * self.stride).wrapping_add_signed(run.first_col)
     }
+
+    /// Calls `f(input, window)` for every input pixel inside every window
+    /// (padding skipped), in window-tap order, where `window` numbers the
+    /// windows channel by channel (`c·OH·OW + oy·OW + ox`): the traversal of
+    /// per-channel pooling.
+    #[inline]
+    pub(crate) fn for_each_window_tap(&self, mut f: impl FnMut(usize, usize)) {
+        let (per_channel, ow) = (self.col_cols(), self.out_width());
+        self.for_each_run(|run| {
+            if let Some(r) = run.input_row {
+                let start = run.channel * per_channel + run.out_row * ow;
+                let (lo, hi) = run.cols;
+                for o in lo..hi {
+                    f(r * self.width + self.input_col(&run, o), start + o);
+                }
+            }
+        });
+    }
 }
 
 /// One tap of a window applied along one output row: `OW` outputs that read
@@ -328,6 +346,53 @@ pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
     });
 }
 
+/// Which way a direct convolution pass runs.
+enum Pass<'a> {
+    /// `y += w · im2col(x)`.
+    Forward { x: &'a [f32], y: &'a mut [f32] },
+    /// `x += col2im(wᵀ · y)`.
+    Adjoint { y: &'a [f32], x: &'a mut [f32] },
+}
+
+/// One traversal for both directions: for each tap and output channel, a
+/// scaled input row meets an output row.
+fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
+    let (r, p) = (g.col_rows(), g.col_cols());
+    let (x_len, y_len) = match &pass {
+        Pass::Forward { x, y } => (x.len(), y.len()),
+        Pass::Adjoint { y, x } => (x.len(), y.len()),
+    };
+    assert_eq!(x_len, g.channels * g.height * g.width, "input length");
+    assert_eq!(w.len() % r, 0, "filter matrix width");
+    assert_eq!(y_len, w.len() / r * p, "output length");
+    let (width, ow) = (g.width, g.out_width());
+    g.for_each_run(|run| {
+        let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
+            return;
+        };
+        let pixels = row * width..(row + 1) * width;
+        let (tap, at) = (run.col_start / p, run.col_start % p);
+        for co in 0..w.len() / r {
+            let wv = w[co * r + tap];
+            let outputs = co * p + at..co * p + at + ow;
+            match &mut pass {
+                Pass::Forward { x, y } => {
+                    let (src, dst) = (&x[pixels.clone()], &mut y[outputs]);
+                    for o in lo..hi {
+                        dst[o] += wv * src[g.input_col(&run, o)];
+                    }
+                }
+                Pass::Adjoint { y, x } => {
+                    let (src, dst) = (&y[outputs], &mut x[pixels.clone()]);
+                    for o in lo..hi {
+                        dst[g.input_col(&run, o)] += wv * src[o];
+                    }
+                }
+            }
+        }
+    });
+}
+
 /// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
 /// with `w` the `CO × (C·KH·KW)` filter matrix and `y` the `CO × OH·OW`
 /// output. Each tap adds a scaled input row to an output row, so no scratch
@@ -344,26 +409,7 @@ pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
 /// assert_eq!(y, [-3.0, -5.0]);
 /// ```
 pub fn conv_add(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
-    let (r, p) = (g.col_rows(), g.col_cols());
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-    assert_eq!(w.len() % r, 0, "filter matrix width");
-    assert_eq!(y.len(), w.len() / r * p, "output length");
-    let (width, ow) = (g.width, g.out_width());
-    g.for_each_run(|run| {
-        let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
-            return;
-        };
-        let src = &x[row * width..(row + 1) * width];
-        let tap = run.col_start / p;
-        let at = run.col_start % p;
-        for (co, out) in y.chunks_exact_mut(p).enumerate() {
-            let wv = w[co * r + tap];
-            let out = &mut out[at..at + ow];
-            for o in lo..hi {
-                out[o] += wv * src[g.input_col(&run, o)];
-            }
-        }
-    });
+    direct(g, w, Pass::Forward { x, y });
 }
 
 /// The adjoint of [`conv_add`] in `x`: `x += col2im(wᵀ · y)`. It is the
@@ -380,26 +426,7 @@ pub fn conv_add(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
 /// assert_eq!(x, [1.0, 0.0, -1.0]);
 /// ```
 pub fn conv_adjoint_add(g: &Geometry, w: &[f32], y: &[f32], x: &mut [f32]) {
-    let (r, p) = (g.col_rows(), g.col_cols());
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-    assert_eq!(w.len() % r, 0, "filter matrix width");
-    assert_eq!(y.len(), w.len() / r * p, "output length");
-    let (width, ow) = (g.width, g.out_width());
-    g.for_each_run(|run| {
-        let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
-            return;
-        };
-        let dst = &mut x[row * width..(row + 1) * width];
-        let tap = run.col_start / p;
-        let at = run.col_start % p;
-        for (co, out) in y.chunks_exact(p).enumerate() {
-            let wv = w[co * r + tap];
-            let out = &out[at..at + ow];
-            for o in lo..hi {
-                dst[g.input_col(&run, o)] += wv * out[o];
-            }
-        }
-    });
+    direct(g, w, Pass::Adjoint { y, x });
 }
 
 #[cfg(test)]

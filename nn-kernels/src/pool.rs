@@ -34,19 +34,11 @@ pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
     check(g, x.len(), y.len());
     assert_eq!(argmax.len(), y.len(), "argmax length");
     y.fill(f32::NEG_INFINITY);
-    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
-    g.for_each_run(|run| {
-        if let Some(r) = run.input_row {
-            let start = run.channel * per_channel + run.out_row * ow;
-            let (lo, hi) = run.cols;
-            for o in lo..hi {
-                let at = r * w + g.input_col(&run, o);
-                // Strictly greater: the first maximum in window order wins.
-                if x[at] > y[start + o] {
-                    y[start + o] = x[at];
-                    argmax[start + o] = at as u32;
-                }
-            }
+    g.for_each_window_tap(|i, o| {
+        // Strictly greater: the first maximum in window order wins.
+        if x[i] > y[o] {
+            y[o] = x[i];
+            argmax[o] = i as u32;
         }
     });
 }
@@ -103,17 +95,8 @@ pub fn gather(values: &[f32], index: &[u32], out: &mut [f32]) {
 pub fn avg_pool(g: &Geometry, x: &[f32], y: &mut [f32]) {
     check(g, x.len(), y.len());
     y.fill(0.0);
-    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
     let scale = 1.0 / (g.kernel_h * g.kernel_w) as f32;
-    g.for_each_run(|run| {
-        if let Some(r) = run.input_row {
-            let start = run.channel * per_channel + run.out_row * ow;
-            let (lo, hi) = run.cols;
-            for o in lo..hi {
-                y[start + o] += scale * x[r * w + g.input_col(&run, o)];
-            }
-        }
-    });
+    g.for_each_window_tap(|i, o| y[o] += scale * x[i]);
 }
 
 /// Average pooling's backward pass: `dx += dy / window size` over each window.
@@ -129,17 +112,8 @@ pub fn avg_pool(g: &Geometry, x: &[f32], y: &mut [f32]) {
 /// ```
 pub fn avg_pool_backward(g: &Geometry, dy: &[f32], dx: &mut [f32]) {
     check(g, dx.len(), dy.len());
-    let (w, per_channel, ow) = (g.width, g.col_cols(), g.out_width());
     let scale = 1.0 / (g.kernel_h * g.kernel_w) as f32;
-    g.for_each_run(|run| {
-        if let Some(r) = run.input_row {
-            let start = run.channel * per_channel + run.out_row * ow;
-            let (lo, hi) = run.cols;
-            for o in lo..hi {
-                dx[r * w + g.input_col(&run, o)] += scale * dy[start + o];
-            }
-        }
-    });
+    g.for_each_window_tap(|i, o| dx[i] += scale * dy[o]);
 }
 
 #[cfg(test)]

@@ -218,10 +218,18 @@ impl Lowered<'_> {
     }
 }
 
-/// Implements the parts every convolution shares: `Zeroable`/`Pod`,
-/// `zeroed`, the flat parameter views and initialization.
-macro_rules! conv_common {
-    ($name:ident < $($p:ident),* >, fan_in = $fan_in:expr, fan_out = $fan_out:expr) => {
+/// Implements what every convolution shares, given its type, the input
+/// spatial parameters of its impls, its sample shapes and scratch, and
+/// which direction it runs: `Zeroable`/`Pod`, `zeroed`, initialization, the
+/// direct single-sample [`Forward`] and the lowered batch [`Layer`] passes.
+macro_rules! convolution {
+    (
+        $name:ident < $($p:ident),* > on < $($q:ident),* >,
+        in: $in:ty, out: $out:ty, scratch: $col:ty,
+        params: $params:expr, weights: $weights:expr,
+        fan: ($fan_in:expr, $fan_out:expr),
+        passes: $direct:path, $forward:ident, $backward:ident
+    ) => {
         // SAFETY: only f32 arrays; all-zero bits are valid.
         unsafe impl<$(const $p: usize),*> Zeroable for $name<$($p),*> {}
         // SAFETY: `repr(C)` of f32 arrays: no padding, any bit pattern is valid.
@@ -238,16 +246,61 @@ macro_rules! conv_common {
             pub fn zeroed() -> Self {
                 <Self as Zeroable>::zeroed()
             }
+        }
 
-            fn flat_params(&self) -> &[f32] {
+        impl<$(const $p: usize,)* $(const $q: usize),*> Forward<$in> for $name<$($p),*> {
+            type Out = $out;
+            fn forward(&self, x: &$in) -> $out {
+                let mut y = <$out as Zeroable>::zeroed();
+                let l = self.lowered::<$($q),*>();
+                let y_flat = flat_mut(from_mut(&mut y));
+                $direct(&l.g, l.filters, flat(from_ref(x)), y_flat);
+                add_channel_bias(l.bias, y_flat);
+                y
+            }
+        }
+
+        impl<$(const $p: usize,)* $(const $q: usize),*> Layer<$in> for $name<$($p),*> {
+            /// One sample's `im2col` matrix: the batch passes' scratch.
+            type Cache<const B: usize> = $col;
+            const NUM_PARAMS: usize = $params;
+            const NUM_WEIGHTS: usize = $weights;
+
+            fn forward_batch<const B: usize>(
+                &mut self,
+                x: &[$in; B],
+                y: &mut [$out; B],
+                col: &mut $col,
+                ctx: &mut Context,
+            ) {
+                let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
+                self.lowered::<$($q),*>().$forward(flat(x), flat_mut(y), col, ctx);
+            }
+
+            fn backward<const B: usize>(
+                &self,
+                x: &[$in; B],
+                _y: &[$out; B],
+                dy: &[$out; B],
+                col: &mut $col,
+                dx: Option<&mut [$in; B]>,
+                grad: &mut [f32],
+                ctx: &mut Context,
+            ) {
+                let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
+                let dx = dx.map(|d| flat_mut(d));
+                self.lowered::<$($q),*>().$backward(flat(x), flat(dy), col, dx, grad, ctx);
+            }
+
+            fn params(&self) -> &[f32] {
                 bytemuck::cast_slice(from_ref(self))
             }
 
-            fn flat_params_mut(&mut self) -> &mut [f32] {
+            fn params_mut(&mut self) -> &mut [f32] {
                 bytemuck::cast_slice_mut(from_mut(self))
             }
 
-            fn init(&mut self, init: Init, rng: &mut (impl rand::Rng + ?Sized)) {
+            fn init_params<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
                 let weights = bytemuck::cast_slice_mut(from_mut(&mut self.weight));
                 init.fill(weights, $fan_in, $fan_out, rng);
                 self.bias.fill(0.0);
@@ -289,7 +342,13 @@ pub struct Conv2d<
     pub bias: [f32; CO],
 }
 
-conv_common!(Conv2d<CI, CO, K, OH, OW, S, P, D>, fan_in = CI * K * K, fan_out = CO * K * K);
+convolution!(
+    Conv2d<CI, CO, K, OH, OW, S, P, D> on <H, W>,
+    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO], scratch: [[[[[f32; OW]; OH]; K]; K]; CI],
+    params: CO * CI * K * K + CO, weights: CO * CI * K * K,
+    fan: (CI * K * K, CO * K * K),
+    passes: conv_add, forward, backward
+);
 
 impl<
     const CI: usize,
@@ -317,88 +376,6 @@ impl<
             filters: bytemuck::cast_slice(&self.weight),
             bias: &self.bias,
         }
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const H: usize,
-    const W: usize,
-> Forward<[[[f32; W]; H]; CI]> for Conv2d<CI, CO, K, OH, OW, S, P, D>
-{
-    type Out = [[[f32; OW]; OH]; CO];
-    fn forward(&self, x: &[[[f32; W]; H]; CI]) -> Self::Out {
-        let mut y = [[[0.0; OW]; OH]; CO];
-        let l = self.lowered::<H, W>();
-        let y_flat = flat_mut(from_mut(&mut y));
-        conv_add(&l.g, l.filters, flat(from_ref(x)), y_flat);
-        add_channel_bias(l.bias, y_flat);
-        y
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const H: usize,
-    const W: usize,
-> Layer<[[[f32; W]; H]; CI]> for Conv2d<CI, CO, K, OH, OW, S, P, D>
-{
-    /// One sample's `im2col` matrix, `CI·K·K × OH·OW`.
-    type Cache<const B: usize> = [[[[[f32; OW]; OH]; K]; K]; CI];
-    const NUM_PARAMS: usize = CO * CI * K * K + CO;
-    const NUM_WEIGHTS: usize = CO * CI * K * K;
-
-    fn forward_batch<const B: usize>(
-        &mut self,
-        x: &[[[[f32; W]; H]; CI]; B],
-        y: &mut [Self::Out; B],
-        col: &mut Self::Cache<B>,
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<H, W>()
-            .forward(flat(x), flat_mut(y), col, ctx);
-    }
-
-    fn backward<const B: usize>(
-        &self,
-        x: &[[[[f32; W]; H]; CI]; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        col: &mut Self::Cache<B>,
-        dx: Option<&mut [[[[f32; W]; H]; CI]; B]>,
-        grad: &mut [f32],
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<H, W>()
-            .backward(flat(x), flat(dy), col, dx.map(|d| flat_mut(d)), grad, ctx);
-    }
-
-    fn params(&self) -> &[f32] {
-        self.flat_params()
-    }
-
-    fn params_mut(&mut self) -> &mut [f32] {
-        self.flat_params_mut()
-    }
-
-    fn init_params<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-        self.init(init, rng);
     }
 }
 
@@ -431,7 +408,13 @@ pub struct Conv1d<
     pub bias: [f32; CO],
 }
 
-conv_common!(Conv1d<CI, CO, K, OL, S, P, D>, fan_in = CI * K, fan_out = CO * K);
+convolution!(
+    Conv1d<CI, CO, K, OL, S, P, D> on <L>,
+    in: [[f32; L]; CI], out: [[f32; OL]; CO], scratch: [[[f32; OL]; K]; CI],
+    params: CO * CI * K + CO, weights: CO * CI * K,
+    fan: (CI * K, CO * K),
+    passes: conv_add, forward, backward
+);
 
 impl<
     const CI: usize,
@@ -458,83 +441,6 @@ impl<
             filters: bytemuck::cast_slice(&self.weight),
             bias: &self.bias,
         }
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OL: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const L: usize,
-> Forward<[[f32; L]; CI]> for Conv1d<CI, CO, K, OL, S, P, D>
-{
-    type Out = [[f32; OL]; CO];
-    fn forward(&self, x: &[[f32; L]; CI]) -> Self::Out {
-        let mut y = [[0.0; OL]; CO];
-        let l = self.lowered::<L>();
-        let y_flat = flat_mut(from_mut(&mut y));
-        conv_add(&l.g, l.filters, flat(from_ref(x)), y_flat);
-        add_channel_bias(l.bias, y_flat);
-        y
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OL: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const L: usize,
-> Layer<[[f32; L]; CI]> for Conv1d<CI, CO, K, OL, S, P, D>
-{
-    /// One sample's `im2col` matrix, `CI·K × OL`.
-    type Cache<const B: usize> = [[[f32; OL]; K]; CI];
-    const NUM_PARAMS: usize = CO * CI * K + CO;
-    const NUM_WEIGHTS: usize = CO * CI * K;
-
-    fn forward_batch<const B: usize>(
-        &mut self,
-        x: &[[[f32; L]; CI]; B],
-        y: &mut [Self::Out; B],
-        col: &mut Self::Cache<B>,
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<L>().forward(flat(x), flat_mut(y), col, ctx);
-    }
-
-    fn backward<const B: usize>(
-        &self,
-        x: &[[[f32; L]; CI]; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        col: &mut Self::Cache<B>,
-        dx: Option<&mut [[[f32; L]; CI]; B]>,
-        grad: &mut [f32],
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<L>()
-            .backward(flat(x), flat(dy), col, dx.map(|d| flat_mut(d)), grad, ctx);
-    }
-
-    fn params(&self) -> &[f32] {
-        self.flat_params()
-    }
-
-    fn params_mut(&mut self) -> &mut [f32] {
-        self.flat_params_mut()
-    }
-
-    fn init_params<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-        self.init(init, rng);
     }
 }
 
@@ -569,7 +475,13 @@ pub struct ConvTranspose2d<
 }
 
 // Each output sums about CI·⌈K/S⌉² inputs (its fan-in).
-conv_common!(ConvTranspose2d<CI, CO, K, OH, OW, S, P>, fan_in = CI * K.div_ceil(S) * K.div_ceil(S), fan_out = CO * K * K);
+convolution!(
+    ConvTranspose2d<CI, CO, K, OH, OW, S, P> on <H, W>,
+    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO], scratch: [[[[[f32; W]; H]; K]; K]; CO],
+    params: CI * CO * K * K + CO, weights: CI * CO * K * K,
+    fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K),
+    passes: conv_adjoint_add, transposed_forward, transposed_backward
+);
 
 impl<
     const CI: usize,
@@ -597,92 +509,6 @@ impl<
             filters: bytemuck::cast_slice(&self.weight),
             bias: &self.bias,
         }
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const H: usize,
-    const W: usize,
-> Forward<[[[f32; W]; H]; CI]> for ConvTranspose2d<CI, CO, K, OH, OW, S, P>
-{
-    type Out = [[[f32; OW]; OH]; CO];
-    fn forward(&self, x: &[[[f32; W]; H]; CI]) -> Self::Out {
-        let mut y = [[[0.0; OW]; OH]; CO];
-        let l = self.lowered::<H, W>();
-        let y_flat = flat_mut(from_mut(&mut y));
-        conv_adjoint_add(&l.g, l.filters, flat(from_ref(x)), y_flat);
-        add_channel_bias(l.bias, y_flat);
-        y
-    }
-}
-
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const H: usize,
-    const W: usize,
-> Layer<[[[f32; W]; H]; CI]> for ConvTranspose2d<CI, CO, K, OH, OW, S, P>
-{
-    /// One sample's `im2col` matrix of the output, `CO·K·K × H·W`.
-    type Cache<const B: usize> = [[[[[f32; W]; H]; K]; K]; CO];
-    const NUM_PARAMS: usize = CI * CO * K * K + CO;
-    const NUM_WEIGHTS: usize = CI * CO * K * K;
-
-    fn forward_batch<const B: usize>(
-        &mut self,
-        x: &[[[[f32; W]; H]; CI]; B],
-        y: &mut [Self::Out; B],
-        col: &mut Self::Cache<B>,
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<H, W>()
-            .transposed_forward(flat(x), flat_mut(y), col, ctx);
-    }
-
-    fn backward<const B: usize>(
-        &self,
-        x: &[[[[f32; W]; H]; CI]; B],
-        _y: &[Self::Out; B],
-        dy: &[Self::Out; B],
-        col: &mut Self::Cache<B>,
-        dx: Option<&mut [[[[f32; W]; H]; CI]; B]>,
-        grad: &mut [f32],
-        ctx: &mut Context,
-    ) {
-        let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-        self.lowered::<H, W>().transposed_backward(
-            flat(x),
-            flat(dy),
-            col,
-            dx.map(|d| flat_mut(d)),
-            grad,
-            ctx,
-        );
-    }
-
-    fn params(&self) -> &[f32] {
-        self.flat_params()
-    }
-
-    fn params_mut(&mut self) -> &mut [f32] {
-        self.flat_params_mut()
-    }
-
-    fn init_params<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
-        self.init(init, rng);
     }
 }
 
