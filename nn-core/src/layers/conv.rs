@@ -246,6 +246,16 @@ macro_rules! convolution {
             pub fn zeroed() -> Self {
                 <Self as Zeroable>::zeroed()
             }
+
+            /// The batch passes at one input size (its geometry is checked
+            /// at compile time).
+            fn lowered<$(const $q: usize),*>(&self) -> Lowered<'_> {
+                Lowered {
+                    g: const { Self::geometry::<$($q),*>() },
+                    filters: bytemuck::cast_slice(&self.weight),
+                    bias: &self.bias,
+                }
+            }
         }
 
         impl<$(const $p: usize,)* $(const $q: usize),*> Forward<$in> for $name<$($p),*> {
@@ -369,14 +379,6 @@ impl<
         );
         Geometry::square(CI, H, W, K, S, P, D)
     }
-
-    fn lowered<const H: usize, const W: usize>(&self) -> Lowered<'_> {
-        Lowered {
-            g: const { Self::geometry::<H, W>() },
-            filters: bytemuck::cast_slice(&self.weight),
-            bias: &self.bias,
-        }
-    }
 }
 
 /// A 1-D convolution over `CI × L` sequences: `CO` filters of length `K`,
@@ -433,14 +435,6 @@ impl<
             "Conv1d: OL must be ⌊(L + 2P − D(K − 1) − 1)/S⌋ + 1 of the input's length L"
         );
         Geometry::sequence(CI, L, K, S, P, D)
-    }
-
-    fn lowered<const L: usize>(&self) -> Lowered<'_> {
-        Lowered {
-            g: const { Self::geometry::<L>() },
-            filters: bytemuck::cast_slice(&self.weight),
-            bias: &self.bias,
-        }
     }
 }
 
@@ -501,14 +495,6 @@ impl<
             "ConvTranspose2d: OH×OW must be S(n − 1) + K − 2P of the input's H×W"
         );
         Geometry::square(CO, OH, OW, K, S, P, 1)
-    }
-
-    fn lowered<const H: usize, const W: usize>(&self) -> Lowered<'_> {
-        Lowered {
-            g: const { Self::geometry::<H, W>() },
-            filters: bytemuck::cast_slice(&self.weight),
-            bias: &self.bias,
-        }
     }
 }
 

@@ -72,16 +72,7 @@ impl<
 {
     type Out = [[[f32; OW]; OH]; C];
     fn forward(&self, x: &[[[f32; W]; H]; C]) -> Self::Out {
-        let g = const { window::<C, H, W>(K, S, OH, OW) };
-        let mut y = [[[0.0; OW]; OH]; C];
-        let mut argmax = [[[0u32; OW]; OH]; C];
-        pool::max_pool(
-            &g,
-            flat(from_ref(x)),
-            flat_mut(from_mut(&mut y)),
-            argmax.as_flattened_mut().as_flattened_mut(),
-        );
-        y
+        self.forward_with_indices(x).0
     }
 }
 
