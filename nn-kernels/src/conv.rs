@@ -365,28 +365,28 @@ fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
     assert_eq!(x_len, g.channels * g.height * g.width, "input length");
     assert_eq!(w.len() % r, 0, "filter matrix width");
     assert_eq!(y_len, w.len() / r * p, "output length");
-    let (width, ow) = (g.width, g.out_width());
+    let (width, stride) = (g.width, g.stride);
     g.for_each_run(|run| {
         let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
             return;
         };
-        let pixels = row * width..(row + 1) * width;
+        if lo == hi {
+            return;
+        }
+        // The run's pixels, from the one output `lo` reads, every `stride`th.
+        let pixels = row * width + g.input_col(&run, lo)..(row + 1) * width;
         let (tap, at) = (run.col_start / p, run.col_start % p);
         for co in 0..w.len() / r {
             let wv = w[co * r + tap];
-            let outputs = co * p + at..co * p + at + ow;
+            let outputs = co * p + at + lo..co * p + at + hi;
             match &mut pass {
                 Pass::Forward { x, y } => {
-                    let (src, dst) = (&x[pixels.clone()], &mut y[outputs]);
-                    for o in lo..hi {
-                        dst[o] += wv * src[g.input_col(&run, o)];
-                    }
+                    let (src, dst) = (x[pixels.clone()].iter().step_by(stride), &mut y[outputs]);
+                    dst.iter_mut().zip(src).for_each(|(d, v)| *d += wv * v);
                 }
                 Pass::Adjoint { y, x } => {
-                    let (src, dst) = (&y[outputs], &mut x[pixels.clone()]);
-                    for o in lo..hi {
-                        dst[g.input_col(&run, o)] += wv * src[o];
-                    }
+                    let (src, dst) = (&y[outputs], x[pixels.clone()].iter_mut().step_by(stride));
+                    dst.zip(src).for_each(|(d, v)| *d += wv * v);
                 }
             }
         }
