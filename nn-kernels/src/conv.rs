@@ -213,7 +213,7 @@ impl Geometry {
     /// Visits every (tap, output row) pair in tap-major order, channel by
     /// channel and, within a window, row by row: the traversal [`im2col`],
     /// [`col2im_add`] and the pooling kernels share.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn for_each_run(&self, mut f: impl FnMut(Run)) {
         let (oh, ow) = (self.out_height(), self.out_width());
         let d = self.dilation;
@@ -298,20 +298,47 @@ pub(crate) struct Run {
 /// assert_eq!(col, [0., 1., 2., 1., 2., 3., 2., 3., 0.]);
 /// ```
 pub fn im2col(g: &Geometry, x: &[f32], col: &mut [f32]) {
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
     assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col length");
-    let (w, ow) = (g.width, g.out_width());
+    im2col_strided(g, x, col, g.col_cols());
+}
+
+/// [`im2col`] into a matrix whose rows are `ld` apart (`ld ≥ OH·OW`), so a
+/// batch's samples can sit side by side: sample `s` starts at column `s·OH·OW`
+/// of one `C·KH·KW × B·OH·OW` matrix (pass `&mut col[s·OH·OW..]`, `ld = B·OH·OW`).
+///
+/// # Panics
+/// If `x` has the wrong length or `col` is too short.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, im2col_strided};
+/// let g = Geometry::sequence(1, 2, 1, 1, 0, 1); // 1-tap windows: col = x
+/// let mut col = [0.0; 4]; // two samples side by side
+/// im2col_strided(&g, &[1., 2.], &mut col[..], 4);
+/// im2col_strided(&g, &[3., 4.], &mut col[2..], 4);
+/// assert_eq!(col, [1., 2., 3., 4.]);
+/// ```
+pub fn im2col_strided(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    let (p, ow) = (g.col_cols(), g.out_width());
+    assert!(
+        ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
+        "col too short"
+    );
+    let w = g.width;
     g.for_each_run(|run| {
-        let out = &mut col[run.col_start..run.col_start + ow];
+        let start = run.col_start / p * ld + run.col_start % p;
+        let out = &mut col[start..start + ow];
         match run.input_row {
             None => out.fill(0.0),
             Some(r) => {
-                let src = &x[r * w..(r + 1) * w];
                 let (lo, hi) = run.cols;
                 out[..lo].fill(0.0);
                 out[hi..].fill(0.0);
-                for (o, v) in out.iter_mut().enumerate().take(hi).skip(lo) {
-                    *v = src[g.input_col(&run, o)];
+                if lo < hi {
+                    let src = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
+                        .iter()
+                        .step_by(g.stride);
+                    out[lo..hi].iter_mut().zip(src).for_each(|(v, x)| *v = *x);
                 }
             }
         }
@@ -332,15 +359,41 @@ pub fn im2col(g: &Geometry, x: &[f32], col: &mut [f32]) {
 /// assert_eq!(x, [1., 2., 1.]);
 /// ```
 pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
     assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col length");
+    col2im_add_strided(g, col, g.col_cols(), x);
+}
+
+/// [`col2im_add`] from a matrix whose rows are `ld` apart (the layout of
+/// [`im2col_strided`]).
+///
+/// # Panics
+/// If `x` has the wrong length or `col` is too short.
+///
+/// ```
+/// use nn_kernels::conv::{Geometry, col2im_add_strided};
+/// let g = Geometry::sequence(1, 2, 1, 1, 0, 1);
+/// let mut x = [0.0; 2];
+/// col2im_add_strided(&g, &[1., 2., 3., 4.][2..], 4, &mut x);
+/// assert_eq!(x, [3., 4.]);
+/// ```
+pub fn col2im_add_strided(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
+    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+    let p = g.col_cols();
+    assert!(
+        ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
+        "col too short"
+    );
     let w = g.width;
     g.for_each_run(|run| {
         if let Some(r) = run.input_row {
-            let dst = &mut x[r * w..(r + 1) * w];
+            let start = run.col_start / p * ld + run.col_start % p;
             let (lo, hi) = run.cols;
-            for o in lo..hi {
-                dst[g.input_col(&run, o)] += col[run.col_start + o];
+            if lo < hi {
+                let dst = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
+                    .iter_mut()
+                    .step_by(g.stride);
+                dst.zip(&col[start + lo..start + hi])
+                    .for_each(|(x, v)| *x += v);
             }
         }
     });
@@ -356,6 +409,7 @@ enum Pass<'a> {
 
 /// One traversal for both directions: for each tap and output channel, a
 /// scaled input row meets an output row.
+#[inline(always)]
 fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
     let (r, p) = (g.col_rows(), g.col_cols());
     let (x_len, y_len) = match &pass {
@@ -379,54 +433,76 @@ fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
         for co in 0..w.len() / r {
             let wv = w[co * r + tap];
             let outputs = co * p + at + lo..co * p + at + hi;
+            let n = hi - lo;
             match &mut pass {
+                // Stride 1 (the common case) walks plain slices, which vectorize.
+                Pass::Forward { x, y } if stride == 1 => {
+                    let src = &x[pixels.start..pixels.start + n];
+                    y[outputs]
+                        .iter_mut()
+                        .zip(src)
+                        .for_each(|(d, v)| *d += wv * v);
+                }
                 Pass::Forward { x, y } => {
-                    let (src, dst) = (x[pixels.clone()].iter().step_by(stride), &mut y[outputs]);
-                    dst.iter_mut().zip(src).for_each(|(d, v)| *d += wv * v);
+                    let src = x[pixels.clone()].iter().step_by(stride);
+                    y[outputs]
+                        .iter_mut()
+                        .zip(src)
+                        .for_each(|(d, v)| *d += wv * v);
+                }
+                Pass::Adjoint { y, x } if stride == 1 => {
+                    let dst = &mut x[pixels.start..pixels.start + n];
+                    dst.iter_mut()
+                        .zip(&y[outputs])
+                        .for_each(|(d, v)| *d += wv * v);
                 }
                 Pass::Adjoint { y, x } => {
-                    let (src, dst) = (&y[outputs], x[pixels.clone()].iter_mut().step_by(stride));
-                    dst.zip(src).for_each(|(d, v)| *d += wv * v);
+                    let dst = x[pixels.clone()].iter_mut().step_by(stride);
+                    dst.zip(&y[outputs]).for_each(|(d, v)| *d += wv * v);
                 }
             }
         }
     });
 }
 
-/// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
-/// with `w` the `CO × (C·KH·KW)` filter matrix and `y` the `CO × OH·OW`
-/// output. Each tap adds a scaled input row to an output row, so no scratch
-/// memory is needed: single-sample inference, on any device.
-///
-/// # Panics
-/// If a slice has the wrong length.
-///
-/// ```
-/// use nn_kernels::conv::{Geometry, conv_add};
-/// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
-/// let mut y = [0.0; 2];
-/// conv_add(&g, &[1.0, -1.0], &[1.0, 4.0, 9.0], &mut y);
-/// assert_eq!(y, [-3.0, -5.0]);
-/// ```
-pub fn conv_add(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
-    direct(g, w, Pass::Forward { x, y });
+dispatched! {
+    /// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
+    /// with `w` the `CO × (C·KH·KW)` filter matrix and `y` the `CO × OH·OW`
+    /// output. Each tap adds a scaled input row to an output row, so no
+    /// scratch memory is needed: single-sample inference, on any device.
+    ///
+    /// # Panics
+    /// If a slice has the wrong length.
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, conv_add};
+    /// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
+    /// let mut y = [0.0; 2];
+    /// conv_add(&g, &[1.0, -1.0], &[1.0, 4.0, 9.0], &mut y);
+    /// assert_eq!(y, [-3.0, -5.0]);
+    /// ```
+    pub fn conv_add / conv_add_on(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
+        direct(g, w, Pass::Forward { x, y });
+    }
 }
 
-/// The adjoint of [`conv_add`] in `x`: `x += col2im(wᵀ · y)`. It is the
-/// input gradient of a convolution and the forward pass of a transposed one.
-///
-/// # Panics
-/// If a slice has the wrong length.
-///
-/// ```
-/// use nn_kernels::conv::{Geometry, conv_adjoint_add};
-/// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
-/// let mut x = [0.0; 3];
-/// conv_adjoint_add(&g, &[1.0, -1.0], &[1.0, 1.0], &mut x);
-/// assert_eq!(x, [1.0, 0.0, -1.0]);
-/// ```
-pub fn conv_adjoint_add(g: &Geometry, w: &[f32], y: &[f32], x: &mut [f32]) {
-    direct(g, w, Pass::Adjoint { y, x });
+dispatched! {
+    /// The adjoint of [`conv_add`] in `x`: `x += col2im(wᵀ · y)`. It is the
+    /// input gradient of a convolution and the forward pass of a transposed one.
+    ///
+    /// # Panics
+    /// If a slice has the wrong length.
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, conv_adjoint_add};
+    /// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
+    /// let mut x = [0.0; 3];
+    /// conv_adjoint_add(&g, &[1.0, -1.0], &[1.0, 1.0], &mut x);
+    /// assert_eq!(x, [1.0, 0.0, -1.0]);
+    /// ```
+    pub fn conv_adjoint_add / conv_adjoint_add_on(g: &Geometry, w: &[f32], y: &[f32], x: &mut [f32]) {
+        direct(g, w, Pass::Adjoint { y, x });
+    }
 }
 
 #[cfg(test)]
@@ -509,6 +585,22 @@ mod tests {
                 want[p] += reads.iter().zip(&c).map(|(u, c)| u * c).sum::<f32>();
             }
             assert_close(&back, &want, 1e-6, "col2im");
+
+            // Strided: the same matrix as the middle block of a wider one.
+            let (p, ld) = (g.col_cols(), 3 * g.col_cols() + 1);
+            let mut wide = vec![f32::NAN; (g.col_rows() - 1) * ld + 2 * p];
+            im2col_strided(&g, &x, &mut wide[p..], ld);
+            for row in 0..g.col_rows() {
+                assert_eq!(
+                    wide[row * ld + p..row * ld + 2 * p],
+                    col[row * p..(row + 1) * p]
+                );
+            }
+            let mut back_wide = vec![0.5; x.len()];
+            col2im_add_strided(&g, &wide[p..], ld, &mut back_wide);
+            let mut back_plain = vec![0.5; x.len()];
+            col2im_add(&g, &col, &mut back_plain);
+            assert_eq!(back_wide, back_plain);
         }
     }
 
@@ -530,14 +622,17 @@ mod tests {
                         .sum::<f32>();
                 }
             }
-            let mut y = vec![0.25; co * p];
-            conv_add(&g, &w, &x, &mut y);
-            assert_close(&y, &want, 1e-5, "conv_add");
+            for isa in crate::testing::isas() {
+                let mut y = vec![0.25; co * p];
+                conv_add_on(isa, &g, &w, &x, &mut y);
+                assert_close(&y, &want, 1e-5, "conv_add");
+            }
 
             // ⟨conv(x), dy⟩ = ⟨x, conv*(dy)⟩.
             let dy = random_vec(r, co * p);
             let mut dx = vec![0.0; x.len()];
-            conv_adjoint_add(&g, &w, &dy, &mut dx);
+            let isa = crate::testing::isas().last().expect("portable at least");
+            conv_adjoint_add_on(isa, &g, &w, &dy, &mut dx);
             let mut conv = vec![0.0; co * p];
             conv_add(&g, &w, &x, &mut conv);
             let lhs: f32 = conv.iter().zip(&dy).map(|(a, b)| a * b).sum();

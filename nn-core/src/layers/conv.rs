@@ -32,7 +32,8 @@ use crate::storage::Zeroable;
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
-    Geometry, col2im_add, conv_add, conv_adjoint_add, im2col, out_len, transposed_out_len,
+    Geometry, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided, out_len,
+    transposed_out_len,
 };
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 
@@ -62,8 +63,40 @@ fn add_channel_sums(dy: &[f32], db: &mut [f32]) {
     }
 }
 
-/// The batch passes of a convolution with `filters` (`CO × R`, `R` =
-/// `g.col_rows()`) over `B` samples, using `col` (`R × P`) as scratch.
+/// Copies a batch from sample-major `[B][C][N]` to channel-major `[C][B][N]`,
+/// where the whole batch is one `C × B·N` matrix.
+fn to_channel_major(samples: &[f32], channels: &mut [f32], c: usize, batch: usize) {
+    let n = samples.len() / (c * batch);
+    for (s, sample) in samples.chunks_exact(c * n).enumerate() {
+        for (ch, row) in sample.chunks_exact(n).enumerate() {
+            channels[(ch * batch + s) * n..][..n].copy_from_slice(row);
+        }
+    }
+}
+
+/// The inverse of [`to_channel_major`], adding `bias[c]` to channel `c` if given.
+fn to_sample_major(
+    channels: &[f32],
+    samples: &mut [f32],
+    c: usize,
+    batch: usize,
+    bias: Option<&[f32]>,
+) {
+    let n = samples.len() / (c * batch);
+    for (s, sample) in samples.chunks_exact_mut(c * n).enumerate() {
+        for (ch, row) in sample.chunks_exact_mut(n).enumerate() {
+            let from = &channels[(ch * batch + s) * n..][..n];
+            let b = bias.map_or(0.0, |b| b[ch]);
+            row.iter_mut().zip(from).for_each(|(d, v)| *d = v + b);
+        }
+    }
+}
+
+/// The batch passes of a convolution whose `filters` form a `CO × R`
+/// matrix (`R = g.col_rows()`, `P = g.col_cols()` windows per sample). Over
+/// `B` samples, `cols` (`R × B·P`) holds every sample's `im2col` side by side
+/// and `channels` (`C × B·N`) a batch of activations channel-major, so each
+/// product is one GEMM over the whole batch.
 struct Lowered<'a> {
     g: Geometry,
     filters: &'a [f32],
@@ -71,149 +104,166 @@ struct Lowered<'a> {
 }
 
 impl Lowered<'_> {
-    fn out_channels(&self) -> usize {
-        self.bias.len()
+    /// `(R, P, B·P, B)` for a batch whose channel-major buffer has `len` values in `rows` rows.
+    fn sizes(&self, len: usize, rows: usize) -> (usize, usize, usize, usize) {
+        let (r, p) = (self.g.col_rows(), self.g.col_cols());
+        let bp = len / rows;
+        (r, p, bp, bp / p)
     }
 
-    /// `y_b = W · im2col(x_b) + bias` for every sample.
-    fn forward(&self, x: &[f32], y: &mut [f32], col: &mut [f32], ctx: &mut Context) {
-        let (r, p, co) = (self.g.col_rows(), self.g.col_cols(), self.out_channels());
-        let w = MatRef::row_major(self.filters, co, r);
-        let in_len = x.len() / (y.len() / (co * p));
-        for (x, y) in x.chunks_exact(in_len).zip(y.chunks_exact_mut(co * p)) {
-            im2col(&self.g, x, col);
-            let col = MatRef::row_major(col, r, p);
-            gemm_split(
-                ctx.parallel,
-                ctx.workspace,
-                w,
-                col,
-                MatMut::row_major(y, co, p),
-                false,
-            );
-            add_channel_bias(self.bias, y);
+    /// `y = W · im2col(x) + bias`; `cols` keeps the `im2col` for backward.
+    fn forward(
+        &self,
+        x: &[f32],
+        y: &mut [f32],
+        cols: &mut [f32],
+        out: &mut [f32],
+        ctx: &mut Context,
+    ) {
+        let co = self.bias.len();
+        let (r, p, bp, batch) = self.sizes(out.len(), co);
+        for (s, x) in x.chunks_exact(x.len() / batch).enumerate() {
+            im2col_strided(&self.g, x, &mut cols[s * p..], bp);
         }
+        let w = MatRef::row_major(self.filters, co, r);
+        let cols = MatRef::row_major(cols, r, bp);
+        gemm_split(
+            ctx.parallel,
+            ctx.workspace,
+            w,
+            cols,
+            MatMut::row_major(out, co, bp),
+            false,
+        );
+        to_sample_major(out, y, co, batch, Some(self.bias));
     }
 
-    /// `dW = Σ_b dy_b · im2col(x_b)ᵀ`, `db = Σ dy`, and `dx_b = col2im(Wᵀ · dy_b)`.
+    /// `dW = dY · colsᵀ`, `db = Σ dY`, `dx = col2im(Wᵀ · dY)`, with `cols`
+    /// as the forward pass left it.
     #[allow(clippy::too_many_arguments)]
     fn backward(
         &self,
-        x: &[f32],
+        _x: &[f32],
         dy: &[f32],
-        col: &mut [f32],
-        mut dx: Option<&mut [f32]>,
+        cols: &mut [f32],
+        dy_channels: &mut [f32],
+        dx: Option<&mut [f32]>,
         grad: &mut [f32],
         ctx: &mut Context,
     ) {
-        let (r, p, co) = (self.g.col_rows(), self.g.col_cols(), self.out_channels());
-        let in_len = x.len() / (dy.len() / (co * p));
+        let co = self.bias.len();
+        let (r, p, bp, batch) = self.sizes(dy_channels.len(), co);
         let (dw, db) = grad.split_at_mut(co * r);
         db.fill(0.0);
-        let w = MatRef::row_major(self.filters, co, r);
-        for (b, (x, dy)) in x
-            .chunks_exact(in_len)
-            .zip(dy.chunks_exact(co * p))
-            .enumerate()
-        {
-            im2col(&self.g, x, col);
-            let dy_m = MatRef::row_major(dy, co, p);
-            let col_m = MatRef::row_major(col, r, p);
-            gemm_split(
-                ctx.parallel,
-                ctx.workspace,
-                dy_m,
-                col_m.t(),
-                MatMut::row_major(dw, co, r),
-                b > 0,
-            );
+        for dy in dy.chunks_exact(dy.len() / batch) {
             add_channel_sums(dy, db);
-            if let Some(dx) = dx.as_deref_mut() {
-                // The im2col of x is spent; its buffer now takes Wᵀ · dy.
-                gemm_split(
-                    ctx.parallel,
-                    ctx.workspace,
-                    w.t(),
-                    dy_m,
-                    MatMut::row_major(col, r, p),
-                    false,
-                );
-                let dx = &mut dx[b * in_len..(b + 1) * in_len];
-                dx.fill(0.0);
-                col2im_add(&self.g, col, dx);
-            }
         }
-    }
-
-    /// The transposed convolution's forward pass, `y_b = col2im(Wᵀ · x_b) +
-    /// bias`, where `g` describes the *output* as a convolution's input and
-    /// the filters are `CI × R`.
-    fn transposed_forward(&self, x: &[f32], y: &mut [f32], col: &mut [f32], ctx: &mut Context) {
-        let (r, p) = (self.g.col_rows(), self.g.col_cols());
-        let ci = self.filters.len() / r;
-        let w = MatRef::row_major(self.filters, ci, r);
-        let out_len = y.len() / (x.len() / (ci * p));
-        for (x, y) in x.chunks_exact(ci * p).zip(y.chunks_exact_mut(out_len)) {
-            let x = MatRef::row_major(x, ci, p);
+        to_channel_major(dy, dy_channels, co, batch);
+        let dy_m = MatRef::row_major(dy_channels, co, bp);
+        let cols_m = MatRef::row_major(cols, r, bp);
+        gemm_split(
+            ctx.parallel,
+            ctx.workspace,
+            dy_m,
+            cols_m.t(),
+            MatMut::row_major(dw, co, r),
+            false,
+        );
+        if let Some(dx) = dx {
+            // The im2col of x is spent; its buffer now takes Wᵀ · dY.
+            let w = MatRef::row_major(self.filters, co, r);
             gemm_split(
                 ctx.parallel,
                 ctx.workspace,
                 w.t(),
-                x,
-                MatMut::row_major(col, r, p),
+                dy_m,
+                MatMut::row_major(cols, r, bp),
                 false,
             );
+            dx.fill(0.0);
+            for (s, dx) in dx.chunks_exact_mut(dx.len() / batch).enumerate() {
+                col2im_add_strided(&self.g, &cols[s * p..], bp, dx);
+            }
+        }
+    }
+
+    /// The transposed convolution's forward pass, `y = col2im(Wᵀ · x) +
+    /// bias`, where `g` describes the *output* as a convolution's input,
+    /// the filters are `CI × R` and `x_channels` keeps `x` for backward.
+    fn transposed_forward(
+        &self,
+        x: &[f32],
+        y: &mut [f32],
+        cols: &mut [f32],
+        x_channels: &mut [f32],
+        ctx: &mut Context,
+    ) {
+        let r = self.g.col_rows();
+        let ci = self.filters.len() / r;
+        let (_, p, bp, batch) = self.sizes(x_channels.len(), ci);
+        to_channel_major(x, x_channels, ci, batch);
+        let w = MatRef::row_major(self.filters, ci, r);
+        let x_m = MatRef::row_major(x_channels, ci, bp);
+        gemm_split(
+            ctx.parallel,
+            ctx.workspace,
+            w.t(),
+            x_m,
+            MatMut::row_major(cols, r, bp),
+            false,
+        );
+        for (s, y) in y.chunks_exact_mut(y.len() / batch).enumerate() {
             y.fill(0.0);
-            col2im_add(&self.g, col, y);
+            col2im_add_strided(&self.g, &cols[s * p..], bp, y);
             add_channel_bias(self.bias, y);
         }
     }
 
-    /// The transposed convolution's backward pass: `dx_b = W · im2col(dy_b)`,
-    /// `dW = Σ_b x_b · im2col(dy_b)ᵀ`, `db = Σ dy`.
+    /// The transposed convolution's backward pass: `dW = X · im2col(dY)ᵀ`,
+    /// `db = Σ dY`, `dx = W · im2col(dY)`, with `x_channels` as the forward
+    /// pass left it.
+    #[allow(clippy::too_many_arguments)]
     fn transposed_backward(
         &self,
-        x: &[f32],
+        _x: &[f32],
         dy: &[f32],
-        col: &mut [f32],
-        mut dx: Option<&mut [f32]>,
+        cols: &mut [f32],
+        x_channels: &mut [f32],
+        dx: Option<&mut [f32]>,
         grad: &mut [f32],
         ctx: &mut Context,
     ) {
-        let (r, p) = (self.g.col_rows(), self.g.col_cols());
+        let r = self.g.col_rows();
         let ci = self.filters.len() / r;
-        let out_len = dy.len() / (x.len() / (ci * p));
+        let (_, p, bp, batch) = self.sizes(x_channels.len(), ci);
         let (dw, db) = grad.split_at_mut(ci * r);
         db.fill(0.0);
-        let w = MatRef::row_major(self.filters, ci, r);
-        for (b, (x, dy)) in x
-            .chunks_exact(ci * p)
-            .zip(dy.chunks_exact(out_len))
-            .enumerate()
-        {
-            im2col(&self.g, dy, col);
-            let col_m = MatRef::row_major(col, r, p);
-            let x_m = MatRef::row_major(x, ci, p);
+        for (s, dy) in dy.chunks_exact(dy.len() / batch).enumerate() {
+            im2col_strided(&self.g, dy, &mut cols[s * p..], bp);
+            add_channel_sums(dy, db);
+        }
+        let cols_m = MatRef::row_major(cols, r, bp);
+        let x_m = MatRef::row_major(x_channels, ci, bp);
+        gemm_split(
+            ctx.parallel,
+            ctx.workspace,
+            x_m,
+            cols_m.t(),
+            MatMut::row_major(dw, ci, r),
+            false,
+        );
+        if let Some(dx) = dx {
+            // x is spent; its buffer now takes W · im2col(dY).
+            let w = MatRef::row_major(self.filters, ci, r);
             gemm_split(
                 ctx.parallel,
                 ctx.workspace,
-                x_m,
-                col_m.t(),
-                MatMut::row_major(dw, ci, r),
-                b > 0,
+                w,
+                cols_m,
+                MatMut::row_major(x_channels, ci, bp),
+                false,
             );
-            add_channel_sums(dy, db);
-            if let Some(dx) = dx.as_deref_mut() {
-                let dx = &mut dx[b * ci * p..(b + 1) * ci * p];
-                gemm_split(
-                    ctx.parallel,
-                    ctx.workspace,
-                    w,
-                    col_m,
-                    MatMut::row_major(dx, ci, p),
-                    false,
-                );
-            }
+            to_sample_major(x_channels, dx, ci, batch, None);
         }
     }
 }
@@ -225,7 +275,7 @@ impl Lowered<'_> {
 macro_rules! convolution {
     (
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
-        in: $in:ty, out: $out:ty, scratch: $col:ty,
+        in: $in:ty, out: $out:ty, scratch: $cols:ty, channels: $channels:ty,
         params: $params:expr, weights: $weights:expr,
         fan: ($fan_in:expr, $fan_out:expr),
         passes: $direct:path, $forward:ident, $backward:ident
@@ -271,8 +321,9 @@ macro_rules! convolution {
         }
 
         impl<$(const $p: usize,)* $(const $q: usize),*> Layer<$in> for $name<$($p),*> {
-            /// One sample's `im2col` matrix: the batch passes' scratch.
-            type Cache<const B: usize> = $col;
+            /// The batch's `im2col` matrix and a channel-major activation
+            /// buffer: what the single-GEMM batch passes work in.
+            type Cache<const B: usize> = ($cols, $channels);
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
 
@@ -280,11 +331,12 @@ macro_rules! convolution {
                 &mut self,
                 x: &[$in; B],
                 y: &mut [$out; B],
-                col: &mut $col,
+                (cols, channels): &mut ($cols, $channels),
                 ctx: &mut Context,
             ) {
-                let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
-                self.lowered::<$($q),*>().$forward(flat(x), flat_mut(y), col, ctx);
+                let cols = bytemuck::cast_slice_mut(from_mut(cols));
+                let channels = bytemuck::cast_slice_mut(from_mut(channels));
+                self.lowered::<$($q),*>().$forward(flat(x), flat_mut(y), cols, channels, ctx);
             }
 
             fn backward<const B: usize>(
@@ -292,14 +344,15 @@ macro_rules! convolution {
                 x: &[$in; B],
                 _y: &[$out; B],
                 dy: &[$out; B],
-                col: &mut $col,
+                (cols, channels): &mut ($cols, $channels),
                 dx: Option<&mut [$in; B]>,
                 grad: &mut [f32],
                 ctx: &mut Context,
             ) {
-                let col: &mut [f32] = bytemuck::cast_slice_mut(from_mut(col));
+                let cols = bytemuck::cast_slice_mut(from_mut(cols));
+                let channels = bytemuck::cast_slice_mut(from_mut(channels));
                 let dx = dx.map(|d| flat_mut(d));
-                self.lowered::<$($q),*>().$backward(flat(x), flat(dy), col, dx, grad, ctx);
+                self.lowered::<$($q),*>().$backward(flat(x), flat(dy), cols, channels, dx, grad, ctx);
             }
 
             fn params(&self) -> &[f32] {
@@ -354,7 +407,8 @@ pub struct Conv2d<
 
 convolution!(
     Conv2d<CI, CO, K, OH, OW, S, P, D> on <H, W>,
-    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO], scratch: [[[[[f32; OW]; OH]; K]; K]; CI],
+    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
+    scratch: [[[[[[f32; OW]; OH]; B]; K]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
     params: CO * CI * K * K + CO, weights: CO * CI * K * K,
     fan: (CI * K * K, CO * K * K),
     passes: conv_add, forward, backward
@@ -412,7 +466,8 @@ pub struct Conv1d<
 
 convolution!(
     Conv1d<CI, CO, K, OL, S, P, D> on <L>,
-    in: [[f32; L]; CI], out: [[f32; OL]; CO], scratch: [[[f32; OL]; K]; CI],
+    in: [[f32; L]; CI], out: [[f32; OL]; CO],
+    scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
     params: CO * CI * K + CO, weights: CO * CI * K,
     fan: (CI * K, CO * K),
     passes: conv_add, forward, backward
@@ -471,7 +526,8 @@ pub struct ConvTranspose2d<
 // Each output sums about CI·⌈K/S⌉² inputs (its fan-in).
 convolution!(
     ConvTranspose2d<CI, CO, K, OH, OW, S, P> on <H, W>,
-    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO], scratch: [[[[[f32; W]; H]; K]; K]; CO],
+    in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
+    scratch: [[[[[[f32; W]; H]; B]; K]; K]; CO], channels: [[[[f32; W]; H]; B]; CI],
     params: CI * CO * K * K + CO, weights: CI * CO * K * K,
     fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K),
     passes: conv_adjoint_add, transposed_forward, transposed_backward

@@ -66,11 +66,15 @@ const NR_MAX: usize = 32;
 /// Tallest `MR` of any micro-kernel.
 const MR_MAX: usize = 16;
 
-/// Workspace length (in `f32`s) that [`gemm`] needs for any product whose
-/// output has at most `max_n` columns, whatever `m` and `k` are.
+/// Workspace length (in `f32`s) with which [`gemm`] packs an output up to
+/// `max_n` columns wide in one block, whatever `m` and `k` are. Any
+/// workspace of at least `workspace_len(1)` works for every product: wider
+/// outputs are then computed in column blocks as wide as the workspace
+/// allows (up to the cache-sized `NC`, beyond which more space is unused).
 ///
 /// ```
 /// assert!(nn_kernels::gemm::workspace_len(10) >= 10);
+/// assert_eq!(nn_kernels::gemm::workspace_len(1 << 20), nn_kernels::gemm::workspace_len(usize::MAX));
 /// ```
 pub const fn workspace_len(max_n: usize) -> usize {
     let n = if max_n < NC { max_n } else { NC };
@@ -295,7 +299,7 @@ trait MicroKernel {
 ///
 /// # Panics
 /// If the shapes disagree (`A` is `m × k`, `B` is `k × n`, `C` is `m × n`) or
-/// `workspace` is shorter than [`workspace_len`]`(n)`.
+/// `workspace` is shorter than [`workspace_len`]`(1)`.
 ///
 /// ```
 /// use nn_kernels::gemm::{gemm, workspace_len, MatMut, MatRef};
@@ -334,10 +338,10 @@ pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut,
         b.cols
     );
     assert!(
-        workspace.len() >= workspace_len(c.cols),
-        "gemm: workspace of {} floats, need {}",
+        workspace.len() >= workspace_len(1),
+        "gemm: workspace of {} floats, need at least {}",
         workspace.len(),
-        workspace_len(c.cols)
+        workspace_len(1)
     );
     #[cfg(target_arch = "x86_64")]
     if isa.is_available() {
@@ -506,6 +510,8 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
         return;
     }
     let (packed_a, packed_b) = ws.split_at_mut(MC * KC);
+    // Column blocks as wide as the workspace holds (≥ NR_MAX, checked by `gemm_on`).
+    let nc_max = NC.min(packed_b.len() / KC / NR_MAX * NR_MAX);
     let at = a.t();
     // Reading a panel in place saves its copy but not its reuse: pack when a
     // block is reused many times (B across several A blocks, A across many B
@@ -516,8 +522,8 @@ fn blocked<K: MicroKernel>(ws: &mut [f32], a: MatRef, b: MatRef, mut c: MatMut, 
     let b_direct = b.cs == 1 && m <= MC && !aliases(b.rs);
     // One tile buffer on the stack, sized for the largest kernel.
     let mut tile = [0.0f32; MR_MAX * NR_MAX];
-    for jc in (0..n).step_by(NC) {
-        let nc = NC.min(n - jc);
+    for jc in (0..n).step_by(nc_max) {
+        let nc = nc_max.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
             let accumulate = accumulate || pc > 0;
