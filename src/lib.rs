@@ -50,11 +50,30 @@ pub use rand;
 
 /// Declares a network: a model struct `Name` and a trainer `NameTrainer<O, B>`.
 ///
-/// Syntax: `[attributes] [visibility] Name = < layer, layer, ... >`, where a
-/// layer is `Linear<IN, OUT>`, `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Dropout`
-/// (p = 0.5) or `Dropout<P>`, optionally named (`fc1: Linear<784, 128>`), and
-/// the list may start with `Input<N>`. Unnamed layers get fields named after
-/// their kind and position (`linear0`, `relu1`, ...).
+/// Syntax: `[attributes] [visibility] Name = < layer, layer, ... >`, where
+/// each layer may be named (`fc1: Linear<784, 128>`) and the list may start
+/// with the input shape: `Input<N>` (a vector), `Input<C, L>` (a sequence) or
+/// `Input<C, H, W>` (an image). Unnamed layers get fields named after their
+/// kind and position (`linear0`, `relu1`, ...). The layers, with arguments in
+/// PyTorch's order and defaults:
+///
+/// | layer | arguments |
+/// |---|---|
+/// | `Linear<IN, OUT>` | |
+/// | `Conv2d<CI, CO, K[, STRIDE, PADDING, DILATION]>`, `Conv1d<…>` | stride 1, padding 0, dilation 1 |
+/// | `ConvTranspose2d<CI, CO, K[, STRIDE, PADDING]>` | output `s(n − 1) + k − 2p` |
+/// | `MaxPool2d<K[, STRIDE]>`, `AvgPool2d<K[, STRIDE]>` | stride = window |
+/// | `MaxUnpool2d<K[, STRIDE]>` | pairs with the nearest unpaired `MaxPool2d` and uses its indices |
+/// | `Flatten`, `Reshape<N>` / `Reshape<C, L>` / `Reshape<C, H, W>` | |
+/// | `BatchNorm1d<N>`, `BatchNorm2d<C>` | momentum 0.1, ε 1e-5 |
+/// | `Dropout[<P>]`, `GaussianNoise<SIGMA>` | p = 0.5 |
+/// | `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Identity`, `Softplus`, `BinaryStep` | |
+/// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
+/// | `PReLU[<CHANNELS>]`, `Maxout<K>` | one shared slope |
+///
+/// The macro computes every layer's output shape, emits the fully sized
+/// types (`Conv2d<1, 8, 5>` on a 28×28 image becomes
+/// `Conv2d<1, 8, 5, 24, 24, 1, 0, 1>`) and reports every mismatch at its layer.
 ///
 /// The model (`Name`) holds only parameters: `forward` (one sample, evaluation
 /// mode), `predict`, `NUM_PARAMS`, `init_in_place` and `new_boxed`. The trainer
