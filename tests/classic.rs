@@ -206,3 +206,103 @@ fn adaline_separates_setosa_from_the_rest() {
         "ADALINE misclassifies {errors} of 150 training rows"
     );
 }
+
+/// Iris features standardized, and ±1 targets for setosa vs the rest.
+fn setosa_vs_rest() -> (Vec<[f32; 4]>, Vec<[f32; 1]>) {
+    let table = load(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv"),
+        Header::Counts,
+    )
+    .unwrap();
+    let mut rows: Vec<[f32; 4]> = table.rows_as().unwrap();
+    Standardizer::fit(&rows).apply(&mut rows);
+    let targets = table
+        .targets
+        .iter()
+        .map(|&c| [if c == 0.0 { 1.0 } else { -1.0 }])
+        .collect();
+    (rows, targets)
+}
+
+network! { PerceptronUnit = < Linear<4, 1> > }
+
+/// Rosenblatt's perceptron: a linear unit followed by a Heaviside step,
+/// trained by the perceptron rule (batch-1 SGD on the perceptron criterion),
+/// reaches zero training errors on the separable setosa-vs-rest task and
+/// then stops changing (no mistakes, no updates).
+#[test]
+fn perceptron_separates_setosa_and_converges() {
+    let (rows, targets) = setosa_vs_rest();
+    let mut t = PerceptronUnitTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 3);
+    let mut order = vec![0usize; rows.len()];
+    let mut epochs = nn::batch::Epochs::new(&mut order);
+    let rng = &mut SmallRng::seed_from_u64(4);
+    let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
+    let mistakes = |t: &PerceptronUnitTrainer<Sgd, 1>| {
+        let step = |x: &[f32; 4]| BinaryStep.forward(&t.model.forward(x))[0];
+        rows.iter()
+            .zip(&targets)
+            .filter(|(x, y)| (step(x) == 1.0) != (y[0] > 0.0))
+            .count()
+    };
+    let mut epochs_run = 0;
+    while mistakes(&t) > 0 && epochs_run < 100 {
+        epochs.shuffle(rng);
+        for k in 0..epochs.batches(1) {
+            epochs.gather(k, &rows, &targets, &mut x, &mut y);
+            t.train_step(&x, &y, &nn::loss::Perceptron);
+        }
+        epochs_run += 1;
+    }
+    assert_eq!(mistakes(&t), 0, "after {epochs_run} epochs");
+    let converged = t.model;
+    for k in 0..epochs.batches(1) {
+        epochs.gather(k, &rows, &targets, &mut x, &mut y);
+        t.train_step(&x, &y, &nn::loss::Perceptron);
+    }
+    assert_eq!(
+        t.model, converged,
+        "a separating perceptron makes no more updates"
+    );
+}
+
+/// ADALINE's normalized (unit-norm) delta rule, NLMS: the step is divided
+/// by the squared norm of the input (bias input 1 included), so each update
+/// moves the output a fixed fraction μ of the way to the target. It also
+/// separates setosa with no training errors.
+#[test]
+fn normalized_adaline_separates_setosa() {
+    let (rows, targets) = setosa_vs_rest();
+    let mu = 0.1;
+    let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(mu), 5);
+    let mut order = vec![0usize; rows.len()];
+    let mut epochs = nn::batch::Epochs::new(&mut order);
+    let rng = &mut SmallRng::seed_from_u64(6);
+    let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
+    for _ in 0..20 {
+        epochs.shuffle(rng);
+        for k in 0..epochs.batches(1) {
+            epochs.gather(k, &rows, &targets, &mut x, &mut y);
+            let norm2 = 1.0 + x[0].iter().map(|v| v * v).sum::<f32>();
+            // Mse's gradient is 2(z − t), so this is w += μ (t − z) x̃ / ‖x̃‖².
+            t.optimizer.set_lr(mu / (2.0 * norm2));
+            let before = t.model.forward(&x[0])[0];
+            t.train_step(&x, &y, &Mse);
+            let after = t.model.forward(&x[0])[0];
+            let moved = (after - before) / (y[0][0] - before);
+            assert!(
+                (moved - mu).abs() < 1e-3,
+                "NLMS moves the output by μ of the error: {moved}"
+            );
+        }
+    }
+    let errors = rows
+        .iter()
+        .zip(&targets)
+        .filter(|(x, y)| (t.model.forward(x)[0] > 0.0) != (y[0] > 0.0))
+        .count();
+    assert_eq!(
+        errors, 0,
+        "normalized ADALINE misclassifies {errors} of 150"
+    );
+}

@@ -326,6 +326,11 @@ mod tests {
         check_loss(&Mse, &t, 11);
         check_loss(&L1, &t, 12);
         check_loss(&Bce, &t, 13);
+        check_loss(
+            &crate::loss::Perceptron,
+            &[1.0, -1.0, 1.0, -1.0, -1.0, 1.0],
+            46,
+        );
         check_loss::<6, usize>(&CrossEntropy, &3usize, 14);
         let total: f32 = t.iter().sum();
         check_loss::<6, [f32; 6]>(&CrossEntropy, &t.map(|v| v / total), 15);

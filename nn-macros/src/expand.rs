@@ -158,6 +158,35 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 [#( <#param_types as #p::Layer<#param_shapes>>::params_mut(&mut self.#param_fields) ),*]
             }
 
+            /// Copies every parameter, in [`Self::params`] order, into `theta`
+            /// (the flat vector that gradient checks and second-order methods use).
+            ///
+            /// # Panics
+            /// If `theta.len()` is not [`Self::NUM_PARAMS`].
+            pub fn params_to_slice(&self, theta: &mut [f32]) {
+                assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
+                let mut rest = theta;
+                for tensor in self.params() {
+                    let (head, tail) = rest.split_at_mut(tensor.len());
+                    head.copy_from_slice(tensor);
+                    rest = tail;
+                }
+            }
+
+            /// Sets every parameter from `theta`, in [`Self::params`] order.
+            ///
+            /// # Panics
+            /// If `theta.len()` is not [`Self::NUM_PARAMS`].
+            pub fn params_from_slice(&mut self, theta: &[f32]) {
+                assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
+                let mut rest = theta;
+                for tensor in self.params_mut() {
+                    let (head, tail) = rest.split_at(tensor.len());
+                    tensor.copy_from_slice(head);
+                    rest = tail;
+                }
+            }
+
             /// The index of the largest output for one sample (the predicted class).
             pub fn predict(&self, x: &#in_ty) -> usize {
                 #p::argmax(#p::as_slice(&self.forward(x)))
@@ -326,18 +355,14 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         quote!(self.optimizer.update::<#count>(<#t as #p::Layer<#s>>::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
     });
     let has_backward = first_param < top;
-    let backward = if has_backward {
+    let backprop = if has_backward {
         quote! {
             for b in 0..B {
                 total += #loss_grad;
             }
             #p::scale(inv_b, #p::as_slice_mut(&mut self.#top_delta));
-            let mut ctx = #p::Context { mode: #p::Mode::Train, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
+            let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
             #( #backward_steps )*
-            if self.regularization.is_active() {
-                self.regularization.apply(&mut [#( #penalized ),*]);
-            }
-            #( #updates )*
         }
     } else {
         quote! {
@@ -346,6 +371,30 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             }
         }
     };
+    let update = if has_backward {
+        quote! {
+            if self.regularization.is_active() {
+                self.regularization.apply(&mut [#( #penalized ),*]);
+            }
+            #( #updates )*
+        }
+    } else {
+        quote!()
+    };
+    let gradient_doc = format!(
+        "The gradient of [`Self::eval_loss`] with respect to every parameter, written to `grad` \
+         in [`{name}::params`] order (layer by layer, each tensor flat); returns the loss. \
+         Evaluation mode, no penalties, no update: the deterministic full-batch objective that \
+         second-order methods and gradient checks need.\n\n# Panics\nIf `grad.len()` is not \
+         [`{name}::NUM_PARAMS`]."
+    );
+    let copy_gradients = param_layers.iter().map(|&i| {
+        let (g, count) = (grad(i), layers[i].num_params());
+        quote! {
+            let (tensor, rest) = rest.split_at_mut(#count);
+            tensor.copy_from_slice(&self.#g);
+        }
+    });
 
     let doc = format!(
         "Training state of [`{name}`] for batches of `B` samples with optimizer `O`: the model plus \
@@ -415,15 +464,33 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 #( #forward_steps )*
             }
 
+            /// Forward in `mode`, the mean loss over the batch, and
+            /// backpropagation into the gradient buffers. Returns the loss.
+            fn backprop<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, mode: #p::Mode) -> f32 {
+                const { assert!(B > 0, "the batch size B must be at least 1") };
+                self.run_forward(x, mode);
+                let inv_b = 1.0 / B as f32;
+                let mut total = 0.0f32;
+                #backprop
+                total * inv_b
+            }
+
             /// One training step on a batch: forward, mean loss over the batch,
             /// backward, optimizer update. Returns the mean loss.
             pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
-                const { assert!(B > 0, "the batch size B must be at least 1") };
-                self.run_forward(x, #p::Mode::Train);
-                let inv_b = 1.0 / B as f32;
-                let mut total = 0.0f32;
-                #backward
-                total * inv_b
+                let mean = self.backprop(x, targets, loss, #p::Mode::Train);
+                #update
+                mean
+            }
+
+            #[doc = #gradient_doc]
+            pub fn gradient<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, grad: &mut [f32]) -> f32 {
+                assert_eq!(grad.len(), #name::NUM_PARAMS, "one gradient value per parameter");
+                let mean = self.backprop(x, targets, loss, #p::Mode::Eval);
+                let rest = grad;
+                #( #copy_gradients )*
+                let _ = rest;
+                mean
             }
 
             /// Evaluation-mode forward pass of a batch; returns the outputs.

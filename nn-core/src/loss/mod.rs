@@ -14,10 +14,12 @@
 //! ```
 mod bce;
 mod cross_entropy;
+mod perceptron;
 mod regression;
 
 pub use bce::Bce;
 pub use cross_entropy::{CrossEntropy, SmoothedCrossEntropy};
+pub use perceptron::Perceptron;
 pub use regression::{L1, Mse};
 
 use nn_kernels::{activation::sigmoid_backward, softmax::softmax_backward};
