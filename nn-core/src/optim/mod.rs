@@ -12,11 +12,15 @@ use crate::storage::Zeroable;
 
 mod adam;
 mod adaptive;
+mod lbfgs;
 mod momentum;
+mod second_order;
 
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
 pub use adaptive::{AdaGrad, RmsProp};
+pub use lbfgs::Lbfgs;
 pub use momentum::Momentum;
+pub use second_order::{Damping, LeastSquares, Objective, SecondOrder, StepReport};
 
 /// A first-order update rule `θ ← step(θ, ∇θ, state)`.
 ///
