@@ -254,3 +254,120 @@ fn axpy<const N: usize>(alpha: f64, x: &[f32; N], y: &mut [f64; N]) {
         .zip(x)
         .for_each(|(y, &x)| *y += alpha * x as f64);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// f = ½θᵀQθ − bᵀθ.
+    const Q: [[f64; 2]; 2] = [[3.0, 1.0], [1.0, 2.0]];
+    const B: [f64; 2] = [1.0, 1.0];
+
+    fn f(t: [f64; 2]) -> (f64, [f64; 2]) {
+        let qt = [
+            Q[0][0] * t[0] + Q[0][1] * t[1],
+            Q[1][0] * t[0] + Q[1][1] * t[1],
+        ];
+        let loss = 0.5 * (t[0] * qt[0] + t[1] * qt[1]) - (B[0] * t[0] + B[1] * t[1]);
+        (loss, [qt[0] - B[0], qt[1] - B[1]])
+    }
+
+    struct Quadratic;
+    impl Objective<2> for Quadratic {
+        fn loss_grad(&mut self, t: &[f32; 2], g: &mut [f32; 2]) -> f64 {
+            let (loss, grad) = f([t[0] as f64, t[1] as f64]);
+            *g = [grad[0] as f32, grad[1] as f32];
+            loss
+        }
+    }
+
+    fn dot(a: [f64; 2], b: [f64; 2]) -> f64 {
+        a[0] * b[0] + a[1] * b[1]
+    }
+
+    /// The L-BFGS direction as Nocedal & Wright define it (eq. 7.19): the
+    /// BFGS update `H ← (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ` applied to
+    /// `H₀ = γI` for every stored pair, oldest first; then `d = −Hg`.
+    fn direction(pairs: &[([f64; 2], [f64; 2])], g: [f64; 2]) -> [f64; 2] {
+        let gamma = pairs.last().map_or(1.0, |&(s, y)| dot(s, y) / dot(y, y));
+        let mut h = [[gamma, 0.0], [0.0, gamma]];
+        for &(s, y) in pairs {
+            let rho = 1.0 / dot(s, y);
+            let v = |i: usize, j: usize| (if i == j { 1.0 } else { 0.0 }) - rho * y[i] * s[j]; // (I − ρysᵀ)
+            let mut hv = [[0.0; 2]; 2]; // H·V
+            for i in 0..2 {
+                for j in 0..2 {
+                    hv[i][j] = (0..2).map(|k| h[i][k] * v(k, j)).sum();
+                }
+            }
+            for i in 0..2 {
+                for j in 0..2 {
+                    // Vᵀ·(H·V) + ρ s sᵀ
+                    h[i][j] = (0..2).map(|k| v(k, i) * hv[k][j]).sum::<f64>() + rho * s[i] * s[j];
+                }
+            }
+        }
+        [
+            -(h[0][0] * g[0] + h[0][1] * g[1]),
+            -(h[1][0] * g[0] + h[1][1] * g[1]),
+        ]
+    }
+
+    #[test]
+    fn steps_follow_the_textbook_direction_and_line_search() {
+        let mut theta = [2.0f32, -1.0];
+        let mut lbfgs = Lbfgs::<2, 5>::new();
+        let (mut t, mut pairs) = ([2.0f64, -1.0], Vec::new());
+        for step in 0..3 {
+            lbfgs.step(&mut theta, &mut Quadratic);
+            let (loss, g) = f(t);
+            let d = direction(&pairs, g);
+            let slope = dot(g, d);
+            // Weak Wolfe by bisection from α = 1, doubling while too short.
+            let (mut lo, mut hi, mut alpha) = (0.0f64, f64::INFINITY, 1.0f64);
+            let next = loop {
+                let trial = [t[0] + alpha * d[0], t[1] + alpha * d[1]];
+                let (l, gt) = f(trial);
+                if l > loss + 1e-4 * alpha * slope {
+                    hi = alpha;
+                } else if dot(gt, d) < 0.9 * slope {
+                    lo = alpha;
+                } else {
+                    break trial;
+                }
+                alpha = if hi.is_finite() {
+                    0.5 * (lo + hi)
+                } else {
+                    2.0 * lo
+                };
+            };
+            let (_, g_next) = f(next);
+            pairs.push((
+                [next[0] - t[0], next[1] - t[1]],
+                [g_next[0] - g[0], g_next[1] - g[1]],
+            ));
+            t = next;
+            for i in 0..2 {
+                assert!(
+                    (theta[i] as f64 - t[i]).abs() < 1e-5,
+                    "step {step}: {theta:?} vs {t:?}"
+                );
+            }
+        }
+        // Two independent pairs pin down a 2-D quadratic: the minimum Q⁻¹b = (0.2, 0.4).
+        assert!(
+            (theta[0] - 0.2).abs() < 1e-4 && (theta[1] - 0.4).abs() < 1e-4,
+            "{theta:?}"
+        );
+    }
+
+    #[test]
+    fn the_history_keeps_the_newest_m_pairs() {
+        let mut theta = [2.0f32, -1.0];
+        let mut lbfgs = Lbfgs::<2, 1>::new();
+        lbfgs.step(&mut theta, &mut Quadratic);
+        lbfgs.step(&mut theta, &mut Quadratic);
+        assert_eq!(lbfgs.history(), 1);
+    }
+}

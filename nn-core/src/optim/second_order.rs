@@ -372,3 +372,203 @@ impl<const N: usize> SecondOrder<N> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec::Vec;
+
+    /// y = a·e^{b·x} sampled with noise: a small nonlinear least-squares fit.
+    const XS: [f64; 6] = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5];
+    const YS: [f64; 6] = [2.1, 2.9, 4.2, 5.8, 8.3, 11.9];
+
+    struct Exponential;
+    impl LeastSquares<2> for Exponential {
+        fn residuals(&mut self, t: &[f32; 2], row: &mut dyn FnMut(f64, &[f32; 2])) {
+            let (a, b) = (t[0] as f64, t[1] as f64);
+            for (&x, &y) in XS.iter().zip(&YS) {
+                let e = (b * x).exp();
+                row(a * e - y, &[e as f32, (a * x * e) as f32]);
+            }
+        }
+    }
+
+    /// The textbook quantities in f64: ½Σr², JᵀJ and Jᵀr.
+    fn normal_system(a: f64, b: f64) -> (f64, [[f64; 2]; 2], [f64; 2]) {
+        let (mut loss, mut jtj, mut jtr) = (0.0, [[0.0; 2]; 2], [0.0; 2]);
+        for (&x, &y) in XS.iter().zip(&YS) {
+            let e = (b * x).exp();
+            let (r, j) = (a * e - y, [e, a * x * e]);
+            loss += 0.5 * r * r;
+            for i in 0..2 {
+                jtr[i] += j[i] * r;
+                for k in 0..2 {
+                    jtj[i][k] += j[i] * j[k];
+                }
+            }
+        }
+        (loss, jtj, jtr)
+    }
+
+    /// `−M⁻¹g` for a 2×2 `M` by the adjugate formula.
+    fn solve2(m: [[f64; 2]; 2], g: [f64; 2]) -> [f64; 2] {
+        let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        [
+            -(m[1][1] * g[0] - m[0][1] * g[1]) / det,
+            -(m[0][0] * g[1] - m[1][0] * g[0]) / det,
+        ]
+    }
+
+    fn loss_at(t: [f64; 2]) -> f64 {
+        normal_system(t[0], t[1]).0
+    }
+
+    #[test]
+    fn gauss_newton_steps_follow_the_textbook_update() {
+        let mut theta = [1.0f32, 0.5];
+        let mut expected = [1.0f64, 0.5];
+        let mut gn = SecondOrder::<2>::gauss_newton();
+        for step in 0..4 {
+            gn.least_squares_step(&mut theta, &mut Exponential).unwrap();
+            let (loss, jtj, jtr) = normal_system(expected[0], expected[1]);
+            // θ ← θ − (JᵀJ)⁻¹Jᵀr, halved while the loss rises.
+            let d = solve2(jtj, jtr);
+            let mut scale = 1.0;
+            while loss_at([expected[0] + scale * d[0], expected[1] + scale * d[1]]) >= loss {
+                scale *= 0.5;
+            }
+            expected = [expected[0] + scale * d[0], expected[1] + scale * d[1]];
+            for i in 0..2 {
+                assert!(
+                    (theta[i] as f64 - expected[i]).abs() < 1e-4 * (1.0 + expected[i].abs()),
+                    "step {step}: {theta:?} vs {expected:?}"
+                );
+            }
+        }
+    }
+
+    /// Levenberg (`D = I`) and Marquardt (`D = diag(JᵀJ)`) with λ adapted by
+    /// ×10 / ÷10, written out independently.
+    fn damped_reference(diagonal: bool, steps: usize) -> Vec<[f64; 2]> {
+        let (mut t, mut lambda, mut out) = ([1.0f64, 0.5], 10.0f64, Vec::new());
+        for _ in 0..steps {
+            let (loss, jtj, jtr) = normal_system(t[0], t[1]);
+            loop {
+                let mut m = jtj;
+                for i in 0..2 {
+                    m[i][i] += lambda * if diagonal { jtj[i][i] } else { 1.0 };
+                }
+                let d = solve2(m, jtr);
+                let trial = [t[0] + d[0], t[1] + d[1]];
+                if loss_at(trial) < loss {
+                    t = trial;
+                    lambda /= 10.0;
+                    break;
+                }
+                lambda *= 10.0;
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn levenberg_and_marquardt_steps_follow_the_textbook_update() {
+        for (diagonal, mut solver) in [
+            (false, SecondOrder::<2>::levenberg(10.0)),
+            (true, SecondOrder::<2>::levenberg_marquardt(10.0)),
+        ] {
+            let mut theta = [1.0f32, 0.5];
+            for (step, expected) in damped_reference(diagonal, 5).iter().enumerate() {
+                let r = solver
+                    .least_squares_step(&mut theta, &mut Exponential)
+                    .unwrap();
+                assert!(r.accepted && r.loss_after < r.loss_before);
+                for i in 0..2 {
+                    assert!(
+                        (theta[i] as f64 - expected[i]).abs() < 1e-4 * (1.0 + expected[i].abs()),
+                        "diagonal {diagonal}, step {step}: {theta:?} vs {expected:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Logistic regression on a tiny 1-D data set: mean log-loss in (w, b).
+    const LX: [f64; 6] = [-2.0, -1.0, -0.5, 0.3, 1.0, 2.5];
+    const LY: [f64; 6] = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+
+    struct Logistic;
+    impl Objective<2> for Logistic {
+        fn loss_grad(&mut self, t: &[f32; 2], g: &mut [f32; 2]) -> f64 {
+            let (loss, grad, _) = logistic(t[0] as f64, t[1] as f64);
+            *g = [grad[0] as f32, grad[1] as f32];
+            loss
+        }
+    }
+
+    /// Loss, gradient and Hessian of the mean log-loss, by the formulas
+    /// `∇ = mean((p − y)·x̃)`, `H = mean(p(1 − p)·x̃x̃ᵀ)`, `x̃ = (x, 1)`.
+    fn logistic(w: f64, b: f64) -> (f64, [f64; 2], [[f64; 2]; 2]) {
+        let (mut loss, mut g, mut h) = (0.0, [0.0; 2], [[0.0; 2]; 2]);
+        let n = LX.len() as f64;
+        for (&x, &y) in LX.iter().zip(&LY) {
+            let p = 1.0 / (1.0 + (-(w * x + b)).exp());
+            loss -= (y * p.ln() + (1.0 - y) * (1.0 - p).ln()) / n;
+            let xt = [x, 1.0];
+            for i in 0..2 {
+                g[i] += (p - y) * xt[i] / n;
+                for k in 0..2 {
+                    h[i][k] += p * (1.0 - p) * xt[i] * xt[k] / n;
+                }
+            }
+        }
+        (loss, g, h)
+    }
+
+    #[test]
+    fn newton_steps_follow_the_textbook_update() {
+        let mut theta = [0.0f32, 0.0];
+        let mut expected = [0.0f64, 0.0];
+        let mut newton = SecondOrder::<2>::newton();
+        for step in 0..4 {
+            newton.newton_step(&mut theta, &mut Logistic).unwrap();
+            // θ ← θ − H⁻¹∇f (the loss falls at every full step here).
+            let (_, g, h) = logistic(expected[0], expected[1]);
+            let d = solve2(h, g);
+            expected = [expected[0] + d[0], expected[1] + d[1]];
+            for i in 0..2 {
+                // The Hessian comes from f32 gradient differences.
+                assert!(
+                    (theta[i] as f64 - expected[i]).abs() < 2e-3 * (1.0 + expected[i].abs()),
+                    "step {step}: {theta:?} vs {expected:?}"
+                );
+            }
+        }
+        let (_, g, _) = logistic(theta[0] as f64, theta[1] as f64);
+        assert!(
+            g[0].abs() < 1e-4 && g[1].abs() < 1e-4,
+            "converged: ∇ = {g:?}"
+        );
+    }
+
+    #[test]
+    fn an_undamped_step_on_a_singular_system_is_an_error_and_damping_fixes_it() {
+        struct Flat; // one residual, two parameters: JᵀJ has rank 1
+        impl LeastSquares<2> for Flat {
+            fn residuals(&mut self, t: &[f32; 2], row: &mut dyn FnMut(f64, &[f32; 2])) {
+                row((t[0] + t[1] - 1.0) as f64, &[1.0, 1.0]);
+            }
+        }
+        let mut theta = [0.0f32; 2];
+        assert!(
+            SecondOrder::<2>::gauss_newton()
+                .least_squares_step(&mut theta, &mut Flat)
+                .is_err()
+        );
+        let r = SecondOrder::<2>::levenberg(1e-3)
+            .least_squares_step(&mut theta, &mut Flat)
+            .unwrap();
+        assert!(r.accepted && (theta[0] + theta[1] - 1.0).abs() < 1e-2);
+    }
+}
