@@ -14,11 +14,13 @@
 //! ```
 mod bce;
 mod cross_entropy;
+mod output;
 mod perceptron;
 mod regression;
 
 pub use bce::Bce;
 pub use cross_entropy::{CrossEntropy, SmoothedCrossEntropy};
+pub use output::Output;
 pub use perceptron::Perceptron;
 pub use regression::{L1, Mse};
 
