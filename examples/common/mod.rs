@@ -224,7 +224,16 @@ impl Panel {
 }
 
 const PANEL_SIZE: (u32, u32) = (550, 420);
-const COLORS: [RGBColor; 4] = [RED, BLUE, GREEN, MAGENTA];
+const COLORS: [RGBColor; 8] = [
+    RED,
+    BLUE,
+    GREEN,
+    MAGENTA,
+    CYAN,
+    BLACK,
+    RGBColor(255, 140, 0),
+    RGBColor(128, 128, 128),
+];
 
 /// Draws `panels` side by side, each with its curves against the epoch,
 /// and writes them as one PNG.
