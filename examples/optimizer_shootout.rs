@@ -75,7 +75,9 @@ fn main() -> Result<()> {
         concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"),
         Header::None,
     )?;
-    let mut x: Vec<[f32; 64]> = table.rows_as().ok_or("digits.csv.gz rows are not 64 wide")?;
+    let mut x: Vec<[f32; 64]> = table
+        .rows_as()
+        .ok_or("digits.csv.gz rows are not 64 wide")?;
     x.iter_mut().flatten().for_each(|v| *v /= 16.0);
     let y: Vec<usize> = table.targets.iter().map(|&t| t as usize).collect();
     let mut order = vec![0usize; x.len()];

@@ -39,12 +39,12 @@
 extern crate alloc;
 
 pub use nn_core::bytemuck;
-#[cfg(feature = "std")]
-pub use nn_core::data;
 pub use nn_core::{
     averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, schedule,
     storage,
 };
+#[cfg(feature = "std")]
+pub use nn_core::{data, gradcheck};
 pub use nn_kernels as kernels;
 pub use rand;
 

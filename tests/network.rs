@@ -440,3 +440,39 @@ fn batch_norm_learns_running_statistics_and_evaluation_uses_them() {
         assert!((a - b).abs() < 1e-5);
     }
 }
+
+/// The public gradient check works on any generated network: the trainer's
+/// `gradient` against centered differences of `eval_loss` (a smooth network
+/// here, so no kink lies within the difference step).
+#[test]
+fn a_user_network_passes_the_public_gradient_check() {
+    let mut rng = SmallRng::seed_from_u64(8);
+    let mut x = [[[[0.0f32; 8]; 8]; 1]; 4];
+    for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
+        *v = rng.random_range(-1.0..1.0);
+    }
+    let targets = [[0.25f32; 64]; 4];
+    let mut t = ConvAutoencoderTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 4);
+    let mut theta = vec![0.0f32; ConvAutoencoder::NUM_PARAMS];
+    t.model.params_to_slice(&mut theta);
+    let mut grad = vec![0.0f32; ConvAutoencoder::NUM_PARAMS];
+    t.gradient(&x, &targets, &Mse, &mut grad);
+    let report = nn::gradcheck::check_gradient(&theta, &grad, |p| {
+        t.model.params_from_slice(p);
+        t.eval_loss(&x, &targets, &Mse) as f64
+    });
+    report.assert_passed("ConvAutoencoder");
+    assert_eq!(report.checked, ConvAutoencoder::NUM_PARAMS);
+    // A wrong gradient is caught (here: the largest component 20% off).
+    let largest = (0..grad.len())
+        .max_by(|&a, &b| grad[a].abs().total_cmp(&grad[b].abs()))
+        .unwrap();
+    grad[largest] *= 1.2;
+    assert!(
+        !nn::gradcheck::check_gradient(&theta, &grad, |p| {
+            t.model.params_from_slice(p);
+            t.eval_loss(&x, &targets, &Mse) as f64
+        })
+        .passed()
+    );
+}

@@ -1,27 +1,141 @@
-//! Finite-difference gradient checks for every layer and loss.
+//! Finite-difference gradient checks (std): of any function of a parameter
+//! vector ([`check_gradient`], e.g. a whole network through its trainer's
+//! `gradient` and `eval_loss`), of any [`Layer`] ([`check_layer`]) and of any
+//! [`Loss`] ([`check_loss`]). Every layer and loss of nn is checked with them.
 //!
-//! Centered differences `(f(x+h) − f(x−h)) / 2h` on f32 layers, with the
+//! Centered differences `(f(x+h) − f(x−h)) / 2h` on f32 values, with the
 //! objective summed in f64. With `h = 1e-2` the truncation error is O(h²) ≈
 //! 1e-4 relative and f32 rounding contributes ≈ 1e-7·|f|/h ≈ 1e-5, so a
 //! tolerance of 1e-2 relative to the gradient's scale separates a correct
 //! formula from a wrong one (a wrong factor or sign is off by ≥ 10%).
+//!
+//! ```
+//! use nn_core::gradcheck::check_gradient;
+//! // f(θ) = θ₀² + 3θ₀θ₁, ∇f = (2θ₀ + 3θ₁, 3θ₀)
+//! let f = |t: &[f32]| (t[0] * t[0] + 3.0 * t[0] * t[1]) as f64;
+//! assert!(check_gradient(&[1.0, 2.0], &[8.0, 3.0], f).passed());
+//! assert!(!check_gradient(&[1.0, 2.0], &[8.0, 6.0], f).passed()); // a wrong factor
+//! ```
 use crate::layer::{Context, Layer, Mode, Shape, flat, flat_mut};
 use crate::loss::Loss;
 use crate::storage::Zeroable;
 use rand::{Rng, SeedableRng, rngs::SmallRng};
 use std::vec::Vec;
 
-const H: f32 = 1e-2;
-const TOL: f64 = 1e-2;
+/// The difference step.
+pub const H: f32 = 1e-2;
+/// Allowed error, relative to the largest numeric derivative (at least 1e-3).
+pub const TOLERANCE: f64 = 1e-2;
 
-fn assert_grads_close(analytic: &[f32], numeric: &[f64], what: &str) {
-    let scale = numeric.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
-    for (i, (a, n)) in analytic.iter().zip(numeric).enumerate() {
-        assert!(
-            (*a as f64 - n).abs() <= TOL * scale,
-            "{what}: component {i}: analytic {a}, numeric {n}"
-        );
+/// How an analytic gradient compared with centered differences.
+///
+/// ```
+/// let r = nn_core::gradcheck::check_gradient(&[2.0], &[4.0], |t| (t[0] * t[0]) as f64);
+/// assert!(r.passed() && r.worst.is_none() && r.checked == 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Components compared.
+    pub checked: usize,
+    /// The largest allowed error (`TOLERANCE` × the gradient's scale).
+    pub allowed: f64,
+    /// The component with the largest error, if any exceeds `allowed`.
+    pub worst: Option<Mismatch>,
+}
+
+/// One component where the analytic and numeric derivatives disagree.
+///
+/// ```
+/// let r = nn_core::gradcheck::check_gradient(&[2.0], &[1.0], |t| (t[0] * t[0]) as f64);
+/// let m = r.worst.unwrap();
+/// assert_eq!((m.index, m.analytic), (0, 1.0));
+/// assert!((m.numeric - 4.0).abs() < 1e-3);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Mismatch {
+    /// The component's index.
+    pub index: usize,
+    /// The gradient given.
+    pub analytic: f64,
+    /// The centered difference.
+    pub numeric: f64,
+}
+
+impl Report {
+    fn compare(analytic: &[f32], numeric: &[f64]) -> Self {
+        let scale = numeric.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
+        let allowed = TOLERANCE * scale;
+        let worst = analytic
+            .iter()
+            .zip(numeric)
+            .enumerate()
+            .map(|(index, (&a, &n))| Mismatch {
+                index,
+                analytic: a as f64,
+                numeric: n,
+            })
+            .filter(|m| (m.analytic - m.numeric).abs() > allowed)
+            .max_by(|a, b| {
+                (a.analytic - a.numeric)
+                    .abs()
+                    .total_cmp(&(b.analytic - b.numeric).abs())
+            });
+        Self {
+            checked: analytic.len(),
+            allowed,
+            worst,
+        }
     }
+
+    /// Whether every component is within the tolerance.
+    ///
+    /// ```
+    /// assert!(nn_core::gradcheck::check_gradient(&[], &[], |_| 0.0).passed());
+    /// ```
+    pub fn passed(&self) -> bool {
+        self.worst.is_none()
+    }
+
+    /// Panics with the worst mismatch, naming `what`, unless [`Self::passed`].
+    ///
+    /// ```
+    /// nn_core::gradcheck::check_gradient(&[3.0], &[6.0], |t| (t[0] * t[0]) as f64).assert_passed("x²");
+    /// ```
+    pub fn assert_passed(&self, what: &str) {
+        if let Some(m) = self.worst {
+            panic!(
+                "{what}: component {}: analytic {}, numeric {} (allowed error {:.3e})",
+                m.index, m.analytic, m.numeric, self.allowed
+            );
+        }
+    }
+}
+
+/// Compares `analytic` with centered differences of `f` around `theta`
+/// (one pair of evaluations per component).
+///
+/// # Panics
+/// If `theta` and `analytic` differ in length.
+///
+/// ```
+/// use nn_core::gradcheck::check_gradient;
+/// let report = check_gradient(&[0.5], &[0.5f32.exp()], |t| (t[0] as f64).exp());
+/// assert!(report.passed());
+/// ```
+pub fn check_gradient(theta: &[f32], analytic: &[f32], mut f: impl FnMut(&[f32]) -> f64) -> Report {
+    assert_eq!(theta.len(), analytic.len(), "one derivative per parameter");
+    let mut probe = theta.to_vec();
+    let numeric: Vec<f64> = (0..theta.len())
+        .map(|i| {
+            probe[i] = theta[i] + H;
+            let plus = f(&probe);
+            probe[i] = theta[i] - H;
+            let minus = f(&probe);
+            probe[i] = theta[i];
+            (plus - minus) / (2.0 * H as f64)
+        })
+        .collect();
+    Report::compare(analytic, &numeric)
 }
 
 /// What a pass needs besides the layer: GEMM workspace (enough for any
@@ -78,8 +192,18 @@ fn random_batch<S: Shape, const B: usize>(rng: &mut SmallRng) -> [S; B] {
     batch
 }
 
-/// Checks `∂/∂x` and `∂/∂θ` of `layer` at random inputs; inputs within `H` of
-/// a kink (`kinks`) are nudged away so the difference quotient is valid.
+/// Checks `∂/∂x` and `∂/∂θ` of `layer` on a batch of `B` random inputs
+/// (seeded) against centered differences of `Σ r ⊙ layer(x)` for a random
+/// `r`, in `mode`; inputs within `H` of a kink (`kinks`, e.g. `[0.0]` for
+/// ReLU) are nudged away so the difference quotient is valid.
+///
+/// # Panics
+/// With the worst mismatch, if a gradient disagrees: a test helper.
+///
+/// ```
+/// use nn_core::{gradcheck::check_layer, layer::Mode, layers::Linear};
+/// check_layer::<[f32; 3], _, 2>(Linear::<3, 2>::zeroed(), Mode::Train, &[], 1);
+/// ```
 pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
     layer: L,
     mode: Mode,
@@ -98,10 +222,18 @@ pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
     check_layer_at(layer, &x, mode, rng);
 }
 
-/// Inputs that are distinct multiples of `4H` in random order, so no two are
-/// within a difference step of each other (for max-type layers, whose
-/// derivative jumps where two inputs tie).
-fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
+/// A batch whose values are distinct multiples of `4H` in random (seeded)
+/// order, so no two are within a difference step of each other: inputs for
+/// checking max-type layers (pooling, maxout), whose derivative jumps where
+/// two inputs tie.
+///
+/// ```
+/// let x: [[f32; 3]; 2] = nn_core::gradcheck::spread_batch(1);
+/// let mut v: Vec<f32> = x.as_flattened().to_vec();
+/// v.sort_by(f32::total_cmp);
+/// assert!(v.windows(2).all(|w| w[1] - w[0] > 0.03));
+/// ```
+pub fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
     let rng = &mut SmallRng::seed_from_u64(seed);
     let mut x = <[S; B]>::zeroed();
     let values = flat_mut(&mut x);
@@ -115,8 +247,18 @@ fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
     x
 }
 
-/// [`check_layer`] at the given inputs.
-fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
+/// [`check_layer`] at the given inputs, with `rng` drawing the output weights.
+///
+/// # Panics
+/// With the worst mismatch, if a gradient disagrees: a test helper.
+///
+/// ```
+/// use nn_core::{gradcheck::{check_layer_at, spread_batch}, layer::Mode, layers::Maxout};
+/// use rand::SeedableRng;
+/// let x = spread_batch::<[f32; 6], 2>(3);
+/// check_layer_at(Maxout::<3, 2>, &x, Mode::Train, &mut rand::rngs::SmallRng::seed_from_u64(4));
+/// ```
+pub fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
     mut layer: L,
     x: &[In; B],
     mode: Mode,
@@ -152,24 +294,27 @@ fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
                 / (2.0 * H as f64)
         })
         .collect();
-    assert_grads_close(flat(&dx), &numeric_dx, "input gradient");
+    Report::compare(flat(&dx), &numeric_dx).assert_passed("input gradient");
 
-    let numeric_dp: Vec<f64> = (0..L::NUM_PARAMS)
-        .map(|i| {
-            let p = layer.params()[i];
-            layer.params_mut()[i] = p + H;
-            let plus = scratch.objective(&mut layer, &x, &r, mode);
-            layer.params_mut()[i] = p - H;
-            let minus = scratch.objective(&mut layer, &x, &r, mode);
-            layer.params_mut()[i] = p;
-            (plus - minus) / (2.0 * H as f64)
-        })
-        .collect();
-    assert_grads_close(&grad, &numeric_dp, "parameter gradient");
+    let theta = layer.params().to_vec();
+    check_gradient(&theta, &grad, |t| {
+        layer.params_mut().copy_from_slice(t);
+        scratch.objective(&mut layer, &x, &r, mode)
+    })
+    .assert_passed("parameter gradient");
 }
 
 /// Checks a loss's three gradient entry points against differences of its
-/// own value (through softmax and sigmoid heads for the fused entry points).
+/// own value (through softmax and sigmoid heads for the fused entry points)
+/// at a random output (seeded).
+///
+/// # Panics
+/// With the worst mismatch, if a gradient disagrees: a test helper.
+///
+/// ```
+/// use nn_core::{gradcheck::check_loss, loss::Mse};
+/// check_loss(&Mse, &[0.5f32, -0.5], 7);
+/// ```
 pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u64) {
     let rng = &mut SmallRng::seed_from_u64(seed);
     let z: [f32; N] = core::array::from_fn(|_| rng.random_range(-2.0..2.0));
@@ -206,7 +351,7 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
                 (f(&plus, None) as f64 - f(&minus, None) as f64) / (2.0 * H as f64)
             })
             .collect();
-        assert_grads_close(&dz, &numeric, name);
+        Report::compare(&dz, &numeric).assert_passed(name);
     }
 }
 

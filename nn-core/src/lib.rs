@@ -46,8 +46,8 @@ pub mod regularize;
 pub mod schedule;
 pub mod storage;
 
-#[cfg(test)]
-mod gradcheck;
+#[cfg(any(test, feature = "std"))]
+pub mod gradcheck;
 
 /// The names most programs need.
 ///
