@@ -59,17 +59,22 @@ fn training_steps_and_inference_allocate_nothing() {
         period: 10,
         restart_mult: 2,
     };
+    // The weight average lives in caller storage, built once before the steps.
+    let mut average = Mnist::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(3));
+    let ema = nn::averaging::Ema { rate: 0.1 };
     let with_adam = allocations_during(Scope::ThisThread, || {
         for step in 0..20 {
             adam.optimizer
                 .set_lr(nn::schedule::Schedule::lr(&schedule, step));
             adam.train_step(&x, &labels, &CrossEntropy);
+            ema.update(&mut *average, &adam.model);
         }
     });
     assert_eq!(
         with_adam, 0,
-        "20 Adam steps with clipping, L2 and a schedule allocated {with_adam} times"
+        "20 Adam steps with clipping, L2, a schedule and EMA allocated {with_adam} times"
     );
+    assert_ne!(*average, adam.model, "the average lags the model");
 
     let mut predictions = [0usize; 64];
     let inference = allocations_during(Scope::ThisThread, || {

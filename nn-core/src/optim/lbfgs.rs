@@ -225,20 +225,16 @@ impl<const N: usize, const M: usize> Lbfgs<N, M> {
         }
     }
 
-    /// Stores `s = trial − θ`, `y = ∇f(trial) − ∇f(θ)` if `sᵀy > 0`.
+    /// Stores `s = trial − θ`, `y = ∇f(trial) − ∇f(θ)` if `sᵀy > 0`
+    /// (rounding can still break the curvature condition's guarantee), over
+    /// the oldest pair once `M` are stored.
     fn remember(&mut self, theta: &[f32; N]) {
-        let i = self.next;
-        for k in 0..N {
-            self.s[i][k] = self.trial[k] - theta[k];
-            self.y[i][k] = self.trial_grad[k] - self.grad[k];
-        }
-        let sy: f64 = self.s[i]
-            .iter()
-            .zip(&self.y[i])
-            .map(|(&s, &y)| s as f64 * y as f64)
-            .sum();
+        let s: [f32; N] = core::array::from_fn(|k| self.trial[k] - theta[k]);
+        let y: [f32; N] = core::array::from_fn(|k| self.trial_grad[k] - self.grad[k]);
+        let sy: f64 = s.iter().zip(&y).map(|(&s, &y)| s as f64 * y as f64).sum();
         if sy > 0.0 {
-            self.rho[i] = 1.0 / sy;
+            let i = self.next;
+            (self.s[i], self.y[i], self.rho[i]) = (s, y, 1.0 / sy);
             self.next = (i + 1) % M;
             self.len = (self.len + 1).min(M);
         }
@@ -256,6 +252,7 @@ fn axpy<const N: usize>(alpha: f64, x: &[f32; N], y: &mut [f64; N]) {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // the textbook formulas read best with indices
 mod tests {
     use super::*;
     use std::vec::Vec;

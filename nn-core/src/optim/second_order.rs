@@ -1,40 +1,4 @@
-//! Full-batch second-order methods for small networks and regression:
-//! Newton's method, Gauss–Newton, Levenberg and Levenberg–Marquardt.
-//!
-//! All four take the step `δ` that solves `(A + λD) δ = −g` by Cholesky,
-//! where `g` is the gradient and `A` the curvature: the Hessian for Newton,
-//! `JᵀJ` (the Gauss–Newton approximation of the Hessian of `½ Σ rᵢ²`) for the
-//! least-squares methods. They differ in the damping `λD`:
-//!
-//! | method | damping | when the loss would rise |
-//! |---|---|---|
-//! | Newton, Gauss–Newton | none | the step is halved |
-//! | Levenberg | `λI` | the step is retried with `λ ← λ·factor` |
-//! | Levenberg–Marquardt | `λ·diag(A)` | the same |
-//!
-//! An accepted damped step divides `λ` by `factor`, so the methods move
-//! between gradient descent (large `λ`) and Gauss–Newton (small `λ`), and the
-//! loss never increases. `A` is `N × N` in `f64`, stored in the solver: these
-//! methods suit networks of up to a few hundred parameters.
-//!
-//! ```
-//! use nn_core::optim::{LeastSquares, SecondOrder};
-//! // Fit y = a·x + b to three points: a linear least-squares problem,
-//! // which one Gauss–Newton step solves exactly.
-//! struct Line;
-//! impl LeastSquares<2> for Line {
-//!     fn residuals(&mut self, t: &[f32; 2], row: &mut dyn FnMut(f64, &[f32; 2])) {
-//!         for (x, y) in [(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)] {
-//!             row((t[0] * x + t[1] - y) as f64, &[x, 1.0]);
-//!         }
-//!     }
-//! }
-//! let mut theta = [0.0f32; 2];
-//! let mut gn = SecondOrder::<2>::gauss_newton();
-//! gn.least_squares_step(&mut theta, &mut Line)?;
-//! assert!((theta[0] - 2.0).abs() < 1e-5 && (theta[1] - 1.0).abs() < 1e-5);
-//! # Ok::<(), nn_core::linalg::NotPositiveDefinite>(())
-//! ```
+//! Full-batch second-order methods: see [`SecondOrder`].
 use crate::linalg::{NotPositiveDefinite, cholesky_solve};
 
 /// A full-batch objective of `N` parameters with its gradient (for a
@@ -90,7 +54,7 @@ pub trait LeastSquares<const N: usize> {
     }
 }
 
-/// How the curvature is damped; see the [module docs](self).
+/// How the curvature is damped; see [`SecondOrder`].
 ///
 /// ```
 /// assert_eq!(nn_core::optim::SecondOrder::<3>::levenberg_marquardt(1e-3).damping, nn_core::optim::Damping::Diagonal);
@@ -124,11 +88,43 @@ pub struct StepReport {
     pub accepted: bool,
 }
 
-/// A Newton-type solver over `N` parameters; see the [module docs](self).
+/// A Newton-type solver over `N` parameters, for small networks and
+/// regression: Newton's method, Gauss–Newton, Levenberg and
+/// Levenberg–Marquardt.
+///
+/// All four take the step `δ` that solves `(A + λD) δ = −g` by Cholesky,
+/// where `g` is the gradient and `A` the curvature: the Hessian for Newton,
+/// `JᵀJ` (the Gauss–Newton approximation of the Hessian of `½ Σ rᵢ²`) for the
+/// least-squares methods. They differ in the damping `λD`:
+///
+/// | method | damping | when the loss would rise |
+/// |---|---|---|
+/// | Newton, Gauss–Newton | none | the step is halved |
+/// | Levenberg | `λI` | the step is retried with `λ ← λ·factor` |
+/// | Levenberg–Marquardt | `λ·diag(A)` | the same |
+///
+/// An accepted damped step divides `λ` by `factor`, so the methods move
+/// between gradient descent (large `λ`) and Gauss–Newton (small `λ`), and the
+/// loss never increases. `A` is `N × N` in `f64`, stored in the solver: these
+/// methods suit networks of up to a few hundred parameters.
 ///
 /// ```
-/// let lm = nn_core::optim::SecondOrder::<10>::levenberg(0.01);
-/// assert_eq!((lm.lambda, lm.factor), (0.01, 10.0));
+/// use nn_core::optim::{LeastSquares, SecondOrder};
+/// // Fit y = a·x + b to three points: a linear least-squares problem,
+/// // which one Gauss–Newton step solves exactly.
+/// struct Line;
+/// impl LeastSquares<2> for Line {
+///     fn residuals(&mut self, t: &[f32; 2], row: &mut dyn FnMut(f64, &[f32; 2])) {
+///         for (x, y) in [(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)] {
+///             row((t[0] * x + t[1] - y) as f64, &[x, 1.0]);
+///         }
+///     }
+/// }
+/// let mut theta = [0.0f32; 2];
+/// let mut gn = SecondOrder::<2>::gauss_newton();
+/// gn.least_squares_step(&mut theta, &mut Line)?;
+/// assert!((theta[0] - 2.0).abs() < 1e-5 && (theta[1] - 1.0).abs() < 1e-5);
+/// # Ok::<(), nn_core::linalg::NotPositiveDefinite>(())
 /// ```
 pub struct SecondOrder<const N: usize> {
     /// The damping rule.
@@ -374,6 +370,7 @@ impl<const N: usize> SecondOrder<N> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // the textbook formulas read best with indices
 mod tests {
     use super::*;
     use std::vec::Vec;
