@@ -1,0 +1,472 @@
+//! The nn weights format: a network's parameters (and statistics such as
+//! batch norm's running means) as little-endian `f32`s behind a small
+//! versioned header, checked by CRC-32. Reading and writing need no
+//! allocator, so firmware can `include_bytes!` weights trained on a host.
+//!
+//! | bytes | field |
+//! |---|---|
+//! | 4 | magic `NNWT` |
+//! | 2 | format version (little-endian `u16`, now 1) |
+//! | 2 | reserved, zero |
+//! | 8 | hash of the network's signature (its layer types and shapes) |
+//! | 8 | number of values |
+//! | 4·n | the values, little-endian `f32`, layer by layer |
+//! | 4 | CRC-32 of everything before it |
+//!
+//! A file made for another architecture is refused with
+//! [`FormatError::WrongNetwork`], which names both signature hashes and
+//! value counts. Loading validates everything before writing a single value,
+//! so a refused file leaves the model untouched.
+//!
+//! ```
+//! use nn_core::weights::{encoded_len, read_into, signature_hash, write, NonFinite};
+//! const NET: u64 = signature_hash("Linear<2, 1>");
+//! let (weights, bias) = ([0.5f32, -1.0], [0.25f32]);
+//! let mut bytes = [0u8; encoded_len(3)];
+//! write(&mut bytes, NET, &[&weights, &bias])?;
+//! let (mut w, mut b) = ([0.0f32; 2], [0.0f32; 1]);
+//! read_into(&bytes, NET, &mut [&mut w, &mut b], NonFinite::Refuse)?;
+//! assert_eq!((w, b), (weights, bias));
+//! # Ok::<(), nn_core::weights::FormatError>(())
+//! ```
+
+/// The first four bytes of every weights file.
+pub const MAGIC: [u8; 4] = *b"NNWT";
+/// The format version this crate writes and reads.
+pub const VERSION: u16 = 1;
+/// Bytes before the values.
+pub const HEADER_LEN: usize = 24;
+/// Bytes after the values (the CRC-32).
+pub const TRAILER_LEN: usize = 4;
+
+/// Size of a weights file holding `values` numbers.
+///
+/// ```
+/// assert_eq!(nn_core::weights::encoded_len(10), 24 + 40 + 4);
+/// ```
+pub const fn encoded_len(values: usize) -> usize {
+    HEADER_LEN + 4 * values + TRAILER_LEN
+}
+
+/// The 64-bit FNV-1a hash of a network's signature, computed at compile
+/// time by `network!` (and usable in `const` contexts).
+///
+/// ```
+/// use nn_core::weights::signature_hash;
+/// assert_ne!(signature_hash("Linear<784, 128>"), signature_hash("Linear<784, 64>"));
+/// ```
+pub const fn signature_hash(signature: &str) -> u64 {
+    let bytes = signature.as_bytes();
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// Whether loading accepts NaN and infinite values.
+///
+/// ```
+/// assert_ne!(nn_core::weights::NonFinite::Refuse, nn_core::weights::NonFinite::Allow);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonFinite {
+    /// Refuse the file ([`FormatError::NonFinite`]): the default, since a
+    /// NaN weight silently poisons every output.
+    Refuse,
+    /// Load them as stored.
+    Allow,
+}
+
+/// Why weights could not be written or read.
+///
+/// ```
+/// let err = nn_core::weights::FormatError::BadMagic(*b"PK\x03\x04");
+/// assert_eq!(err.to_string(), "not an nn weights file: it starts with [50, 4b, 03, 04], not NNWT");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatError {
+    /// The output buffer is smaller than the encoding.
+    OutputTooSmall {
+        /// Bytes the encoding needs.
+        needed: usize,
+        /// Bytes available.
+        got: usize,
+    },
+    /// The input ends before the header or the values it announces.
+    Truncated {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes present.
+        got: usize,
+    },
+    /// The input has bytes after the checksum.
+    TrailingBytes {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes present.
+        got: usize,
+    },
+    /// The input does not start with [`MAGIC`].
+    BadMagic([u8; 4]),
+    /// A version this crate cannot read.
+    UnsupportedVersion(u16),
+    /// The weights were saved for a different network.
+    WrongNetwork {
+        /// This network's signature hash.
+        expected_signature: u64,
+        /// The file's.
+        found_signature: u64,
+        /// This network's value count.
+        expected_values: u64,
+        /// The file's.
+        found_values: u64,
+    },
+    /// The bytes were damaged: the stored and computed CRC-32 differ.
+    Checksum {
+        /// CRC-32 stored in the file.
+        stored: u32,
+        /// CRC-32 of the bytes read.
+        computed: u32,
+    },
+    /// Value `index` is NaN or infinite (and [`NonFinite::Refuse`] was asked).
+    NonFinite {
+        /// Position among all values.
+        index: usize,
+    },
+}
+
+impl core::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match *self {
+            FormatError::OutputTooSmall { needed, got } => {
+                write!(
+                    f,
+                    "the output buffer holds {got} bytes; the weights need {needed}"
+                )
+            }
+            FormatError::Truncated { needed, got } => {
+                write!(f, "truncated weights: {got} bytes, need {needed}")
+            }
+            FormatError::TrailingBytes { expected, got } => {
+                write!(
+                    f,
+                    "{} unexpected bytes after the weights ({got} bytes, expected {expected})",
+                    got - expected
+                )
+            }
+            FormatError::BadMagic(m) => write!(
+                f,
+                "not an nn weights file: it starts with [{:02x}, {:02x}, {:02x}, {:02x}], not NNWT",
+                m[0], m[1], m[2], m[3]
+            ),
+            FormatError::UnsupportedVersion(v) => {
+                write!(
+                    f,
+                    "weights format version {v}; this build reads version {VERSION}"
+                )
+            }
+            FormatError::WrongNetwork {
+                expected_signature,
+                found_signature,
+                expected_values,
+                found_values,
+            } => write!(
+                f,
+                "the weights were saved for a different network: signature {found_signature:#018x} with {found_values} values, \
+                 but this network is {expected_signature:#018x} with {expected_values} values"
+            ),
+            FormatError::Checksum { stored, computed } => {
+                write!(
+                    f,
+                    "damaged weights: CRC-32 {computed:#010x} does not match the stored {stored:#010x}"
+                )
+            }
+            FormatError::NonFinite { index } => write!(f, "value {index} is NaN or infinite"),
+        }
+    }
+}
+
+impl core::error::Error for FormatError {}
+
+/// Encodes `tensors` (in order) for the network with `signature` into the
+/// start of `out`; returns the bytes written.
+///
+/// # Errors
+/// [`FormatError::OutputTooSmall`] if `out` is shorter than
+/// [`encoded_len`] of the value count.
+///
+/// ```
+/// let mut out = [0u8; 8];
+/// let err = nn_core::weights::write(&mut out, 1, &[&[1.0]]).unwrap_err();
+/// assert_eq!(err, nn_core::weights::FormatError::OutputTooSmall { needed: 32, got: 8 });
+/// ```
+pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize, FormatError> {
+    let count: usize = tensors.iter().map(|t| t.len()).sum();
+    let needed = encoded_len(count);
+    if out.len() < needed {
+        return Err(FormatError::OutputTooSmall {
+            needed,
+            got: out.len(),
+        });
+    }
+    let out = &mut out[..needed];
+    out[..4].copy_from_slice(&MAGIC);
+    out[4..6].copy_from_slice(&VERSION.to_le_bytes());
+    out[6..8].fill(0);
+    out[8..16].copy_from_slice(&signature.to_le_bytes());
+    out[16..24].copy_from_slice(&(count as u64).to_le_bytes());
+    let values = out[HEADER_LEN..needed - TRAILER_LEN].chunks_exact_mut(4);
+    for (slot, v) in values.zip(tensors.iter().flat_map(|t| t.iter())) {
+        slot.copy_from_slice(&v.to_le_bytes());
+    }
+    let crc = crc32fast::hash(&out[..needed - TRAILER_LEN]);
+    out[needed - TRAILER_LEN..].copy_from_slice(&crc.to_le_bytes());
+    Ok(needed)
+}
+
+/// Decodes weights for the network with `signature` into `tensors` (whose
+/// lengths give the expected count). Everything is checked first — length,
+/// magic, version, network, checksum, and (unless allowed) finiteness — so
+/// on any error `tensors` are untouched.
+///
+/// # Errors
+/// Every way the bytes can be wrong has its [`FormatError`].
+///
+/// ```
+/// use nn_core::weights::{read_into, FormatError, NonFinite};
+/// let mut w = [0.0f32; 1];
+/// let err = read_into(b"NNWT", 7, &mut [&mut w], NonFinite::Refuse).unwrap_err();
+/// assert_eq!(err, FormatError::Truncated { needed: 24, got: 4 });
+/// ```
+pub fn read_into(
+    bytes: &[u8],
+    signature: u64,
+    tensors: &mut [&mut [f32]],
+    non_finite: NonFinite,
+) -> Result<(), FormatError> {
+    let header = bytes.get(..HEADER_LEN).ok_or(FormatError::Truncated {
+        needed: HEADER_LEN,
+        got: bytes.len(),
+    })?;
+    let field = |range: core::ops::Range<usize>| &header[range];
+    let magic: [u8; 4] = field(0..4).try_into().expect("4 bytes");
+    if magic != MAGIC {
+        return Err(FormatError::BadMagic(magic));
+    }
+    let version = u16::from_le_bytes(field(4..6).try_into().expect("2 bytes"));
+    if version != VERSION {
+        return Err(FormatError::UnsupportedVersion(version));
+    }
+    let found_signature = u64::from_le_bytes(field(8..16).try_into().expect("8 bytes"));
+    let found_values = u64::from_le_bytes(field(16..24).try_into().expect("8 bytes"));
+    let expected_values = tensors.iter().map(|t| t.len()).sum::<usize>() as u64;
+    if found_signature != signature || found_values != expected_values {
+        return Err(FormatError::WrongNetwork {
+            expected_signature: signature,
+            found_signature,
+            expected_values,
+            found_values,
+        });
+    }
+    let needed = encoded_len(expected_values as usize);
+    if bytes.len() < needed {
+        return Err(FormatError::Truncated {
+            needed,
+            got: bytes.len(),
+        });
+    }
+    if bytes.len() > needed {
+        return Err(FormatError::TrailingBytes {
+            expected: needed,
+            got: bytes.len(),
+        });
+    }
+    let body = &bytes[..needed - TRAILER_LEN];
+    let stored = u32::from_le_bytes(bytes[needed - TRAILER_LEN..].try_into().expect("4 bytes"));
+    let computed = crc32fast::hash(body);
+    if stored != computed {
+        return Err(FormatError::Checksum { stored, computed });
+    }
+    let values = || {
+        body[HEADER_LEN..]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
+    };
+    if non_finite == NonFinite::Refuse
+        && let Some(index) = values().position(|v| !v.is_finite())
+    {
+        return Err(FormatError::NonFinite { index });
+    }
+    let mut values = values();
+    for tensor in tensors.iter_mut() {
+        for (slot, v) in tensor.iter_mut().zip(&mut values) {
+            *slot = v;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::vec;
+    use std::vec::Vec;
+
+    const NET: u64 = signature_hash("test network");
+
+    fn encoded(values: &[f32]) -> Vec<u8> {
+        let mut out = vec![0u8; encoded_len(values.len())];
+        write(&mut out, NET, &[values]).unwrap();
+        out
+    }
+
+    /// Reads into a 3-value model; the model must stay untouched on error.
+    fn read(bytes: &[u8], policy: NonFinite) -> Result<[f32; 3], FormatError> {
+        let mut model = [7.0f32; 3];
+        let (head, tail) = model.split_at_mut(1);
+        let result = read_into(bytes, NET, &mut [head, tail], policy);
+        if result.is_err() {
+            assert_eq!(model, [7.0; 3], "a refused file must not change the model");
+        }
+        result.map(|()| model)
+    }
+
+    /// Rewrites the checksum after editing the body.
+    fn reseal(bytes: &mut [u8]) {
+        let end = bytes.len() - TRAILER_LEN;
+        let crc = crc32fast::hash(&bytes[..end]);
+        bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    }
+
+    #[test]
+    fn round_trip_across_tensor_boundaries() {
+        assert_eq!(
+            read(&encoded(&[1.5, -2.0, 1e-30]), NonFinite::Refuse),
+            Ok([1.5, -2.0, 1e-30])
+        );
+    }
+
+    #[test]
+    fn truncated_and_oversized_inputs_are_refused() {
+        let good = encoded(&[1.0, 2.0, 3.0]);
+        assert_eq!(
+            read(&good[..10], NonFinite::Refuse),
+            Err(FormatError::Truncated {
+                needed: 24,
+                got: 10
+            })
+        );
+        assert_eq!(
+            read(&good[..good.len() - 1], NonFinite::Refuse),
+            Err(FormatError::Truncated {
+                needed: 40,
+                got: 39
+            })
+        );
+        assert_eq!(
+            read(&[], NonFinite::Refuse),
+            Err(FormatError::Truncated { needed: 24, got: 0 })
+        );
+        let mut long = good.clone();
+        long.push(0);
+        assert_eq!(
+            read(&long, NonFinite::Refuse),
+            Err(FormatError::TrailingBytes {
+                expected: 40,
+                got: 41
+            })
+        );
+    }
+
+    #[test]
+    fn wrong_magic_and_version_are_refused() {
+        let mut bytes = encoded(&[1.0, 2.0, 3.0]);
+        bytes[0] = b'X';
+        assert_eq!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::BadMagic(*b"XNWT"))
+        );
+        let mut bytes = encoded(&[1.0, 2.0, 3.0]);
+        bytes[4..6].copy_from_slice(&2u16.to_le_bytes());
+        assert_eq!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::UnsupportedVersion(2))
+        );
+    }
+
+    #[test]
+    fn another_network_is_refused_with_both_signatures() {
+        let mut other = vec![0u8; encoded_len(3)];
+        write(
+            &mut other,
+            signature_hash("another network"),
+            &[&[1.0, 2.0, 3.0]],
+        )
+        .unwrap();
+        let err = read(&other, NonFinite::Refuse).unwrap_err();
+        assert_eq!(
+            err,
+            FormatError::WrongNetwork {
+                expected_signature: NET,
+                found_signature: signature_hash("another network"),
+                expected_values: 3,
+                found_values: 3
+            }
+        );
+        assert!(std::format!("{err}").contains("different network"));
+        // Same network name, different size (a huge count must not overflow).
+        let mut bytes = encoded(&[1.0, 2.0, 3.0]);
+        bytes[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::WrongNetwork {
+                found_values: u64::MAX,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn damaged_bytes_fail_the_checksum() {
+        let mut bytes = encoded(&[1.0, 2.0, 3.0]);
+        bytes[HEADER_LEN + 5] ^= 0x10;
+        assert!(matches!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::Checksum { .. })
+        ));
+    }
+
+    #[test]
+    fn non_finite_values_are_refused_unless_allowed() {
+        let mut bytes = encoded(&[1.0, 2.0, 3.0]);
+        bytes[HEADER_LEN + 8..HEADER_LEN + 12].copy_from_slice(&f32::NAN.to_le_bytes());
+        reseal(&mut bytes);
+        assert_eq!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::NonFinite { index: 2 })
+        );
+        assert!(read(&bytes, NonFinite::Allow).unwrap()[2].is_nan());
+        bytes[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        reseal(&mut bytes);
+        assert_eq!(
+            read(&bytes, NonFinite::Refuse),
+            Err(FormatError::NonFinite { index: 0 })
+        );
+    }
+
+    #[test]
+    fn a_short_output_buffer_is_an_error_not_a_panic() {
+        let mut out = [0u8; 30];
+        assert_eq!(
+            write(&mut out, NET, &[&[1.0, 2.0]]),
+            Err(FormatError::OutputTooSmall {
+                needed: 36,
+                got: 30
+            })
+        );
+    }
+}
