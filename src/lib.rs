@@ -41,7 +41,7 @@ extern crate alloc;
 pub use nn_core::bytemuck;
 pub use nn_core::{
     averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, schedule,
-    storage,
+    storage, weights,
 };
 #[cfg(feature = "std")]
 pub use nn_core::{data, gradcheck};
@@ -151,6 +151,7 @@ pub mod __private {
     }
 
     pub use crate::__with_alloc as with_alloc;
+    pub use crate::__with_std as with_std;
 }
 
 /// Emits its input only when the `alloc` feature is on (for `new_boxed`).
@@ -166,6 +167,22 @@ macro_rules! __with_alloc {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __with_alloc {
+    ($($item:tt)*) => {};
+}
+
+/// Emits its input only when the `std` feature is on (for file I/O).
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
+    ($($item:tt)*) => { $($item)* };
+}
+
+/// Emits its input only when the `std` feature is on (for file I/O).
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_std {
     ($($item:tt)*) => {};
 }
 

@@ -36,3 +36,16 @@ pub fn init(slot: &mut core::mem::MaybeUninit<CnnTrainer<Adam, 4>>) -> &mut CnnT
 pub fn predict(model: &Cnn, x: &[[[f32; 12]; 12]; 1]) -> usize {
     model.predict(x)
 }
+
+/// Loads weights saved on a host (e.g. `include_bytes!`), without an allocator.
+pub fn load(model: &mut Cnn, bytes: &[u8]) -> Result<(), nn::weights::FormatError> {
+    model.load_from(bytes)
+}
+
+/// Saves the weights into caller memory.
+pub fn save(
+    model: &Cnn,
+    out: &mut [u8; Cnn::WEIGHTS_BYTES],
+) -> Result<usize, nn::weights::FormatError> {
+    model.save_to(out)
+}

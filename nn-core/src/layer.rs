@@ -172,6 +172,18 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
         &mut []
     }
 
+    /// Everything the layer persists, as one flat slice: its parameters,
+    /// then statistics it learned (batch norm's running mean and variance).
+    /// Weights files hold exactly this.
+    fn state(&self) -> &[f32] {
+        self.params()
+    }
+
+    /// Mutable [`Layer::state`].
+    fn state_mut(&mut self) -> &mut [f32] {
+        self.params_mut()
+    }
+
     /// Draws initial parameters; a no-op for parameter-free layers.
     fn init_params<R: rand::Rng + ?Sized>(&mut self, init: crate::init::Init, rng: &mut R) {
         let _ = (init, rng);

@@ -310,6 +310,89 @@ pub fn read_into(
     Ok(())
 }
 
+/// Why a weights file could not be loaded (`std`).
+///
+/// ```
+/// let err = nn_core::weights::LoadError::Format(nn_core::weights::FormatError::UnsupportedVersion(9));
+/// assert!(err.to_string().contains("version 9"));
+/// ```
+#[cfg(feature = "std")]
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(std::io::Error),
+    /// Its contents were refused.
+    Format(FormatError),
+}
+
+#[cfg(feature = "std")]
+impl core::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            LoadError::Io(e) => write!(f, "cannot read the weights file: {e}"),
+            LoadError::Format(e) => e.fmt(f),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Io(e) => Some(e),
+            LoadError::Format(e) => Some(e),
+        }
+    }
+}
+
+/// Encodes `tensors` and writes them to `path` atomically
+/// ([`crate::data::atomic`]): a failed save leaves the old file intact.
+///
+/// # Errors
+/// Any I/O error.
+///
+/// ```
+/// let path = std::env::temp_dir().join("nn-weights-doc.nnw");
+/// nn_core::weights::save_file(&path, 42, &[&[1.0, 2.0]])?;
+/// let mut back = [0.0f32; 2];
+/// nn_core::weights::load_file(&path, 42, &mut [&mut back], nn_core::weights::NonFinite::Refuse).unwrap();
+/// assert_eq!(back, [1.0, 2.0]);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[cfg(feature = "std")]
+pub fn save_file(
+    path: impl AsRef<std::path::Path>,
+    signature: u64,
+    tensors: &[&[f32]],
+) -> std::io::Result<()> {
+    let count: usize = tensors.iter().map(|t| t.len()).sum();
+    let mut bytes = std::vec![0u8; encoded_len(count)];
+    write(&mut bytes, signature, tensors).expect("the buffer is sized by encoded_len");
+    crate::data::atomic::write(path, &bytes)
+}
+
+/// Reads `path` and decodes it with [`read_into`].
+///
+/// # Errors
+/// [`LoadError::Io`] if the file cannot be read, [`LoadError::Format`] if
+/// its contents are refused (the tensors are then untouched).
+///
+/// ```
+/// let err = nn_core::weights::load_file("/no/such.nnw", 1, &mut [], nn_core::weights::NonFinite::Refuse);
+/// assert!(matches!(err, Err(nn_core::weights::LoadError::Io(_))));
+/// ```
+#[cfg(feature = "std")]
+pub fn load_file(
+    path: impl AsRef<std::path::Path>,
+    signature: u64,
+    tensors: &mut [&mut [f32]],
+    non_finite: NonFinite,
+) -> Result<(), LoadError> {
+    let bytes = std::fs::read(path).map_err(LoadError::Io)?;
+    read_into(&bytes, signature, tensors, non_finite).map_err(LoadError::Format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .map(|l| l.input.ty())
         .collect();
     let tensors = param_fields.len();
+    let signature = net.signature();
+    let state_len: usize = net.layers.iter().map(|l| l.state_len()).sum();
     let model_doc = format!(
         "Model parameters of `{name}` ({} → {}, {num_params} parameters): {summary}. \
          Train it with [`{name}Trainer`].",
@@ -156,6 +158,54 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Mutable [`Self::params`].
             pub fn params_mut(&mut self) -> [&mut [f32]; #tensors] {
                 [#( <#param_types as #p::Layer<#param_shapes>>::params_mut(&mut self.#param_fields) ),*]
+            }
+
+            /// The architecture as weights files identify it: the input
+            /// shape and every layer's full type.
+            pub const SIGNATURE: &'static str = #signature;
+            /// Values a weights file holds: every parameter, plus batch
+            /// norm's running statistics.
+            pub const STATE_LEN: usize = #state_len;
+            /// Size of this network's weights file ([`Self::save_to`]).
+            pub const WEIGHTS_BYTES: usize = ::nn::weights::encoded_len(#state_len);
+
+            /// What the layers persist ([`nn::layer::Layer::state`]), in order.
+            pub fn state(&self) -> [&[f32]; #tensors] {
+                [#( <#param_types as #p::Layer<#param_shapes>>::state(&self.#param_fields) ),*]
+            }
+
+            /// Mutable [`Self::state`].
+            pub fn state_mut(&mut self) -> [&mut [f32]; #tensors] {
+                [#( <#param_types as #p::Layer<#param_shapes>>::state_mut(&mut self.#param_fields) ),*]
+            }
+
+            /// Writes the weights ([`nn::weights`] format, [`Self::WEIGHTS_BYTES`]
+            /// long) to the start of `out`, without allocating; returns the
+            /// bytes written.
+            ///
+            /// # Errors
+            /// If `out` is shorter than [`Self::WEIGHTS_BYTES`].
+            pub fn save_to(&self, out: &mut [u8]) -> ::core::result::Result<usize, ::nn::weights::FormatError> {
+                ::nn::weights::write(out, ::nn::weights::signature_hash(Self::SIGNATURE), &self.state())
+            }
+
+            /// Loads weights written by [`Self::save_to`] (for example
+            /// `include_bytes!` in firmware), refusing NaN and infinite values.
+            /// On error the model is unchanged.
+            ///
+            /// # Errors
+            /// A typed [`nn::weights::FormatError`] for truncated, oversized,
+            /// damaged or foreign bytes, or bytes saved by another network.
+            pub fn load_from(&mut self, bytes: &[u8]) -> ::core::result::Result<(), ::nn::weights::FormatError> {
+                self.load_from_with(bytes, ::nn::weights::NonFinite::Refuse)
+            }
+
+            /// [`Self::load_from`], choosing whether non-finite values are accepted.
+            ///
+            /// # Errors
+            /// As [`Self::load_from`].
+            pub fn load_from_with(&mut self, bytes: &[u8], non_finite: ::nn::weights::NonFinite) -> ::core::result::Result<(), ::nn::weights::FormatError> {
+                ::nn::weights::read_into(bytes, ::nn::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), non_finite)
             }
 
             /// Copies every parameter, in [`Self::params`] order, into `theta`
@@ -218,6 +268,27 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             fn zip_tensors(&mut self, other: &Self, f: &mut dyn FnMut(&mut [f32], &[f32])) {
                 for (mine, theirs) in self.params_mut().into_iter().zip(other.params()) {
                     f(mine, theirs);
+                }
+            }
+        }
+
+        #p::with_std! {
+            impl #name {
+                /// Saves the weights to `path` atomically: a failed save
+                /// leaves the previous file intact.
+                ///
+                /// # Errors
+                /// Any I/O error.
+                pub fn save(&self, path: impl AsRef<::std::path::Path>) -> ::std::io::Result<()> {
+                    ::nn::weights::save_file(path, ::nn::weights::signature_hash(Self::SIGNATURE), &self.state())
+                }
+
+                /// Loads weights saved by [`Self::save`]; on error the model is unchanged.
+                ///
+                /// # Errors
+                /// [`nn::weights::LoadError`]: I/O, or the contents refused.
+                pub fn load(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::weights::LoadError> {
+                    ::nn::weights::load_file(path, ::nn::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), ::nn::weights::NonFinite::Refuse)
                 }
             }
         }

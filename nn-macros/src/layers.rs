@@ -192,6 +192,20 @@ impl Resolved {
         }
     }
 
+    /// Values the layer persists in weights files: its parameters, plus
+    /// batch norm's running statistics.
+    pub fn state_len(&self) -> usize {
+        match self.kind {
+            Kind::BatchNorm1d(c) | Kind::BatchNorm2d(c) => 4 * c,
+            _ => self.num_params(),
+        }
+    }
+
+    /// The layer as a weights file's signature names it: its full type.
+    pub fn signature(&self) -> String {
+        compact(&self.ty().to_string())
+    }
+
     /// The constructor for layers with settings besides their parameters,
     /// which `reset` restores (zeroed memory would mean "no dropout",
     /// "slope 0", …).
@@ -226,6 +240,14 @@ impl Resolved {
     }
 }
 
+/// Token text without spaces, paths or literal suffixes: `Linear<784,128>`.
+pub fn compact(tokens: &str) -> String {
+    tokens
+        .replace(' ', "")
+        .replace("::nn::layers::", "")
+        .replace("usize", "")
+}
+
 /// A checked network: its input shape and layers.
 pub struct Network {
     pub input: Dims,
@@ -233,6 +255,14 @@ pub struct Network {
 }
 
 impl Network {
+    /// What a weights file identifies the network by: its input shape and
+    /// every layer's full type.
+    pub fn signature(&self) -> String {
+        let mut parts = vec![compact(&self.input.ty().to_string())];
+        parts.extend(self.layers.iter().map(|l| l.signature()));
+        parts.join("|")
+    }
+
     /// The shape after layer `i` (`dims(0)` is the input).
     pub fn dims(&self, i: usize) -> Dims {
         if i == 0 {

@@ -8,6 +8,7 @@
 //! assert_eq!(digits.images.len(), digits.labels.len());
 //! # Ok::<(), nn_core::data::idx::IdxError>(())
 //! ```
+pub mod atomic;
 pub mod csv;
 pub mod idx;
 pub mod search;

@@ -246,6 +246,15 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
         &mut bytemuck::cast_slice_mut(from_mut(self))[..2 * C]
     }
 
+    /// γ and β, then the running mean and variance.
+    fn state(&self) -> &[f32] {
+        &bytemuck::cast_slice(from_ref(self))[..4 * C]
+    }
+
+    fn state_mut(&mut self) -> &mut [f32] {
+        &mut bytemuck::cast_slice_mut(from_mut(self))[..4 * C]
+    }
+
     /// γ = 1, β = 0 and fresh running statistics; `init` is not used.
     fn init_params<R: rand::Rng + ?Sized>(&mut self, _: Init, _: &mut R) {
         let (momentum, eps) = (self.momentum, self.eps);

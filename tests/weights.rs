@@ -1,0 +1,118 @@
+//! Weights files: every layer kind round-trips bit-exactly (including batch
+//! norm's running statistics), foreign and damaged files are refused with
+//! typed errors, and saving is atomic.
+use nn::prelude::*;
+use nn::rand::rngs::SmallRng;
+use nn::weights::{FormatError, LoadError};
+
+network! {
+    /// Every dense-side layer kind.
+    Dense = <
+        Input<12>, Linear<12, 16>, BatchNorm1d<16>, LeakyReLU<0.1>, GaussianNoise<0.1>,
+        Linear<16, 16>, PReLU<16>, Dropout<0.2>, Linear<16, 12>, ELU, Maxout<2>,
+        Linear<6, 6>, HardTanh, Softplus, Identity, Linear<6, 4>, Tanh, Sigmoid, ReLU, Softmax,
+    >
+}
+
+network! {
+    /// Every convolutional layer kind.
+    Convolutional = <
+        Input<1, 8, 8>,
+        Conv2d<1, 4, 3, 1, 1>, BatchNorm2d<4>, ReLU, MaxPool2d<2>,
+        Conv2d<4, 4, 3, 1, 1>, MaxUnpool2d<2>, ConvTranspose2d<4, 2, 2, 2>, AvgPool2d<2>,
+        Flatten, Reshape<2, 64>, Conv1d<2, 3, 3, 1, 1>, Flatten, Linear<192, 5>, Softmax,
+    >
+}
+
+/// Trains a few steps (so batch norm's statistics move), saves, loads into
+/// a differently initialized model and compares outputs bit for bit.
+macro_rules! round_trip {
+    ($net:ident, $trainer:ident, $in:ty) => {{
+        let mut rng = SmallRng::seed_from_u64(1);
+        let mut x: [$in; 8] = nn::bytemuck::Zeroable::zeroed();
+        for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
+            *v = rng.random_range(-1.0..1.0);
+        }
+        let labels: [usize; 8] = std::array::from_fn(|i| i % 4);
+        let mut t = $trainer::<Adam, 8>::new_boxed(Init::HeNormal, Adam::new(1e-2), 2);
+        for _ in 0..5 {
+            t.train_step(&x, &labels, &CrossEntropy);
+        }
+        let mut bytes = vec![0u8; $net::WEIGHTS_BYTES];
+        assert_eq!(t.model.save_to(&mut bytes), Ok($net::WEIGHTS_BYTES));
+        let mut loaded = $net::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(99));
+        assert_ne!(*loaded, t.model);
+        loaded.load_from(&bytes).unwrap();
+        assert_eq!(*loaded, t.model, "every parameter and statistic restored");
+        for x in &x {
+            let (a, b) = (t.model.forward(x), loaded.forward(x));
+            assert_eq!(
+                nn::bytemuck::cast::<_, [u32; 4]>(a[..4].try_into().map(|v: [f32; 4]| v).unwrap()),
+                nn::bytemuck::cast::<_, [u32; 4]>(b[..4].try_into().map(|v: [f32; 4]| v).unwrap())
+            );
+        }
+    }};
+}
+
+#[test]
+fn every_layer_kind_round_trips_bit_exactly() {
+    round_trip!(Dense, DenseTrainer, [f32; 12]);
+    round_trip!(Convolutional, ConvolutionalTrainer, [[[f32; 8]; 8]; 1]);
+    assert!(
+        Dense::SIGNATURE.starts_with("[f32;12]|Linear<12,16>|BatchNorm1d<16>"),
+        "{}",
+        Dense::SIGNATURE
+    );
+    // Batch norm's running statistics are part of the file.
+    assert_eq!(Dense::STATE_LEN, Dense::NUM_PARAMS + 2 * 16);
+}
+
+#[test]
+fn weights_of_another_network_are_refused_and_the_model_kept() {
+    let dense = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(1));
+    let mut bytes = vec![0u8; Dense::WEIGHTS_BYTES];
+    dense.save_to(&mut bytes).unwrap();
+    let mut conv = Convolutional::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(2));
+    let before = *conv;
+    let err = conv.load_from(&bytes).unwrap_err();
+    assert!(matches!(
+        err,
+        FormatError::WrongNetwork { expected_values, found_values, .. }
+            if expected_values == Convolutional::STATE_LEN as u64 && found_values == Dense::STATE_LEN as u64
+    ));
+    assert!(err.to_string().contains("different network"), "{err}");
+    assert_eq!(*conv, before);
+    // Damaged bytes: the checksum catches them.
+    bytes[40] ^= 1;
+    let mut same = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(3));
+    assert!(matches!(
+        same.load_from(&bytes),
+        Err(FormatError::Checksum { .. })
+    ));
+}
+
+#[test]
+fn files_save_atomically_and_load_with_typed_errors() {
+    let dir = std::env::temp_dir().join(format!("nn-weights-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("dense.nnw");
+    let model = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(4));
+    model.save(&path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        Dense::WEIGHTS_BYTES as u64
+    );
+    let mut back = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(5));
+    back.load(&path).unwrap();
+    assert_eq!(*back, *model);
+    assert!(matches!(
+        back.load(dir.join("missing.nnw")),
+        Err(LoadError::Io(_))
+    ));
+    std::fs::write(&path, b"not weights at all, but long enough").unwrap();
+    assert!(matches!(
+        back.load(&path),
+        Err(LoadError::Format(FormatError::BadMagic(_)))
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
