@@ -4,16 +4,14 @@
 //!
 //! Seeded 8k/2k train/test split, per-epoch shuffling, mini-batch SGD with
 //! the fused softmax + cross-entropy gradient. Prints loss, accuracies and
-//! epoch time, and writes a PNG of the curves.
+//! epoch time, writes a PNG of the curves, and saves the trained weights
+//! (`target/mnist-mlp.nnw`) for `cargo run --release --example classify`.
 mod common;
 
-use common::{Mnist, Options, Result};
+use common::{
+    MNIST_WEIGHTS, Mnist, MnistMlp as Net, MnistMlpTrainer as NetTrainer, Options, Result,
+};
 use nn::prelude::*;
-
-network! {
-    /// The design's network: 784 → 128 → 10 with dropout.
-    pub Net = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
-}
 
 const BATCH: usize = 32;
 const SEED: u64 = 42;
@@ -49,6 +47,11 @@ fn main() -> Result<()> {
         "final test accuracy {:.2}% after {} epochs",
         history.final_test(),
         history.test.len()
+    );
+    trainer.model.save(MNIST_WEIGHTS)?;
+    println!(
+        "weights saved to {MNIST_WEIGHTS} ({} bytes)",
+        Net::WEIGHTS_BYTES
     );
     println!(
         "plot of the loss and accuracy curves written to {}",

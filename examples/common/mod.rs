@@ -15,6 +15,15 @@ use std::path::{Path, PathBuf};
 
 pub type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
+nn::network! {
+    /// The design's MNIST network, 784 → 128 → 10 with dropout: trained by
+    /// `examples/mnist.rs`, loaded by `examples/classify.rs`.
+    pub MnistMlp = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
+}
+
+/// Where `examples/mnist.rs` saves its trained weights by default.
+pub const MNIST_WEIGHTS: &str = "target/mnist-mlp.nnw";
+
 /// A 28×28 digit as a one-channel image, the shape convolutions take.
 pub type Image = [[[f32; 28]; 28]; 1];
 
