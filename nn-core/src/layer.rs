@@ -134,6 +134,9 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     /// How many of [`Layer::params`] (the leading ones) are weights, which
     /// weight penalties apply to; the rest are biases.
     const NUM_WEIGHTS: usize = 0;
+    /// [`Layer::state`] as PyTorch's `state_dict` holds it (names, shapes,
+    /// layouts); empty for stateless layers.
+    const TORCH: &'static [crate::torch::TorchTensor] = &[];
 
     /// Forward pass over a batch of `B` samples. Takes `&mut self` because
     /// some layers learn statistics as they see training batches

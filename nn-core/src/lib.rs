@@ -45,6 +45,7 @@ pub mod optim;
 pub mod regularize;
 pub mod schedule;
 pub mod storage;
+pub mod torch;
 pub mod weights;
 
 #[cfg(any(test, feature = "std"))]

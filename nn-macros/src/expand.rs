@@ -106,6 +106,9 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .map(|l| l.input.ty())
         .collect();
     let tensors = param_fields.len();
+    let param_indices: Vec<usize> = (0..net.layers.len())
+        .filter(|&i| net.layers[i].num_params() > 0)
+        .collect();
     let signature = net.signature();
     let state_len: usize = net.layers.iter().map(|l| l.state_len()).sum();
     let model_doc = format!(
@@ -281,6 +284,54 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// Any I/O error.
                 pub fn save(&self, path: impl AsRef<::std::path::Path>) -> ::std::io::Result<()> {
                     ::nn::weights::save_file(path, ::nn::weights::signature_hash(Self::SIGNATURE), &self.state())
+                }
+
+                /// The weights as a safetensors file with PyTorch's names and
+                /// layouts (layer `i`'s tensors are `"{i}.weight"`, `"{i}.bias"`,
+                /// … as in an `nn.Sequential` of the same layers).
+                ///
+                /// # Errors
+                /// If the safetensors writer refuses the data.
+                pub fn to_safetensors(&self) -> ::core::result::Result<::std::vec::Vec<u8>, ::nn::data::safetensors::SafetensorsError> {
+                    ::nn::data::safetensors::to_bytes(&[#( ::nn::data::safetensors::Tensors {
+                        index: #param_indices,
+                        state: <#param_types as #p::Layer<#param_shapes>>::state(&self.#param_fields),
+                        torch: <#param_types as #p::Layer<#param_shapes>>::TORCH,
+                    } ),*])
+                }
+
+                /// Loads a safetensors file with PyTorch's names and layouts
+                /// (e.g. `safetensors.torch.save_file(model.state_dict(), path)`
+                /// of the same-shaped PyTorch model), refusing NaN and infinite
+                /// values; on error the model is unchanged.
+                ///
+                /// # Errors
+                /// A missing, extra, misshapen, non-float32 or non-finite tensor,
+                /// or an invalid file, as a typed error.
+                pub fn from_safetensors(&mut self, bytes: &[u8]) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
+                    ::nn::data::safetensors::read_into(bytes, &mut [#( ::nn::data::safetensors::TensorsMut {
+                        index: #param_indices,
+                        state: <#param_types as #p::Layer<#param_shapes>>::state_mut(&mut self.#param_fields),
+                        torch: <#param_types as #p::Layer<#param_shapes>>::TORCH,
+                    } ),*], ::nn::weights::NonFinite::Refuse)
+                }
+
+                /// Saves [`Self::to_safetensors`] to `path` atomically.
+                ///
+                /// # Errors
+                /// Any I/O error (the previous file is then intact).
+                pub fn save_safetensors(&self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
+                    let bytes = self.to_safetensors()?;
+                    ::nn::data::atomic::write(path, &bytes).map_err(::nn::data::safetensors::SafetensorsError::Io)
+                }
+
+                /// Reads `path` and loads it with [`Self::from_safetensors`].
+                ///
+                /// # Errors
+                /// I/O errors, and every error of [`Self::from_safetensors`].
+                pub fn load_safetensors(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
+                    let bytes = ::std::fs::read(path).map_err(::nn::data::safetensors::SafetensorsError::Io)?;
+                    self.from_safetensors(&bytes)
                 }
 
                 /// Loads weights saved by [`Self::save`]; on error the model is unchanged.

@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod csv;
 pub mod idx;
+pub mod safetensors;
 pub mod search;
 
 use std::io::Read;

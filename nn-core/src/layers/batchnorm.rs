@@ -134,6 +134,12 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
     /// The mean and `1/σ` each channel was normalized with.
     type Cache<const B: usize> = [[f32; C]; 2];
     const NUM_PARAMS: usize = 2 * C;
+    const TORCH: &'static [crate::torch::TorchTensor] = &[
+        crate::torch::TorchTensor::new("weight", 0, &[C]),
+        crate::torch::TorchTensor::new("bias", C, &[C]),
+        crate::torch::TorchTensor::new("running_mean", 2 * C, &[C]),
+        crate::torch::TorchTensor::new("running_var", 3 * C, &[C]),
+    ];
 
     fn forward_batch<const B: usize>(
         &mut self,

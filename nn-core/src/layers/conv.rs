@@ -276,7 +276,7 @@ macro_rules! convolution {
     (
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
         in: $in:ty, out: $out:ty, scratch: $cols:ty, channels: $channels:ty,
-        params: $params:expr, weights: $weights:expr,
+        params: $params:expr, weights: $weights:expr, torch_weight: [$($dim:expr),*],
         fan: ($fan_in:expr, $fan_out:expr),
         passes: $direct:path, $forward:ident, $backward:ident
     ) => {
@@ -326,6 +326,10 @@ macro_rules! convolution {
             type Cache<const B: usize> = ($cols, $channels);
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
+            const TORCH: &'static [crate::torch::TorchTensor] = &[
+                crate::torch::TorchTensor::new("weight", 0, &[$($dim),*]),
+                crate::torch::TorchTensor::new("bias", $weights, &[$params - $weights]),
+            ];
 
             fn forward_batch<const B: usize>(
                 &mut self,
@@ -409,7 +413,7 @@ convolution!(
     Conv2d<CI, CO, K, OH, OW, S, P, D> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; OW]; OH]; B]; K]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
-    params: CO * CI * K * K + CO, weights: CO * CI * K * K,
+    params: CO * CI * K * K + CO, weights: CO * CI * K * K, torch_weight: [CO, CI, K, K],
     fan: (CI * K * K, CO * K * K),
     passes: conv_add, forward, backward
 );
@@ -468,7 +472,7 @@ convolution!(
     Conv1d<CI, CO, K, OL, S, P, D> on <L>,
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
     scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
-    params: CO * CI * K + CO, weights: CO * CI * K,
+    params: CO * CI * K + CO, weights: CO * CI * K, torch_weight: [CO, CI, K],
     fan: (CI * K, CO * K),
     passes: conv_add, forward, backward
 );
@@ -528,7 +532,7 @@ convolution!(
     ConvTranspose2d<CI, CO, K, OH, OW, S, P> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; W]; H]; B]; K]; K]; CO], channels: [[[[f32; W]; H]; B]; CI],
-    params: CI * CO * K * K + CO, weights: CI * CO * K * K,
+    params: CI * CO * K * K + CO, weights: CI * CO * K * K, torch_weight: [CI, CO, K, K],
     fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K),
     passes: conv_adjoint_add, transposed_forward, transposed_backward
 );

@@ -7,6 +7,7 @@
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
 use crate::storage::Zeroable;
+use crate::torch::TorchTensor;
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 use nn_kernels::{gemv::vec_mat_acc, reduce};
 
@@ -64,6 +65,10 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = I * O + O;
     const NUM_WEIGHTS: usize = I * O;
+    const TORCH: &'static [TorchTensor] = &[
+        TorchTensor::transposed("weight", 0, O, I),
+        TorchTensor::new("bias", I * O, &[O]),
+    ];
 
     fn forward_batch<const B: usize>(
         &mut self,

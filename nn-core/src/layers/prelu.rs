@@ -76,6 +76,8 @@ impl<S: Shape, const A: usize> Forward<S> for PReLU<A> {
 impl<S: Shape, const A: usize> Layer<S> for PReLU<A> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = A;
+    const TORCH: &'static [crate::torch::TorchTensor] =
+        &[crate::torch::TorchTensor::new("weight", 0, &[A])];
 
     fn forward_batch<const B: usize>(
         &mut self,
