@@ -44,7 +44,7 @@ pub use nn_core::{
     storage, weights,
 };
 #[cfg(feature = "std")]
-pub use nn_core::{data, gradcheck};
+pub use nn_core::{checkpoint, data, gradcheck};
 pub use nn_kernels as kernels;
 pub use rand;
 
@@ -113,6 +113,7 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use nn_core::averaging::Parameters;
+    pub use nn_core::bytemuck;
     pub use nn_core::init::Init;
     pub use nn_core::layer::{Context, Forward, Layer, Mode};
     pub use nn_core::loss::Loss;
@@ -127,6 +128,11 @@ pub mod __private {
 
     /// Compiles only for zero-valid types (the generated model asserts its layers).
     pub const fn assert_zeroable<T: Zeroable>() {}
+
+    /// The seed of training step `step`'s random stream.
+    pub const fn step_seed(seed: u64, step: u64) -> u64 {
+        seed ^ step.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
 
     /// A sample (or batch) of any shape as its flat values.
     pub fn as_slice<T: nn_core::bytemuck::Pod>(x: &T) -> &[f32] {

@@ -116,3 +116,60 @@ fn files_save_atomically_and_load_with_typed_errors() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+network! {
+    /// Dropout makes every step random: resuming must restore the stream.
+    Resumable = < Linear<12, 16>, ReLU, Dropout<0.3>, Linear<16, 4>, Softmax >
+}
+
+/// One epoch over `x` in an order that depends only on the epoch number
+/// (so a resumed run shuffles as the uninterrupted one did).
+fn epoch(t: &mut ResumableTrainer<Adam, 4>, x: &[[f32; 12]], labels: &[usize], epoch: u64) {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    let mut shuffled = nn::batch::Epochs::over(&mut order);
+    shuffled.shuffle(&mut SmallRng::seed_from_u64(epoch));
+    let (mut xb, mut yb) = ([[0.0f32; 12]; 4], [0usize; 4]);
+    for b in 0..shuffled.batches(4) {
+        shuffled.gather(b, x, labels, &mut xb, &mut yb);
+        t.train_step(&xb, &yb, &CrossEntropy);
+    }
+}
+
+#[test]
+fn training_resumes_bit_identically_from_a_checkpoint() {
+    let mut rng = SmallRng::seed_from_u64(6);
+    let x: Vec<[f32; 12]> = (0..32)
+        .map(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)))
+        .collect();
+    let labels: Vec<usize> = (0..32).map(|i| i % 4).collect();
+
+    // Two epochs straight.
+    let mut straight = ResumableTrainer::<Adam, 4>::new_boxed(Init::HeNormal, Adam::new(1e-2), 7);
+    epoch(&mut straight, &x, &labels, 0);
+    epoch(&mut straight, &x, &labels, 1);
+
+    // One epoch, a checkpoint on disk, a fresh trainer (another seed) restored, one more epoch.
+    let path = std::env::temp_dir().join(format!("nn-resume-{}.nnck", std::process::id()));
+    let mut first = ResumableTrainer::<Adam, 4>::new_boxed(Init::HeNormal, Adam::new(1e-2), 7);
+    epoch(&mut first, &x, &labels, 0);
+    first.save_checkpoint(&path, 1).unwrap();
+    let mut resumed = ResumableTrainer::<Adam, 4>::new_boxed(Init::HeNormal, Adam::new(1e-2), 123);
+    let progress = resumed.load_checkpoint(&path).unwrap();
+    assert_eq!(progress, nn::checkpoint::Progress { epoch: 1, step: 8 });
+    epoch(&mut resumed, &x, &labels, progress.epoch);
+    std::fs::remove_file(&path).unwrap();
+
+    assert_eq!(resumed.steps(), straight.steps());
+    let bits = |m: &Resumable| {
+        let mut theta = vec![0.0f32; Resumable::NUM_PARAMS];
+        m.params_to_slice(&mut theta);
+        theta.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&resumed.model), bits(&straight.model), "bit-identical");
+    // A checkpoint of another optimizer type is refused.
+    let mut sgd = ResumableTrainer::<Sgd, 4>::new_boxed(Init::HeNormal, Sgd::new(0.1), 7);
+    assert!(matches!(
+        sgd.restore(&first.checkpoint(1)),
+        Err(FormatError::WrongNetwork { .. })
+    ));
+}

@@ -34,6 +34,8 @@ pub use bytemuck;
 pub mod averaging;
 pub mod batch;
 #[cfg(feature = "std")]
+pub mod checkpoint;
+#[cfg(feature = "std")]
 pub mod data;
 pub mod init;
 pub mod layer;

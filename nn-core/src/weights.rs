@@ -85,7 +85,7 @@ pub enum NonFinite {
 ///
 /// ```
 /// let err = nn_core::weights::FormatError::BadMagic(*b"PK\x03\x04");
-/// assert_eq!(err.to_string(), "not an nn weights file: it starts with [50, 4b, 03, 04], not NNWT");
+/// assert_eq!(err.to_string(), "not an nn file of this kind: it starts with [50, 4b, 03, 04]");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormatError {
@@ -160,7 +160,7 @@ impl core::fmt::Display for FormatError {
             }
             FormatError::BadMagic(m) => write!(
                 f,
-                "not an nn weights file: it starts with [{:02x}, {:02x}, {:02x}, {:02x}], not NNWT",
+                "not an nn file of this kind: it starts with [{:02x}, {:02x}, {:02x}, {:02x}]",
                 m[0], m[1], m[2], m[3]
             ),
             FormatError::UnsupportedVersion(v) => {

@@ -510,6 +510,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
          second-order methods and gradient checks need.\n\n# Panics\nIf `grad.len()` is not \
          [`{name}::NUM_PARAMS`]."
     );
+    let opt_states: Vec<_> = param_layers.iter().map(|&i| state(i)).collect();
     let copy_gradients = param_layers.iter().map(|&i| {
         let (g, count) = (grad(i), layers[i].num_params());
         quote! {
@@ -534,6 +535,8 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// update (all off when built).
             pub regularization: #p::Regularization,
             rng: #p::SmallRng,
+            seed: u64,
+            step: u64,
             parallel: &'static dyn #p::Parallel,
             workspace: [f32; #p::workspace_len(#gemm_width)],
             #( #fields, )*
@@ -565,6 +568,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                     ptr.write_bytes(0, 1);
                     ::core::ptr::addr_of_mut!((*ptr).optimizer).write(optimizer);
                     ::core::ptr::addr_of_mut!((*ptr).rng).write(<#p::SmallRng as #p::SeedableRng>::seed_from_u64(seed));
+                    ::core::ptr::addr_of_mut!((*ptr).seed).write(seed);
                     ::core::ptr::addr_of_mut!((*ptr).parallel).write(&#p::Serial);
                 }
                 // SAFETY: initialized just above.
@@ -600,6 +604,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// One training step on a batch: forward, mean loss over the batch,
             /// backward, optimizer update. Returns the mean loss.
             pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
+                // Each step draws from its own stream, a function of the seed
+                // and the step number, so a restored checkpoint resumes exactly.
+                self.rng = <#p::SmallRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
+                self.step += 1;
                 let mean = self.backprop(x, targets, loss, #p::Mode::Train);
                 #update
                 mean
@@ -613,6 +621,11 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 #( #copy_gradients )*
                 let _ = rest;
                 mean
+            }
+
+            /// Training steps taken so far.
+            pub fn steps(&self) -> u64 {
+                self.step
             }
 
             /// Evaluation-mode forward pass of a batch; returns the outputs.
@@ -630,6 +643,57 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                     total += #loss_eval;
                 }
                 total / B as f32
+            }
+        }
+
+        #p::with_std! {
+            impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+                /// Identifies checkpoints of this network trained with `O`.
+                fn checkpoint_signature() -> u64 {
+                    ::nn::weights::signature_hash(#name::SIGNATURE) ^ ::nn::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
+                }
+
+                /// Everything needed to resume training bit-identically: the
+                /// model's state, every optimizer state, the seed and step
+                /// counter, and the caller's `epoch`. (The optimizer's own
+                /// settings, such as a scheduled learning rate, are the
+                /// caller's to restore.)
+                pub fn checkpoint(&self, epoch: u64) -> ::std::vec::Vec<u8> {
+                    let progress = ::nn::checkpoint::Progress { epoch, step: self.step };
+                    ::nn::checkpoint::encode(Self::checkpoint_signature(), self.seed, progress, &self.model.state(), &[#( #p::bytemuck::bytes_of(&self.#opt_states) ),*])
+                }
+
+                /// Restores a [`Self::checkpoint`]; returns its progress. On
+                /// error nothing changes.
+                ///
+                /// # Errors
+                /// A typed [`nn::weights::FormatError`], including a
+                /// checkpoint of another network or optimizer type.
+                pub fn restore(&mut self, bytes: &[u8]) -> ::core::result::Result<::nn::checkpoint::Progress, ::nn::weights::FormatError> {
+                    let mut model = self.model;
+                    let (seed, progress) = ::nn::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
+                    self.model = model;
+                    self.seed = seed;
+                    self.step = progress.step;
+                    ::core::result::Result::Ok(progress)
+                }
+
+                /// Saves [`Self::checkpoint`] to `path` atomically.
+                ///
+                /// # Errors
+                /// Any I/O error (the previous file is then intact).
+                pub fn save_checkpoint(&self, path: impl AsRef<::std::path::Path>, epoch: u64) -> ::std::io::Result<()> {
+                    ::nn::data::atomic::write(path, &self.checkpoint(epoch))
+                }
+
+                /// Reads `path` and [`Self::restore`]s it.
+                ///
+                /// # Errors
+                /// [`nn::weights::LoadError`]: I/O, or the contents refused.
+                pub fn load_checkpoint(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<::nn::checkpoint::Progress, ::nn::weights::LoadError> {
+                    let bytes = ::std::fs::read(path).map_err(::nn::weights::LoadError::Io)?;
+                    self.restore(&bytes).map_err(::nn::weights::LoadError::Format)
+                }
             }
         }
 

@@ -24,6 +24,8 @@ pub struct AdamState<const N: usize> {
 
 // SAFETY: f32 arrays and a u32; all-zero is the initial state.
 unsafe impl<const N: usize> Zeroable for AdamState<N> {}
+// SAFETY: `repr(C)` of 4-byte fields: no padding, any bit pattern is valid.
+unsafe impl<const N: usize> bytemuck::Pod for AdamState<N> {}
 
 /// AMSGrad's per-tensor state: Adam's plus the running maximum of `v̂`.
 ///
@@ -42,6 +44,8 @@ pub struct AmsGradState<const N: usize> {
 
 // SAFETY: as for AdamState.
 unsafe impl<const N: usize> Zeroable for AmsGradState<N> {}
+// SAFETY: as for AdamState.
+unsafe impl<const N: usize> bytemuck::Pod for AmsGradState<N> {}
 
 /// Adam (Kingma & Ba) with bias correction: `m ← β1 m + (1−β1)∇`,
 /// `v ← β2 v + (1−β2)∇²`, `θ ← θ − α m̂ / (√v̂ + ε)` with `m̂ = m / (1−β1^t)`,

@@ -8,7 +8,6 @@
 //! Sgd::new(0.5).update::<2>(&mut p, &[2.0, 2.0], &mut ());
 //! assert_eq!(p, [0.0, 1.0]);
 //! ```
-use crate::storage::Zeroable;
 
 mod adam;
 mod adaptive;
@@ -31,8 +30,8 @@ pub use second_order::{Damping, LeastSquares, Objective, SecondOrder, StepReport
 /// ```
 pub trait Optimizer {
     /// Per-tensor state for a tensor of `N` parameters (`()` for plain SGD).
-    /// Starts zeroed.
-    type State<const N: usize>: Zeroable;
+    /// Starts zeroed; plain data, so checkpoints can store it.
+    type State<const N: usize>: bytemuck::Pod;
 
     /// Updates `params` (length `N`) from `grads` (length `N`).
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], state: &mut Self::State<N>);
@@ -86,6 +85,7 @@ impl Optimizer for Sgd {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::Zeroable;
 
     const THETA: [f32; 3] = [1.0, -2.0, 0.5];
     const GRADS: [[f32; 3]; 4] = [
