@@ -5,7 +5,10 @@
 //! Seeded 8k/2k train/test split, per-epoch shuffling, mini-batch SGD with
 //! the fused softmax + cross-entropy gradient. Prints loss, accuracies and
 //! epoch time, writes a PNG of the curves, and saves the trained weights
-//! (`target/mnist-mlp.nnw`) for `cargo run --release --example classify`.
+//! (`target/mnist-mlp.nnw`, for `cargo run --release --example classify`,
+//! and `target/mnist-mlp.safetensors`, which PyTorch's
+//! `nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Dropout(0.2),
+//! nn.Linear(128, 10))` loads with `load_state_dict`).
 mod common;
 
 use common::{
@@ -49,9 +52,12 @@ fn main() -> Result<()> {
         history.test.len()
     );
     trainer.model.save(MNIST_WEIGHTS)?;
+    let torch = std::path::Path::new(MNIST_WEIGHTS).with_extension("safetensors");
+    trainer.model.save_safetensors(&torch)?;
     println!(
-        "weights saved to {MNIST_WEIGHTS} ({} bytes)",
-        Net::WEIGHTS_BYTES
+        "weights saved to {MNIST_WEIGHTS} ({} bytes) and, with PyTorch's names and layouts, {}",
+        Net::WEIGHTS_BYTES,
+        torch.display()
     );
     println!(
         "plot of the loss and accuracy curves written to {}",

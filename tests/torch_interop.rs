@@ -156,3 +156,48 @@ fn safetensors_files_round_trip_through_disk() {
         Err(SafetensorsError::Io(_))
     ));
 }
+
+/// Rebuilds `torch_seq.safetensors` with tensor `name` replaced.
+fn with_tensor(name: &str, dtype: safetensors::Dtype, shape: Vec<usize>, data: &[u8]) -> Vec<u8> {
+    let state = fixture("torch_seq.safetensors");
+    let file = SafeTensors::deserialize(&state).unwrap();
+    let mut tensors: Vec<(String, safetensors::tensor::TensorView)> = file
+        .tensors()
+        .into_iter()
+        .filter(|(n, _)| n != name)
+        .collect();
+    tensors.push((
+        name.into(),
+        safetensors::tensor::TensorView::new(dtype, shape, data).unwrap(),
+    ));
+    safetensors::serialize(tensors, None).unwrap()
+}
+
+#[test]
+fn wrong_dtypes_and_non_finite_values_are_refused() {
+    let mut model = TorchSeq::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(1));
+    let before = *model;
+    let as_f64 = with_tensor("3.bias", safetensors::Dtype::F64, vec![2], &[0u8; 16]);
+    let err = model.from_safetensors(&as_f64).unwrap_err();
+    assert!(
+        matches!(&err, SafetensorsError::Dtype { name, found } if name == "3.bias" && found == "F64"),
+        "{err}"
+    );
+    let nan: Vec<u8> = [1.0f32, f32::NAN]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let err = model
+        .from_safetensors(&with_tensor(
+            "3.bias",
+            safetensors::Dtype::F32,
+            vec![2],
+            &nan,
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(&err, SafetensorsError::NonFinite { name, index: 1 } if name == "3.bias"),
+        "{err}"
+    );
+    assert_eq!(*model, before);
+}
