@@ -103,18 +103,7 @@ pub fn decode(
     model: &mut [&mut [f32]],
     optimizer: &mut [&mut [u8]],
 ) -> Result<(u64, Progress), FormatError> {
-    let header = bytes.get(..HEADER_LEN).ok_or(FormatError::Truncated {
-        needed: HEADER_LEN,
-        got: bytes.len(),
-    })?;
-    let magic: [u8; 4] = header[..4].try_into().expect("4 bytes");
-    if magic != MAGIC {
-        return Err(FormatError::BadMagic(magic));
-    }
-    let version = u16::from_le_bytes([header[4], header[5]]);
-    if version != VERSION {
-        return Err(FormatError::UnsupportedVersion(version));
-    }
+    let header = crate::weights::header(bytes, MAGIC, VERSION, HEADER_LEN)?;
     let field =
         |i: usize| u64::from_le_bytes(header[8 + 8 * i..16 + 8 * i].try_into().expect("8 bytes"));
     let (found_signature, seed, step, epoch, values, state_bytes) =
@@ -129,25 +118,11 @@ pub fn decode(
             found_values: values,
         });
     }
-    let needed = HEADER_LEN + 4 * values as usize + state_bytes as usize + 4;
-    if bytes.len() < needed {
-        return Err(FormatError::Truncated {
-            needed,
-            got: bytes.len(),
-        });
-    }
-    if bytes.len() > needed {
-        return Err(FormatError::TrailingBytes {
-            expected: needed,
-            got: bytes.len(),
-        });
-    }
-    let stored = u32::from_le_bytes(bytes[needed - 4..].try_into().expect("4 bytes"));
-    let computed = crc32fast::hash(&bytes[..needed - 4]);
-    if stored != computed {
-        return Err(FormatError::Checksum { stored, computed });
-    }
-    let (mut values, mut state) = bytes[HEADER_LEN..needed - 4].split_at(4 * values as usize);
+    let body = crate::weights::sealed(
+        bytes,
+        HEADER_LEN + 4 * values as usize + state_bytes as usize + 4,
+    )?;
+    let (mut values, mut state) = body[HEADER_LEN..].split_at(4 * values as usize);
     for tensor in model.iter_mut() {
         let (head, tail) = values.split_at(4 * tensor.len());
         for (v, b) in tensor.iter_mut().zip(head.chunks_exact(4)) {

@@ -192,6 +192,53 @@ impl core::fmt::Display for FormatError {
 
 impl core::error::Error for FormatError {}
 
+/// The first `len` bytes, once they are known to start with `magic` and
+/// `version` (the layout every nn file shares).
+pub(crate) fn header(
+    bytes: &[u8],
+    magic: [u8; 4],
+    version: u16,
+    len: usize,
+) -> Result<&[u8], FormatError> {
+    let header = bytes.get(..len).ok_or(FormatError::Truncated {
+        needed: len,
+        got: bytes.len(),
+    })?;
+    let found: [u8; 4] = header[..4].try_into().expect("4 bytes");
+    if found != magic {
+        return Err(FormatError::BadMagic(found));
+    }
+    let found = u16::from_le_bytes([header[4], header[5]]);
+    if found != version {
+        return Err(FormatError::UnsupportedVersion(found));
+    }
+    Ok(header)
+}
+
+/// Everything before the trailing CRC-32, once the input is exactly
+/// `needed` bytes long and the checksum matches.
+pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> {
+    if bytes.len() < needed {
+        return Err(FormatError::Truncated {
+            needed,
+            got: bytes.len(),
+        });
+    }
+    if bytes.len() > needed {
+        return Err(FormatError::TrailingBytes {
+            expected: needed,
+            got: bytes.len(),
+        });
+    }
+    let (body, trailer) = bytes.split_at(needed - TRAILER_LEN);
+    let stored = u32::from_le_bytes(trailer.try_into().expect("4 bytes"));
+    let computed = crc32fast::hash(body);
+    if stored != computed {
+        return Err(FormatError::Checksum { stored, computed });
+    }
+    Ok(body)
+}
+
 /// Encodes `tensors` (in order) for the network with `signature` into the
 /// start of `out`; returns the bytes written.
 ///
@@ -248,19 +295,8 @@ pub fn read_into(
     tensors: &mut [&mut [f32]],
     non_finite: NonFinite,
 ) -> Result<(), FormatError> {
-    let header = bytes.get(..HEADER_LEN).ok_or(FormatError::Truncated {
-        needed: HEADER_LEN,
-        got: bytes.len(),
-    })?;
+    let header = header(bytes, MAGIC, VERSION, HEADER_LEN)?;
     let field = |range: core::ops::Range<usize>| &header[range];
-    let magic: [u8; 4] = field(0..4).try_into().expect("4 bytes");
-    if magic != MAGIC {
-        return Err(FormatError::BadMagic(magic));
-    }
-    let version = u16::from_le_bytes(field(4..6).try_into().expect("2 bytes"));
-    if version != VERSION {
-        return Err(FormatError::UnsupportedVersion(version));
-    }
     let found_signature = u64::from_le_bytes(field(8..16).try_into().expect("8 bytes"));
     let found_values = u64::from_le_bytes(field(16..24).try_into().expect("8 bytes"));
     let expected_values = tensors.iter().map(|t| t.len()).sum::<usize>() as u64;
@@ -272,25 +308,7 @@ pub fn read_into(
             found_values,
         });
     }
-    let needed = encoded_len(expected_values as usize);
-    if bytes.len() < needed {
-        return Err(FormatError::Truncated {
-            needed,
-            got: bytes.len(),
-        });
-    }
-    if bytes.len() > needed {
-        return Err(FormatError::TrailingBytes {
-            expected: needed,
-            got: bytes.len(),
-        });
-    }
-    let body = &bytes[..needed - TRAILER_LEN];
-    let stored = u32::from_le_bytes(bytes[needed - TRAILER_LEN..].try_into().expect("4 bytes"));
-    let computed = crc32fast::hash(body);
-    if stored != computed {
-        return Err(FormatError::Checksum { stored, computed });
-    }
+    let body = sealed(bytes, encoded_len(expected_values as usize))?;
     let values = || {
         body[HEADER_LEN..]
             .chunks_exact(4)
