@@ -1,0 +1,110 @@
+//! Trains the firmware's networks on the host with the same nn code and
+//! writes what the firmware embeds: weights (nn format), data, and the
+//! host's results that the device must reproduce.
+#[path = "src/nets.rs"]
+#[allow(dead_code)]
+mod nets;
+
+use nets::*;
+use nn::prelude::*;
+use nn::rand::rngs::SmallRng as StdRng;
+use std::path::{Path, PathBuf};
+
+fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
+    values.into_iter().flat_map(f32::to_le_bytes).collect()
+}
+
+fn main() {
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data");
+    let write = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).unwrap();
+    println!("cargo:rerun-if-changed=src/nets.rs");
+    println!("cargo:rerun-if-changed=memory.x");
+    std::fs::copy("memory.x", out.join("memory.x")).unwrap();
+    println!("cargo:rustc-link-search={}", out.display());
+
+    // 1. MNIST: train 3 epochs on 8,000 digits, then the device classifies the next 200.
+    let mnist = nn::data::idx::load_labeled::<784>(
+        data.join("mnist10k-images-idx3-ubyte.gz"),
+        data.join("mnist10k-labels-idx1-ubyte.gz"),
+    )
+    .unwrap();
+    let classes: Vec<usize> = mnist.labels.iter().map(|&l| l as usize).collect();
+    let mut trainer = MnistMlpTrainer::<Sgd, 32>::new_boxed(Init::HeNormal, Sgd::new(0.2), 1);
+    let mut order: Vec<usize> = (0..8000).collect();
+    let mut epochs = nn::batch::Epochs::over(&mut order);
+    let (mut x, mut y) = (Box::new([[0.0f32; 784]; 32]), [0usize; 32]);
+    let mut rng = StdRng::seed_from_u64(2);
+    for _ in 0..3 {
+        epochs.shuffle(&mut rng);
+        for b in 0..epochs.batches(32) {
+            epochs.gather(b, &mnist.images, &classes, &mut x, &mut y);
+            trainer.train_step(&x, &y, &CrossEntropy);
+        }
+    }
+    let mut weights = vec![0u8; MnistMlp::WEIGHTS_BYTES];
+    trainer.model.save_to(&mut weights).unwrap();
+    write("mnist.nnw", &weights);
+    let digits = 8000..8000 + DIGITS;
+    let pixels: Vec<u8> = digits
+        .clone()
+        .flat_map(|i| mnist.images[i].map(|v| (v * 255.0).round() as u8))
+        .collect();
+    // The host's logits for exactly the inputs the device sees (u8 / 255).
+    let logits = digits.clone().flat_map(|i| {
+        let x: [f32; 784] = core::array::from_fn(|p| pixels[(i - 8000) * 784 + p] as f32 / 255.0);
+        trainer.model.forward(&x)
+    });
+    write("mnist_digits.bin", &pixels);
+    write("mnist_logits.bin", &f32_bytes(logits));
+    write("mnist_labels.bin", &mnist.labels[digits].to_vec());
+
+    // 2. UCI digits: the device trains from these initial weights on these rows.
+    let table =
+        nn::data::csv::load(data.join("digits.csv.gz"), nn::data::csv::Header::None).unwrap();
+    let rows: Vec<[f32; 64]> = table.rows_as::<64>().unwrap()[..TRAIN_ROWS]
+        .iter()
+        .map(|r| r.map(|v| v / 16.0))
+        .collect();
+    let labels: Vec<usize> = table.targets[..TRAIN_ROWS]
+        .iter()
+        .map(|&t| t as usize)
+        .collect();
+    let mut digits_trainer = DigitsMlpTrainer::<Adam, BATCH>::new_boxed(
+        Init::XavierUniform,
+        Adam::new(LEARNING_RATE),
+        3,
+    );
+    let mut init = vec![0u8; DigitsMlp::WEIGHTS_BYTES];
+    digits_trainer.model.save_to(&mut init).unwrap();
+    write("digits_init.nnw", &init);
+    write("digits_x.bin", &f32_bytes(rows.iter().flatten().copied()));
+    write(
+        "digits_y.bin",
+        &labels.iter().map(|&l| l as u8).collect::<Vec<_>>(),
+    );
+    let mut losses = Vec::new();
+    for step in 0..STEPS {
+        let start = (step * BATCH) % TRAIN_ROWS;
+        let xb: [[f32; 64]; BATCH] = core::array::from_fn(|k| rows[start + k]);
+        let yb: [usize; BATCH] = core::array::from_fn(|k| labels[start + k]);
+        losses.push(digits_trainer.train_step(&xb, &yb, &CrossEntropy));
+    }
+    write("digits_losses.bin", &f32_bytes(losses));
+
+    // 3. The CNN with every layer kind: host weights and outputs.
+    let cnn = Cnn::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64(4));
+    let mut cnn_weights = vec![0u8; Cnn::WEIGHTS_BYTES];
+    cnn.save_to(&mut cnn_weights).unwrap();
+    write("cnn.nnw", &cnn_weights);
+    let mut rng = StdRng::seed_from_u64(5);
+    let inputs: Vec<f32> = (0..CNN_INPUTS * 144)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let outputs = inputs.chunks_exact(144).flat_map(|x| {
+        let x: [[[f32; 12]; 12]; 1] = nn::bytemuck::cast(<[f32; 144]>::try_from(x).unwrap());
+        cnn.forward(&x)
+    });
+    write("cnn_inputs.bin", &f32_bytes(inputs.iter().copied()));
+    write("cnn_outputs.bin", &f32_bytes(outputs));
+}

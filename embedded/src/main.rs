@@ -1,0 +1,224 @@
+//! nn on a microcontroller, without an allocator: inference with weights
+//! trained on the host, training on the device, and a CNN using every layer
+//! kind, each checked against the host's results (see `build.rs`).
+//!
+//! `cargo run --release` (in `embedded/`) boots it in QEMU's Cortex-M4F
+//! board; it prints `test NAME ... ok|FAILED` per test and a summary, and
+//! exits with status 0 only if every test passed.
+#![no_std]
+#![no_main]
+
+mod nets;
+
+use core::mem::MaybeUninit;
+use cortex_m_rt::{ExceptionFrame, entry, exception};
+use cortex_m_semihosting::{debug, hprintln};
+use nets::*;
+use nn::prelude::*;
+
+macro_rules! embedded {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/", $name))
+    };
+}
+
+/// `f32`s stored little-endian in an embedded file.
+fn f32_at(bytes: &[u8], i: usize) -> f32 {
+    f32::from_le_bytes([
+        bytes[4 * i],
+        bytes[4 * i + 1],
+        bytes[4 * i + 2],
+        bytes[4 * i + 3],
+    ])
+}
+
+/// A `static` slot as a mutable reference.
+///
+/// # Safety
+/// Each slot is taken once: the firmware is single-threaded and every test
+/// below takes its own static exactly once.
+unsafe fn slot<T>(slot: *mut MaybeUninit<T>) -> &'static mut MaybeUninit<T> {
+    // SAFETY: the caller guarantees no other reference to the slot exists.
+    unsafe { &mut *slot }
+}
+
+/// Layer settings (slopes, batch-norm ε, …) come from `reset`; the weights
+/// then come from the file, so this seed does not matter.
+fn settings_rng() -> nn::rand::rngs::SmallRng {
+    nn::rand::rngs::SmallRng::seed_from_u64(0)
+}
+
+static mut MNIST: MaybeUninit<MnistMlp> = MaybeUninit::uninit();
+static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::uninit();
+static mut CNN: MaybeUninit<Cnn> = MaybeUninit::uninit();
+
+type Outcome = Result<(), &'static str>;
+
+/// 1. The MNIST MLP, with weights trained on the host, classifies 200 digits
+///    and its logits match the host's.
+fn mnist_inference() -> Outcome {
+    // SAFETY: taken once.
+    let model = MnistMlp::init_in_place(
+        unsafe { slot(&raw mut MNIST) },
+        Init::HeNormal,
+        &mut settings_rng(),
+    );
+    model
+        .load_from(embedded!("mnist.nnw"))
+        .map_err(|_| "weights refused")?;
+    let (pixels, logits, labels) = (
+        embedded!("mnist_digits.bin"),
+        embedded!("mnist_logits.bin"),
+        embedded!("mnist_labels.bin"),
+    );
+    let (mut correct, mut same, mut worst) = (0, 0, 0.0f32);
+    for d in 0..DIGITS {
+        let x: [f32; 784] = core::array::from_fn(|p| pixels[d * 784 + p] as f32 / 255.0);
+        let y = model.forward(&x);
+        let host: [f32; 10] = core::array::from_fn(|k| f32_at(logits, d * 10 + k));
+        worst = y
+            .iter()
+            .zip(&host)
+            .fold(worst, |w, (a, b)| w.max((a - b).abs()));
+        let guess = nn::metrics::argmax(&y);
+        correct += (guess == labels[d] as usize) as u32;
+        same += (guess == nn::metrics::argmax(&host)) as u32;
+    }
+    hprintln!(
+        "  {} digits: {} correct, {} predictions as the host, max |logit - host| = {:e}",
+        DIGITS,
+        correct,
+        same,
+        worst
+    );
+    if same as usize != DIGITS {
+        return Err("a prediction differs from the host's");
+    }
+    if worst > 1e-5 {
+        return Err("logits differ from the host's by more than 1e-5");
+    }
+    Ok(())
+}
+
+/// 2. A 64-32-10 network trains on the device (Adam, batch 16) from the
+///    host's initial weights; the loss falls and tracks the host's run.
+fn on_device_training() -> Outcome {
+    // SAFETY: taken once.
+    let trainer = DigitsMlpTrainer::init_in_place(
+        unsafe { slot(&raw mut TRAINER) },
+        Init::HeNormal,
+        Adam::new(LEARNING_RATE),
+        3,
+    );
+    trainer
+        .model
+        .load_from(embedded!("digits_init.nnw"))
+        .map_err(|_| "initial weights refused")?;
+    let (rows, labels, host) = (
+        embedded!("digits_x.bin"),
+        embedded!("digits_y.bin"),
+        embedded!("digits_losses.bin"),
+    );
+    let (mut first, mut last, mut worst) = (0.0, 0.0, 0.0f32);
+    for step in 0..STEPS {
+        let start = (step * BATCH) % TRAIN_ROWS;
+        let x: [[f32; 64]; BATCH] =
+            core::array::from_fn(|k| core::array::from_fn(|j| f32_at(rows, (start + k) * 64 + j)));
+        let y: [usize; BATCH] = core::array::from_fn(|k| labels[start + k] as usize);
+        let loss = trainer.train_step(&x, &y, &CrossEntropy);
+        let expected = f32_at(host, step);
+        worst = worst.max((loss - expected).abs() / expected.abs().max(1e-3));
+        if step == 0 {
+            first = loss;
+        }
+        last = loss;
+    }
+    hprintln!(
+        "  {} Adam steps: loss {:.4} -> {:.4} (host {:.4}), max relative difference from the host {:e}",
+        STEPS,
+        first,
+        last,
+        f32_at(host, STEPS - 1),
+        worst
+    );
+    if last >= first * 0.5 {
+        return Err("the loss did not fall");
+    }
+    if worst > 1e-3 {
+        return Err("the losses drift from the host's run");
+    }
+    Ok(())
+}
+
+/// 3. A CNN using every layer kind gives the host's outputs.
+fn cnn_inference() -> Outcome {
+    // SAFETY: taken once.
+    let model = Cnn::init_in_place(
+        unsafe { slot(&raw mut CNN) },
+        Init::HeNormal,
+        &mut settings_rng(),
+    );
+    model
+        .load_from(embedded!("cnn.nnw"))
+        .map_err(|_| "weights refused")?;
+    let (inputs, outputs) = (embedded!("cnn_inputs.bin"), embedded!("cnn_outputs.bin"));
+    let mut worst = 0.0f32;
+    for i in 0..CNN_INPUTS {
+        let x: [[[f32; 12]; 12]; 1] = [core::array::from_fn(|r| {
+            core::array::from_fn(|c| f32_at(inputs, i * 144 + r * 12 + c))
+        })];
+        let y = model.forward(&x);
+        worst = y.iter().enumerate().fold(worst, |w, (k, v)| {
+            w.max((v - f32_at(outputs, i * 10 + k)).abs())
+        });
+    }
+    hprintln!("  {} inputs: max |output - host| = {:e}", CNN_INPUTS, worst);
+    if worst > 1e-5 {
+        Err("outputs differ from the host's")
+    } else {
+        Ok(())
+    }
+}
+
+#[entry]
+fn main() -> ! {
+    let tests: [(&str, fn() -> Outcome); 3] = [
+        ("mnist_inference", mnist_inference),
+        ("on_device_training", on_device_training),
+        ("cnn_inference", cnn_inference),
+    ];
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        match test() {
+            Ok(()) => {
+                hprintln!("test {} ... ok", name);
+                passed += 1;
+            }
+            Err(why) => {
+                hprintln!("test {} ... FAILED: {}", name, why);
+                failed += 1;
+            }
+        }
+    }
+    hprintln!("{} passed, {} failed", passed, failed);
+    debug::exit(if failed == 0 {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    loop {}
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    hprintln!("panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
+
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    hprintln!("HardFault at pc {:#010x}", frame.pc());
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}

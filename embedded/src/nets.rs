@@ -1,0 +1,37 @@
+//! The networks the firmware tests, shared with `build.rs`, which trains
+//! them on the host and records the host's results.
+use nn::prelude::*;
+
+network! {
+    /// The design's MNIST network (trained on the host, inference on the device).
+    pub MnistMlp = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
+}
+
+network! {
+    /// Sized for the board: trained on the device on the 8×8 UCI digits.
+    pub DigitsMlp = < Linear<64, 32>, Tanh, Linear<32, 10>, Softmax >
+}
+
+network! {
+    /// Every layer kind nn has, in a small CNN for 1×12×12 inputs.
+    pub Cnn = <
+        Input<1, 12, 12>,
+        Conv2d<1, 4, 3, 1, 1>, BatchNorm2d<4>, PReLU<4>, MaxPool2d<2>,
+        Conv2d<4, 4, 3, 1, 0, 2>, ELU, AvgPool2d<2>,
+        ConvTranspose2d<4, 2, 2, 2>, LeakyReLU, GaussianNoise<0.1>,
+        Flatten, Reshape<2, 4>, Conv1d<2, 2, 3>, HardTanh, Flatten,
+        Dropout<0.2>, Linear<4, 24>, BatchNorm1d<24>, Maxout<2>, Softplus,
+        Linear<12, 10>, Identity, Tanh, Sigmoid, ReLU, BinaryStep, Softmax,
+    >
+}
+
+/// MNIST digits the device classifies.
+pub const DIGITS: usize = 200;
+/// UCI digits the device trains on, batch size and steps.
+pub const TRAIN_ROWS: usize = 128;
+pub const BATCH: usize = 16;
+pub const STEPS: usize = 60;
+/// CNN inputs compared with the host.
+pub const CNN_INPUTS: usize = 4;
+/// Adam's learning rate for on-device training.
+pub const LEARNING_RATE: f32 = 0.01;
