@@ -19,8 +19,14 @@ fn main() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data");
     let write = |name: &str, bytes: &[u8]| std::fs::write(out.join(name), bytes).unwrap();
     println!("cargo:rerun-if-changed=src/nets.rs");
-    println!("cargo:rerun-if-changed=memory.x");
-    std::fs::copy("memory.x", out.join("memory.x")).unwrap();
+    // The board's memory map, as the runtime crates' linker scripts expect it.
+    println!("cargo:rerun-if-changed=memory-arm.x");
+    println!("cargo:rerun-if-changed=memory-riscv.x");
+    let layout = match std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() {
+        Ok("riscv32") => "memory-riscv.x",
+        _ => "memory-arm.x",
+    };
+    std::fs::copy(layout, out.join("memory.x")).unwrap();
     println!("cargo:rustc-link-search={}", out.display());
 
     // 1. MNIST: train 3 epochs on 8,000 digits, then the device classifies the next 200.
@@ -57,7 +63,7 @@ fn main() {
     });
     write("mnist_digits.bin", &pixels);
     write("mnist_logits.bin", &f32_bytes(logits));
-    write("mnist_labels.bin", &mnist.labels[digits].to_vec());
+    write("mnist_labels.bin", &mnist.labels[digits]);
 
     // 2. UCI digits: the device trains from these initial weights on these rows.
     let table =

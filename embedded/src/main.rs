@@ -3,18 +3,25 @@
 //! kind, each checked against the host's results (see `build.rs`).
 //!
 //! `cargo run --release` (in `embedded/`) boots it in QEMU's Cortex-M4F
-//! board; it prints `test NAME ... ok|FAILED` per test and a summary, and
-//! exits with status 0 only if every test passed.
+//! board, `cargo run --release --target riscv32imac-unknown-none-elf` in
+//! QEMU's RISC-V `virt` board; it prints `test NAME ... ok|FAILED` per test
+//! and a summary, and exits with status 0 only if every test passed.
 #![no_std]
 #![no_main]
 
 mod nets;
 
 use core::mem::MaybeUninit;
-use cortex_m_rt::{ExceptionFrame, entry, exception};
+#[cfg(target_arch = "arm")]
+use cortex_m_rt::entry;
+#[cfg(target_arch = "arm")]
 use cortex_m_semihosting::{debug, hprintln};
 use nets::*;
 use nn::prelude::*;
+#[cfg(target_arch = "riscv32")]
+use riscv_rt::entry;
+#[cfg(target_arch = "riscv32")]
+use riscv_semihosting::{debug, hprintln};
 
 macro_rules! embedded {
     ($name:literal) => {
@@ -53,6 +60,19 @@ static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::un
 static mut CNN: MaybeUninit<Cnn> = MaybeUninit::uninit();
 
 type Outcome = Result<(), &'static str>;
+type Test = (&'static str, fn() -> Outcome);
+
+/// Ends the run with `status` (semihosting makes QEMU exit with it); waits
+/// for interrupts in case no debugger is attached.
+fn exit(status: debug::ExitStatus) -> ! {
+    debug::exit(status);
+    loop {
+        #[cfg(target_arch = "arm")]
+        cortex_m::asm::wfi();
+        #[cfg(target_arch = "riscv32")]
+        riscv::asm::wfi();
+    }
+}
 
 /// 1. The MNIST MLP, with weights trained on the host, classifies 200 digits
 ///    and its logits match the host's.
@@ -182,7 +202,7 @@ fn cnn_inference() -> Outcome {
 
 #[entry]
 fn main() -> ! {
-    let tests: [(&str, fn() -> Outcome); 3] = [
+    let tests: [Test; 3] = [
         ("mnist_inference", mnist_inference),
         ("on_device_training", on_device_training),
         ("cnn_inference", cnn_inference),
@@ -201,24 +221,34 @@ fn main() -> ! {
         }
     }
     hprintln!("{} passed, {} failed", passed, failed);
-    debug::exit(if failed == 0 {
+    exit(if failed == 0 {
         debug::EXIT_SUCCESS
     } else {
         debug::EXIT_FAILURE
-    });
-    loop {}
+    })
 }
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     hprintln!("panic: {}", info);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    exit(debug::EXIT_FAILURE)
 }
 
-#[exception]
-unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+#[cfg(target_arch = "arm")]
+#[cortex_m_rt::exception]
+unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
     hprintln!("HardFault at pc {:#010x}", frame.pc());
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    exit(debug::EXIT_FAILURE)
+}
+
+/// Any trap (illegal instruction, access fault, …) fails the run.
+#[cfg(target_arch = "riscv32")]
+#[unsafe(export_name = "ExceptionHandler")]
+fn exception_handler(_frame: &riscv_rt::TrapFrame) -> ! {
+    hprintln!(
+        "exception: mcause {:#x}, mepc {:#010x}",
+        riscv::register::mcause::read().bits(),
+        riscv::register::mepc::read()
+    );
+    exit(debug::EXIT_FAILURE)
 }
