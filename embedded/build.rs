@@ -64,6 +64,7 @@ fn main() {
     write("mnist_digits.bin", &pixels);
     write("mnist_logits.bin", &f32_bytes(logits));
     write("mnist_labels.bin", &mnist.labels[digits]);
+    write("mnist_digit.bin", &pixels[..784]);
 
     // 2. UCI digits: the device trains from these initial weights on these rows.
     let table =
@@ -113,4 +114,15 @@ fn main() {
     });
     write("cnn_inputs.bin", &f32_bytes(inputs.iter().copied()));
     write("cnn_outputs.bin", &f32_bytes(outputs));
+
+    // 4. The sine model: fit y = sin(x) on [0, 2π] (for the footprint builds).
+    let mut sine = SineTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-2), 6);
+    let x: [[f32; 1]; 64] = core::array::from_fn(|i| [i as f32 * std::f32::consts::TAU / 63.0]);
+    let y: [[f32; 1]; 64] = x.map(|[v]| [v.sin()]);
+    for _ in 0..5_000 {
+        sine.train_step(&x, &y, &Mse);
+    }
+    let mut sine_weights = vec![0u8; Sine::WEIGHTS_BYTES];
+    sine.model.save_to(&mut sine_weights).unwrap();
+    write("sine.nnw", &sine_weights);
 }

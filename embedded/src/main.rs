@@ -9,19 +9,13 @@
 #![no_std]
 #![no_main]
 
+mod board;
 mod nets;
 
+use board::{debug, entry, exit, hprintln};
 use core::mem::MaybeUninit;
-#[cfg(target_arch = "arm")]
-use cortex_m_rt::entry;
-#[cfg(target_arch = "arm")]
-use cortex_m_semihosting::{debug, hprintln};
 use nets::*;
 use nn::prelude::*;
-#[cfg(target_arch = "riscv32")]
-use riscv_rt::entry;
-#[cfg(target_arch = "riscv32")]
-use riscv_semihosting::{debug, hprintln};
 
 macro_rules! embedded {
     ($name:literal) => {
@@ -61,18 +55,6 @@ static mut CNN: MaybeUninit<Cnn> = MaybeUninit::uninit();
 
 type Outcome = Result<(), &'static str>;
 type Test = (&'static str, fn() -> Outcome);
-
-/// Ends the run with `status` (semihosting makes QEMU exit with it); waits
-/// for interrupts in case no debugger is attached.
-fn exit(status: debug::ExitStatus) -> ! {
-    debug::exit(status);
-    loop {
-        #[cfg(target_arch = "arm")]
-        cortex_m::asm::wfi();
-        #[cfg(target_arch = "riscv32")]
-        riscv::asm::wfi();
-    }
-}
 
 /// 1. The MNIST MLP, with weights trained on the host, classifies 200 digits
 ///    and its logits match the host's.
@@ -226,29 +208,4 @@ fn main() -> ! {
     } else {
         debug::EXIT_FAILURE
     })
-}
-
-#[panic_handler]
-fn panic(info: &core::panic::PanicInfo) -> ! {
-    hprintln!("panic: {}", info);
-    exit(debug::EXIT_FAILURE)
-}
-
-#[cfg(target_arch = "arm")]
-#[cortex_m_rt::exception]
-unsafe fn HardFault(frame: &cortex_m_rt::ExceptionFrame) -> ! {
-    hprintln!("HardFault at pc {:#010x}", frame.pc());
-    exit(debug::EXIT_FAILURE)
-}
-
-/// Any trap (illegal instruction, access fault, …) fails the run.
-#[cfg(target_arch = "riscv32")]
-#[unsafe(export_name = "ExceptionHandler")]
-fn exception_handler(_frame: &riscv_rt::TrapFrame) -> ! {
-    hprintln!(
-        "exception: mcause {:#x}, mepc {:#010x}",
-        riscv::register::mcause::read().bits(),
-        riscv::register::mepc::read()
-    );
-    exit(debug::EXIT_FAILURE)
 }

@@ -35,3 +35,9 @@ pub const STEPS: usize = 60;
 pub const CNN_INPUTS: usize = 4;
 /// Adam's learning rate for on-device training.
 pub const LEARNING_RATE: f32 = 0.01;
+
+network! {
+    /// The TFLite-Micro / microflow "sine" model shape (1-16-16-1), for
+    /// footprint comparisons; tanh units fit the sine where ReLUs stalled.
+    pub Sine = < Linear<1, 16>, Tanh, Linear<16, 16>, Tanh, Linear<16, 1> >
+}
