@@ -476,3 +476,17 @@ fn a_user_network_passes_the_public_gradient_check() {
         .passed()
     );
 }
+
+/// The memory a network needs is in associated constants, and they are
+/// what the types really occupy.
+#[test]
+fn memory_constants_match_the_types() {
+    assert_eq!(Classifier::MODEL_BYTES, std::mem::size_of::<Classifier>());
+    assert_eq!(
+        ClassifierTrainer::<Adam, 8>::TRAIN_STATE_BYTES,
+        std::mem::size_of::<ClassifierTrainer<Adam, 8>>()
+    );
+    // A model is its parameters (and layer settings), nothing more.
+    assert_eq!(LeNet::MODEL_BYTES, 4 * LeNet::NUM_PARAMS);
+    assert!(Classifier::MODEL_BYTES >= 4 * Classifier::STATE_LEN);
+}

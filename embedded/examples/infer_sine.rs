@@ -29,7 +29,8 @@ fn main() -> ! {
         .load_from(include_bytes!(concat!(env!("OUT_DIR"), "/sine.nnw")))
         .is_ok();
     let y = model.forward(&[core::f32::consts::FRAC_PI_2])[0];
-    hprintln!("sin(π/2) ≈ {}", y);
+    // Integers only: float formatting would add its code to the measurement.
+    hprintln!("sin(pi/2) * 1000 = {}", (y * 1000.0) as i32);
     exit(if ok && (y - 1.0).abs() < 0.1 {
         debug::EXIT_SUCCESS
     } else {

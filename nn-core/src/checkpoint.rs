@@ -80,7 +80,7 @@ pub fn encode(
             .flat_map(|v| v.to_le_bytes()),
     );
     optimizer.iter().for_each(|s| out.extend_from_slice(s));
-    let crc = crc32fast::hash(&out);
+    let crc = crate::weights::crc32(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
 }

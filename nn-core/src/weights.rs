@@ -39,6 +39,16 @@ pub const HEADER_LEN: usize = 24;
 /// Bytes after the values (the CRC-32).
 pub const TRAILER_LEN: usize = 4;
 
+/// The standard CRC-32 (as zlib), from a 1 KiB table built at compile
+/// time: small enough for microcontroller flash.
+const CRC32: crc::Crc<u32, crc::Table<1>> =
+    crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
+
+/// CRC-32 of `bytes`.
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
+    CRC32.checksum(bytes)
+}
+
 /// Size of a weights file holding `values` numbers.
 ///
 /// ```
@@ -232,7 +242,7 @@ pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> 
     }
     let (body, trailer) = bytes.split_at(needed - TRAILER_LEN);
     let stored = u32::from_le_bytes(trailer.try_into().expect("4 bytes"));
-    let computed = crc32fast::hash(body);
+    let computed = crate::weights::crc32(body);
     if stored != computed {
         return Err(FormatError::Checksum { stored, computed });
     }
@@ -270,7 +280,7 @@ pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize
     for (slot, v) in values.zip(tensors.iter().flat_map(|t| t.iter())) {
         slot.copy_from_slice(&v.to_le_bytes());
     }
-    let crc = crc32fast::hash(&out[..needed - TRAILER_LEN]);
+    let crc = crate::weights::crc32(&out[..needed - TRAILER_LEN]);
     out[needed - TRAILER_LEN..].copy_from_slice(&crc.to_le_bytes());
     Ok(needed)
 }
@@ -439,7 +449,7 @@ mod tests {
     /// Rewrites the checksum after editing the body.
     fn reseal(bytes: &mut [u8]) {
         let end = bytes.len() - TRAILER_LEN;
-        let crc = crc32fast::hash(&bytes[..end]);
+        let crc = crate::weights::crc32(&bytes[..end]);
         bytes[end..].copy_from_slice(&crc.to_le_bytes());
     }
 
