@@ -19,7 +19,7 @@ static mut MODEL: MaybeUninit<Sine> = MaybeUninit::uninit();
 #[entry]
 fn main() -> ! {
     // SAFETY: the only reference to MODEL.
-    let slot = unsafe { &mut *(&raw mut MODEL) };
+    let slot = unsafe { board::slot(&raw mut MODEL) };
     let model = Sine::init_in_place(
         slot,
         Init::HeNormal,

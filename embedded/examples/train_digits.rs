@@ -19,7 +19,7 @@ static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::un
 #[entry]
 fn main() -> ! {
     // SAFETY: the only reference to TRAINER.
-    let slot = unsafe { &mut *(&raw mut TRAINER) };
+    let slot = unsafe { board::slot(&raw mut TRAINER) };
     let trainer =
         DigitsMlpTrainer::init_in_place(slot, Init::XavierUniform, Adam::new(LEARNING_RATE), 3);
     let rows = include_bytes!(concat!(env!("OUT_DIR"), "/digits_x.bin"));

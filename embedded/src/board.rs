@@ -10,6 +10,18 @@ pub use riscv_rt::entry;
 #[cfg(target_arch = "riscv32")]
 pub use riscv_semihosting::{debug, hprintln};
 
+/// A `static` slot as a mutable reference, to build a value in place.
+///
+/// # Safety
+/// Each slot is taken once: the firmware is single-threaded and takes every
+/// static exactly once.
+pub unsafe fn slot<T>(
+    slot: *mut core::mem::MaybeUninit<T>,
+) -> &'static mut core::mem::MaybeUninit<T> {
+    // SAFETY: the caller guarantees no other reference to the slot exists.
+    unsafe { &mut *slot }
+}
+
 /// Ends the run with `status` (semihosting makes QEMU exit with it); waits
 /// for interrupts in case no debugger is attached.
 pub fn exit(status: debug::ExitStatus) -> ! {

@@ -12,7 +12,7 @@
 mod board;
 mod nets;
 
-use board::{debug, entry, exit, hprintln};
+use board::{debug, entry, exit, hprintln, slot};
 use core::mem::MaybeUninit;
 use nets::*;
 use nn::prelude::*;
@@ -31,16 +31,6 @@ fn f32_at(bytes: &[u8], i: usize) -> f32 {
         bytes[4 * i + 2],
         bytes[4 * i + 3],
     ])
-}
-
-/// A `static` slot as a mutable reference.
-///
-/// # Safety
-/// Each slot is taken once: the firmware is single-threaded and every test
-/// below takes its own static exactly once.
-unsafe fn slot<T>(slot: *mut MaybeUninit<T>) -> &'static mut MaybeUninit<T> {
-    // SAFETY: the caller guarantees no other reference to the slot exists.
-    unsafe { &mut *slot }
 }
 
 /// Layer settings (slopes, batch-norm ε, …) come from `reset`; the weights
