@@ -9,7 +9,6 @@ use nn::data::idx;
 use plotters::prelude::*;
 use rand::seq::SliceRandom;
 use std::error::Error;
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -183,8 +182,8 @@ impl Options {
     }
 }
 
-/// Writes 8-bit pixels as a PNG, atomically: a temporary file beside the
-/// target, then a rename, so a crash never leaves a half-written image.
+/// Writes 8-bit pixels as a PNG atomically ([`nn::data::atomic`]): a crash
+/// never leaves a half-written image.
 pub fn write_png(
     path: &Path,
     (w, h): (u32, u32),
@@ -194,14 +193,16 @@ pub fn write_png(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let tmp = path.with_extension("png.tmp");
-    let mut encoder = png::Encoder::new(BufWriter::new(File::create(&tmp)?), w, h);
-    encoder.set_color(color);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header()?;
-    writer.write_image_data(pixels)?;
-    writer.finish()?;
-    std::fs::rename(&tmp, path)?;
+    nn::data::atomic::write_with(path, |file| {
+        let mut encoder = png::Encoder::new(BufWriter::new(file), w, h);
+        encoder.set_color(color);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+        writer
+            .write_image_data(pixels)
+            .map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)
+    })?;
     Ok(())
 }
 

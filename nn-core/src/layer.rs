@@ -60,6 +60,31 @@ pub(crate) fn flat_mut<S: Shape>(batch: &mut [S]) -> &mut [f32] {
     bytemuck::cast_slice_mut(batch)
 }
 
+/// A batch forward pass that is the single-sample [`Forward::forward`] on
+/// each sample (layers with no batch-level work).
+#[inline]
+pub(crate) fn forward_each<In: Shape, L: Forward<In>, const B: usize>(
+    layer: &L,
+    x: &[In; B],
+    y: &mut [L::Out; B],
+) {
+    for (x, y) in x.iter().zip(y.iter_mut()) {
+        *y = layer.forward(x);
+    }
+}
+
+/// The backward pass of a layer whose output is its input's values
+/// (`∂L/∂x = ∂L/∂y`, whatever the two shapes).
+#[inline]
+pub(crate) fn pass_gradient<S: Shape, T: Shape, const B: usize>(
+    dy: &[T; B],
+    dx: Option<&mut [S; B]>,
+) {
+    if let Some(dx) = dx {
+        flat_mut(dx).copy_from_slice(flat(dy));
+    }
+}
+
 /// Inference: a map from one `In` sample to one [`Forward::Out`] sample.
 ///
 /// ```

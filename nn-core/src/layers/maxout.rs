@@ -63,9 +63,7 @@ impl<const K: usize, const O: usize, const I: usize> Layer<[f32; I]> for Maxout<
         _: &mut (),
         _: &mut Context,
     ) {
-        for (x, y) in x.iter().zip(y.iter_mut()) {
-            *y = self.forward(x);
-        }
+        crate::layer::forward_each(self, x, y);
     }
 
     fn backward<const B: usize>(

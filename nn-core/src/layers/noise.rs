@@ -87,9 +87,7 @@ impl<S: Shape> Layer<S> for GaussianNoise {
         _grad: &mut [f32],
         _: &mut Context,
     ) {
-        if let Some(dx) = dx {
-            flat_mut(dx).copy_from_slice(flat(dy));
-        }
+        crate::layer::pass_gradient(dy, dx);
     }
 }
 

@@ -162,9 +162,7 @@ impl<
         _: &mut (),
         _: &mut Context,
     ) {
-        for (x, y) in x.iter().zip(y.iter_mut()) {
-            *y = self.forward(x);
-        }
+        crate::layer::forward_each(self, x, y);
     }
 
     fn backward<const B: usize>(

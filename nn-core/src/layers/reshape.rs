@@ -101,8 +101,6 @@ impl<S: Shape, T: Shape> Layer<S> for Reshape<T> {
         _grad: &mut [f32],
         _: &mut Context,
     ) {
-        if let Some(dx) = dx {
-            flat_mut(dx).copy_from_slice(flat(dy));
-        }
+        crate::layer::pass_gradient(dy, dx);
     }
 }
