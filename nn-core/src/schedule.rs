@@ -1,5 +1,8 @@
 //! Learning-rate schedules: the rate for an epoch (or step) as a function of
 //! its index, plus reduce-on-plateau, which follows a validation metric.
+//! Where PyTorch has the same schedule, nn's follows it (tests compare
+//! against fixtures PyTorch produced); [`Cosine`] without restarts is the
+//! one that differs, and [`CosineAnnealing`] is PyTorch's.
 //! Apply one by setting the optimizer's rate before each epoch:
 //!
 //! ```
@@ -106,7 +109,8 @@ impl Schedule for InverseSqrt {
 /// Cosine annealing from `max` to `min` over `period` epochs; with
 /// `restart_mult`, warm restarts (SGDR): after each cycle the rate jumps back
 /// to `max` and the next cycle is `restart_mult` times longer (0 means no
-/// restarts: the rate stays at `min`).
+/// restarts: the rate stays at `min`, where PyTorch's `CosineAnnealingLR`
+/// climbs back up; that one is [`CosineAnnealing`]).
 ///
 /// ```
 /// use nn_core::schedule::{Cosine, Schedule};
@@ -170,48 +174,194 @@ impl<S: Schedule> Schedule for Warmup<S> {
     }
 }
 
-/// Reduce-on-plateau: multiplies the rate by `factor` when a metric to be
-/// minimized (e.g. validation loss) has not improved by more than
-/// `threshold` for `patience` consecutive epochs, never below `min`.
+/// Cosine annealing as PyTorch's `CosineAnnealingLR`:
+/// `min + (max − min)(1 + cos(π t / t_max)) / 2` for every `t`, so past
+/// `t_max` the rate climbs back to `max` over the next `t_max` epochs (a
+/// cosine of period `2·t_max`). [`Cosine`] instead holds `min` after its
+/// cycle, or restarts at `max` (SGDR).
+///
+/// ```
+/// use nn_core::schedule::{CosineAnnealing, Schedule};
+/// let c = CosineAnnealing { max: 1.0, min: 0.0, t_max: 10 };
+/// assert_eq!((c.lr(0), c.lr(10)), (1.0, 0.0));
+/// assert!((c.lr(20) - 1.0).abs() < 1e-6); // back up, as PyTorch's
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CosineAnnealing {
+    /// Rate at `t = 0`.
+    pub max: f32,
+    /// Rate at `t = t_max`.
+    pub min: f32,
+    /// Half period, in epochs (at least 1).
+    pub t_max: u32,
+}
+
+impl Schedule for CosineAnnealing {
+    fn lr(&self, t: u32) -> f32 {
+        let phase = t as f32 / self.t_max.max(1) as f32;
+        self.min + 0.5 * (self.max - self.min) * (1.0 + libm::cosf(core::f32::consts::PI * phase))
+    }
+}
+
+/// Whether [`ReduceOnPlateau`] watches a metric to minimize (a loss) or to
+/// maximize (an accuracy).
+///
+/// ```
+/// assert_eq!(nn_core::schedule::PlateauMode::default(), nn_core::schedule::PlateauMode::Min);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlateauMode {
+    /// Lower is better.
+    #[default]
+    Min,
+    /// Higher is better.
+    Max,
+}
+
+/// How [`ReduceOnPlateau`] decides that a metric improved on the best so far.
+///
+/// ```
+/// assert_eq!(nn_core::schedule::Threshold::default(), nn_core::schedule::Threshold::Relative);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Threshold {
+    /// By more than `threshold · |best|`: `m < best·(1 − threshold)` when
+    /// minimizing, `m > best·(1 + threshold)` when maximizing.
+    #[default]
+    Relative,
+    /// By more than `threshold`: `m < best − threshold` or `m > best + threshold`.
+    Absolute,
+}
+
+/// Reduce-on-plateau with PyTorch's `ReduceLROnPlateau` semantics: after
+/// more than `patience` consecutive epochs without improvement, the rate is
+/// multiplied by `factor` (never below `min`, and only if it falls by more
+/// than `eps`), then `cooldown` epochs pass before bad epochs count again.
+/// Defaults are PyTorch's: relative threshold 1e-4, cooldown 0, min 0,
+/// eps 1e-8, minimizing. Every setting is a public field, so struct-update
+/// syntax works; the running state is [`PlateauState`].
 ///
 /// ```
 /// use nn_core::schedule::ReduceOnPlateau;
 /// let mut r = ReduceOnPlateau::new(0.1, 0.5, 2);
-/// for loss in [1.0, 0.9, 0.95, 0.92] {
+/// for loss in [1.0, 0.9, 0.95, 0.92, 0.91] {
 ///     r.observe(loss);
 /// }
-/// assert_eq!(r.lr(), 0.05); // two epochs without beating 0.9
+/// assert_eq!(r.lr(), 0.05); // three epochs without beating 0.9: more than patience
+///
+/// let cooled = ReduceOnPlateau { cooldown: 3, min: 0.01, ..ReduceOnPlateau::new(0.1, 0.5, 2) };
+/// assert_eq!(cooled.cooldown, 3);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ReduceOnPlateau {
-    lr: f32,
     /// Multiplier on a plateau.
     pub factor: f32,
-    /// Epochs without improvement that make a plateau.
+    /// Epochs without improvement tolerated; the next one reduces the rate.
     pub patience: u32,
-    /// Smallest improvement that counts.
+    /// Smallest improvement that counts (see [`Threshold`]).
     pub threshold: f32,
+    /// Whether `threshold` is relative to the best value or absolute.
+    pub threshold_mode: Threshold,
+    /// Minimize or maximize the metric.
+    pub mode: PlateauMode,
+    /// Epochs after a reduction during which bad epochs are not counted.
+    pub cooldown: u32,
     /// Floor for the rate.
     pub min: f32,
-    best: f32,
+    /// A reduction smaller than this is skipped.
+    pub eps: f32,
+    /// The rate and the counters, advanced by [`ReduceOnPlateau::observe`].
+    pub state: PlateauState,
+}
+
+/// The running part of a [`ReduceOnPlateau`]: the current rate, the best
+/// metric so far and the epoch counters.
+///
+/// ```
+/// let r = nn_core::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
+/// assert_eq!((r.state.lr(), r.state.bad_epochs()), (0.1, 0));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlateauState {
+    lr: f32,
+    best: Option<f32>,
     bad_epochs: u32,
+    cooldown_left: u32,
+}
+
+impl PlateauState {
+    /// The current rate.
+    ///
+    /// ```
+    /// assert_eq!(nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 1).state.lr(), 0.2);
+    /// ```
+    pub fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    /// The best metric observed, if any.
+    ///
+    /// ```
+    /// let mut r = nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 1);
+    /// r.observe(3.0);
+    /// assert_eq!(r.state.best(), Some(3.0));
+    /// ```
+    pub fn best(&self) -> Option<f32> {
+        self.best
+    }
+
+    /// Consecutive epochs without improvement (outside cooldown).
+    ///
+    /// ```
+    /// let mut r = nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 5);
+    /// r.observe(3.0);
+    /// r.observe(4.0);
+    /// assert_eq!(r.state.bad_epochs(), 1);
+    /// ```
+    pub fn bad_epochs(&self) -> u32 {
+        self.bad_epochs
+    }
 }
 
 impl ReduceOnPlateau {
-    /// Starts at `lr`; `threshold` 0 and `min` 0.
+    /// Starts at `lr`, with PyTorch's other defaults.
     ///
     /// ```
-    /// assert_eq!(nn_core::schedule::ReduceOnPlateau::new(0.1, 0.5, 3).lr(), 0.1);
+    /// let r = nn_core::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
+    /// assert_eq!((r.lr(), r.threshold, r.cooldown), (0.1, 1e-4, 0));
     /// ```
     pub fn new(lr: f32, factor: f32, patience: u32) -> Self {
         Self {
-            lr,
             factor,
             patience,
-            threshold: 0.0,
+            threshold: 1e-4,
+            threshold_mode: Threshold::Relative,
+            mode: PlateauMode::Min,
+            cooldown: 0,
             min: 0.0,
-            best: f32::INFINITY,
-            bad_epochs: 0,
+            eps: 1e-8,
+            state: PlateauState {
+                lr,
+                best: None,
+                bad_epochs: 0,
+                cooldown_left: 0,
+            },
+        }
+    }
+
+    /// Whether `metric` beats `best` by more than the threshold.
+    fn improves(&self, metric: f32, best: f32) -> bool {
+        let sign = match self.mode {
+            PlateauMode::Min => -1.0,
+            PlateauMode::Max => 1.0,
+        };
+        let bar = match self.threshold_mode {
+            Threshold::Relative => best * (1.0 + sign * self.threshold),
+            Threshold::Absolute => best + sign * self.threshold,
+        };
+        match self.mode {
+            PlateauMode::Min => metric < bar,
+            PlateauMode::Max => metric > bar,
         }
     }
 
@@ -221,20 +371,35 @@ impl ReduceOnPlateau {
     /// ```
     /// let mut r = nn_core::schedule::ReduceOnPlateau::new(1.0, 0.1, 1);
     /// assert_eq!(r.observe(5.0), 1.0);
+    /// assert_eq!(r.observe(6.0), 1.0); // one bad epoch is tolerated
     /// assert_eq!(r.observe(6.0), 0.1);
     /// ```
     pub fn observe(&mut self, metric: f32) -> f32 {
-        if metric < self.best - self.threshold {
-            self.best = metric;
-            self.bad_epochs = 0;
+        // The first finite metric is the first best (PyTorch starts from ±inf).
+        let improved = match self.state.best {
+            None => !metric.is_nan(),
+            Some(best) => self.improves(metric, best),
+        };
+        let s = &mut self.state;
+        if improved {
+            s.best = Some(metric);
+            s.bad_epochs = 0;
         } else {
-            self.bad_epochs += 1;
-            if self.bad_epochs >= self.patience {
-                self.lr = (self.lr * self.factor).max(self.min);
-                self.bad_epochs = 0;
-            }
+            s.bad_epochs += 1;
         }
-        self.lr
+        if s.cooldown_left > 0 {
+            s.cooldown_left -= 1;
+            s.bad_epochs = 0;
+        }
+        if s.bad_epochs > self.patience {
+            let reduced = (s.lr * self.factor).max(self.min);
+            if s.lr - reduced > self.eps {
+                s.lr = reduced;
+            }
+            s.cooldown_left = self.cooldown;
+            s.bad_epochs = 0;
+        }
+        s.lr
     }
 
     /// The current rate.
@@ -243,7 +408,7 @@ impl ReduceOnPlateau {
     /// assert_eq!(nn_core::schedule::ReduceOnPlateau::new(0.3, 0.5, 1).lr(), 0.3);
     /// ```
     pub fn lr(&self) -> f32 {
-        self.lr
+        self.state.lr
     }
 }
 
@@ -323,10 +488,10 @@ mod tests {
     }
 
     #[test]
-    fn plateau_waits_for_patience_and_respects_the_floor() {
+    fn plateau_waits_past_patience_and_respects_the_floor() {
         let mut r = ReduceOnPlateau {
             min: 0.02,
-            ..ReduceOnPlateau::new(0.1, 0.5, 2)
+            ..ReduceOnPlateau::new(0.1, 0.5, 1)
         };
         let rates: Vec<f32> = [1.0, 0.8, 0.8, 0.9, 0.7, 0.7, 0.7, 0.7, 0.7, f32::NAN]
             .iter()

@@ -28,7 +28,7 @@ pub fn sigmoid_scalar(x: f32) -> f32 {
 }
 
 dispatched! {
-    /// `y = max(x, 0)`.
+    /// `y = max(x, 0)`; NaN stays NaN.
     ///
     /// ```
     /// let mut y = [9.0];
@@ -36,7 +36,8 @@ dispatched! {
     /// assert_eq!(y, [0.0]);
     /// ```
     pub fn relu / relu_on(x: &[f32], y: &mut [f32]) {
-        y.iter_mut().zip(x).for_each(|(y, &x)| *y = if x > 0.0 { x } else { 0.0 });
+        // `x < 0` is false for NaN, which passes through (as PyTorch's).
+        y.iter_mut().zip(x).for_each(|(y, &x)| *y = if x < 0.0 { 0.0 } else { x });
     }
 }
 
@@ -138,7 +139,8 @@ dispatched! {
 }
 
 dispatched! {
-    /// ELU: `y = x` for `x > 0`, else `α(eˣ − 1)`.
+    /// ELU: `y = x` for `x > 0`, else `α(eˣ − 1)` (computed as `expm1`, so
+    /// it keeps full relative precision near 0).
     ///
     /// ```
     /// let mut y = [0.0; 2];
@@ -147,7 +149,7 @@ dispatched! {
     /// ```
     pub fn elu / elu_on(x: &[f32], y: &mut [f32], alpha: f32) {
         y.iter_mut().zip(x).for_each(|(y, &x)| {
-            let neg = alpha * (crate::math::exp(x) - 1.0);
+            let neg = alpha * crate::math::exp_m1(x);
             *y = if x > 0.0 { x } else { neg };
         });
     }

@@ -18,7 +18,8 @@ fn check(g: &Geometry, x: usize, y: usize) {
 }
 
 /// `y[c][oy][ox]` = the largest input in its window (taps over padding are
-/// skipped); `argmax` gets the flat input index of the first largest one.
+/// skipped); `argmax` gets the flat input index of the first largest one. A
+/// window holding NaN gives NaN (at its last NaN), as PyTorch's `max_pool2d`.
 ///
 /// # Panics
 /// If a slice has the wrong length.
@@ -35,8 +36,9 @@ pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
     assert_eq!(argmax.len(), y.len(), "argmax length");
     y.fill(f32::NEG_INFINITY);
     g.for_each_window_tap(|i, o| {
-        // Strictly greater: the first maximum in window order wins.
-        if x[i] > y[o] {
+        // Strictly greater: the first maximum in window order wins. A NaN
+        // always wins (the last one, as PyTorch's), so it propagates.
+        if x[i] > y[o] || x[i].is_nan() {
             y[o] = x[i];
             argmax[o] = i as u32;
         }
@@ -44,7 +46,7 @@ pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
 }
 
 /// Scatters `values[o]` to `out[index[o]]`, adding: max pooling's backward
-/// pass (`dx += dy` at each argmax) and max-unpooling's forward pass.
+/// pass (`dx += dy` at each argmax).
 ///
 /// # Panics
 /// If an index is out of `out`'s bounds or the lengths of `values` and
@@ -59,6 +61,27 @@ pub fn scatter_add(values: &[f32], index: &[u32], out: &mut [f32]) {
     assert_eq!(values.len(), index.len(), "one index per value");
     for (&v, &i) in values.iter().zip(index) {
         out[i as usize] += v;
+    }
+}
+
+/// Writes `values[o]` to `out[index[o]]`, in order, so where two indices
+/// coincide (overlapping pooling windows that chose the same input) the
+/// later value wins: max-unpooling's forward pass, as PyTorch's
+/// `max_unpool2d`.
+///
+/// # Panics
+/// If an index is out of `out`'s bounds or the lengths of `values` and
+/// `index` differ.
+///
+/// ```
+/// let mut y = [0.0; 3];
+/// nn_kernels::pool::scatter(&[5.0, 7.0], &[1, 1], &mut y);
+/// assert_eq!(y, [0.0, 7.0, 0.0]);
+/// ```
+pub fn scatter(values: &[f32], index: &[u32], out: &mut [f32]) {
+    assert_eq!(values.len(), index.len(), "one index per value");
+    for (&v, &i) in values.iter().zip(index) {
+        out[i as usize] = v;
     }
 }
 

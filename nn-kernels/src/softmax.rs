@@ -13,20 +13,36 @@ fn max(x: &[f32]) -> f32 {
     x.iter().copied().fold(f32::NEG_INFINITY, f32::max)
 }
 
+/// `ln Σ e^{x_i}`, computed as `m + ln Σ e^{x_i - m}` with `m = max x`.
+/// An empty row gives `-inf` (the log of an empty sum).
+///
+/// ```
+/// assert_eq!(nn_kernels::softmax::log_sum_exp(&[0.0]), 0.0);
+/// ```
+#[inline]
+pub fn log_sum_exp(x: &[f32]) -> f32 {
+    let (m, ln_sum) = max_and_log_sum_exp(x);
+    m + ln_sum
+}
+
 dispatched! {
-    /// `ln Σ e^{x_i}`, computed as `m + ln Σ e^{x_i - m}` with `m = max x`.
-    /// An empty row gives `-inf` (the log of an empty sum).
+    /// `(m, ln Σ e^{x_i − m})` with `m = max x`: the two parts of
+    /// [`log_sum_exp`], for callers that subtract one `x_k` from it.
+    /// `lse − x_k = (m − x_k) + ln Σ…` keeps every digit where forming `lse`
+    /// first would round it to the spacing of large logits (1e-3 at 1e4).
+    /// A row with no finite maximum gives `(m, 0)`.
     ///
     /// ```
-    /// assert_eq!(nn_kernels::softmax::log_sum_exp(&[0.0]), 0.0);
+    /// let (m, l) = nn_kernels::softmax::max_and_log_sum_exp(&[1e4, 1e4]);
+    /// assert_eq!((m, l), (1e4, core::f32::consts::LN_2));
     /// ```
-    pub fn log_sum_exp / log_sum_exp_on(x: &[f32]) -> f32 {
+    pub fn max_and_log_sum_exp / max_and_log_sum_exp_on(x: &[f32]) -> (f32, f32) {
         let m = max(x);
         if !m.is_finite() {
-            return m;
+            return (m, 0.0);
         }
         let s: f32 = x.iter().map(|&v| crate::math::exp(v - m)).sum();
-        m + libm::logf(s)
+        (m, libm::logf(s))
     }
 }
 
@@ -85,12 +101,10 @@ mod tests {
                     .copied()
                     .fold(f64::NEG_INFINITY, |a, b| a.max(b as f64));
                 let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
-                assert_close(
-                    &[log_sum_exp_on(isa, &x)],
-                    &[(m + s.ln()) as f32],
-                    1e-6,
-                    "lse",
-                );
+                let (m32, ln_sum) = max_and_log_sum_exp_on(isa, &x);
+                assert_eq!(m32 as f64, m, "max");
+                assert_close(&[ln_sum], &[s.ln() as f32], 1e-6, "ln sum");
+                assert_close(&[log_sum_exp(&x)], &[(m + s.ln()) as f32], 1e-6, "lse");
                 let p: Vec<f32> = x
                     .iter()
                     .map(|&v| ((v as f64 - m).exp() / s) as f32)

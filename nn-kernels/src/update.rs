@@ -32,20 +32,42 @@ dispatched! {
     }
 }
 
+/// One momentum step's constants. The two conventions of momentum differ
+/// only in where the learning rate sits: PyTorch's `SGD` (the state
+/// accumulates gradients) is `c_in = 1, c_out = −α`; the velocity form
+/// `v ← βv − αg, θ ← θ + v` is `c_in = −α, c_out = 1`.
+///
+/// ```
+/// let torch = nn_kernels::update::MomentumStep { c_in: 1.0, c_out: -0.1, beta: 0.9, nesterov: false };
+/// assert_eq!(torch.beta, 0.9);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct MomentumStep {
+    /// Scale of the gradient entering the state.
+    pub c_in: f32,
+    /// Scale of the step taken from the state.
+    pub c_out: f32,
+    /// Momentum `β`.
+    pub beta: f32,
+    /// Nesterov's look-ahead step.
+    pub nesterov: bool,
+}
+
 dispatched! {
-    /// Heavy-ball momentum: `v ← βv − α g`, then `θ ← θ + v`; with
-    /// `nesterov`, `θ ← θ + βv − α g` (the look-ahead form of Sutskever et
-    /// al., with `θ` stored at the look-ahead point).
+    /// Momentum in either convention ([`MomentumStep`]): `u ← βu + c_in·g`,
+    /// then `θ ← θ + c_out·u`, or with `nesterov`, `θ ← θ + c_out·(βu + c_in·g)`.
     ///
     /// ```
+    /// use nn_kernels::update::{momentum, MomentumStep};
+    /// let velocity = MomentumStep { c_in: -0.5, c_out: 1.0, beta: 0.9, nesterov: false };
     /// let (mut p, mut v) = ([1.0], [0.0]);
-    /// nn_kernels::update::momentum(0.5, 0.9, false, &[2.0], &mut v, &mut p);
+    /// momentum(&velocity, &[2.0], &mut v, &mut p);
     /// assert_eq!((p, v), ([0.0], [-1.0]));
     /// ```
-    pub fn momentum / momentum_on(lr: f32, beta: f32, nesterov: bool, g: &[f32], v: &mut [f32], p: &mut [f32]) {
-        for ((p, v), &g) in p.iter_mut().zip(v.iter_mut()).zip(g) {
-            *v = beta * *v - lr * g;
-            *p += if nesterov { beta * *v - lr * g } else { *v };
+    pub fn momentum / momentum_on(s: &MomentumStep, g: &[f32], u: &mut [f32], p: &mut [f32]) {
+        for ((p, u), &g) in p.iter_mut().zip(u.iter_mut()).zip(g) {
+            *u = s.beta * *u + s.c_in * g;
+            *p += s.c_out * if s.nesterov { s.beta * *u + s.c_in * g } else { *u };
         }
     }
 }
@@ -114,7 +136,9 @@ pub struct AdamStep {
 dispatched! {
     /// One fused Adam/AdamW step: `m ← β1 m + (1−β1) g`, `v ← β2 v + (1−β2) g²`,
     /// `θ ← θ − α (m / c1) / (√(v̂) + ε)` with `v̂ = v / c2`, or, when
-    /// `v_max` is given (AMSGrad), `v̂ = max(v_max, v / c2)` kept in `v_max`.
+    /// `v_max` is given (AMSGrad), `v_max ← max(v_max, v)` and
+    /// `v̂ = v_max / c2` (PyTorch's `amsgrad=True`: the running maximum of the
+    /// raw second moment, bias-corrected with the current step's `c2`).
     ///
     /// ```
     /// use nn_kernels::update::{adam, AdamStep};
@@ -129,20 +153,19 @@ dispatched! {
             let g = if s.maximize { -g } else { g } + s.l2 * *p;
             *m = s.beta1 * *m + (1.0 - s.beta1) * g;
             *v = s.beta2 * *v + (1.0 - s.beta2) * g * g;
-            *v * inv_c2
         };
         match v_max {
             None => {
                 for (((p, m), v), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
-                    let v_hat = step(p, m, v, g);
-                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(v_hat) + s.eps));
+                    step(p, m, v, g);
+                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(*v * inv_c2) + s.eps));
                 }
             }
             Some(v_max) => {
                 for ((((p, m), v), vm), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(v_max.iter_mut()).zip(g) {
-                    let v_hat = step(p, m, v, g);
-                    *vm = vm.max(v_hat);
-                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(*vm) + s.eps));
+                    step(p, m, v, g);
+                    *vm = vm.max(*v);
+                    *p -= s.lr * (s.decoupled * *p + *m * inv_c1 / (crate::math::sqrt(*vm * inv_c2) + s.eps));
                 }
             }
         }
@@ -199,10 +222,22 @@ mod tests {
             type Run<'a> = &'a dyn Fn(Isa, &mut [f32], &mut [f32], &mut [f32]);
             let kernels: [(&str, Run); 5] = [
                 ("momentum", &|isa, p, s, _| {
-                    momentum_on(isa, 0.1, 0.9, false, &g, s, p)
+                    let step = MomentumStep {
+                        c_in: 1.0,
+                        c_out: -0.1,
+                        beta: 0.9,
+                        nesterov: false,
+                    };
+                    momentum_on(isa, &step, &g, s, p)
                 }),
                 ("nesterov", &|isa, p, s, _| {
-                    momentum_on(isa, 0.1, 0.9, true, &g, s, p)
+                    let step = MomentumStep {
+                        c_in: -0.1,
+                        c_out: 1.0,
+                        beta: 0.9,
+                        nesterov: true,
+                    };
+                    momentum_on(isa, &step, &g, s, p)
                 }),
                 ("adagrad", &|isa, p, s, _| {
                     adagrad_on(isa, 0.1, 1e-8, &g, s, p)

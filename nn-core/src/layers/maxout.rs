@@ -28,10 +28,14 @@ unsafe impl<const K: usize, const O: usize> Zeroable for Maxout<K, O> {}
 impl<const K: usize, const O: usize> Maxout<K, O> {
     /// Index of the first largest piece of each group.
     fn winner(pieces: &[f32]) -> usize {
-        pieces
-            .iter()
-            .enumerate()
-            .fold(0, |best, (i, &v)| if v > pieces[best] { i } else { best })
+        pieces.iter().enumerate().fold(0, |best, (i, &v)| {
+            // A NaN piece wins, so it propagates instead of being skipped.
+            if v > pieces[best] || v.is_nan() {
+                i
+            } else {
+                best
+            }
+        })
     }
 }
 

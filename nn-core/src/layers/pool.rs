@@ -217,6 +217,10 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxPool2d
 /// Max unpooling: the partial inverse of a [`MaxPool2d`] with the same
 /// window `K` and stride `S`. Each value returns to the position its
 /// maximum came from (the pool's indices) in an `OH × OW` map of zeros.
+/// Where overlapping windows (`S < K`) chose the same position, the value of
+/// the later window (in row-major output order) is kept and, in the backward
+/// pass, each of them receives that position's gradient: PyTorch's
+/// `max_unpool2d` in both directions.
 ///
 /// It is not a chain link on its own: it needs the indices of the pooling
 /// layer it undoes. `network!` pairs each `MaxUnpool2d` with the nearest
@@ -268,7 +272,7 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
         const { window::<C, OH, OW>(K, S, H, W) };
         let y = flat_mut(from_mut(y));
         y.fill(0.0);
-        pool::scatter_add(
+        pool::scatter(
             flat(from_ref(x)),
             bytemuck::cast_slice(from_ref(indices)),
             y,

@@ -1,6 +1,6 @@
 //! Categorical cross-entropy fused with softmax.
 use super::Loss;
-use nn_kernels::softmax::{log_sum_exp, softmax};
+use nn_kernels::softmax::{max_and_log_sum_exp, softmax};
 
 /// Categorical cross-entropy over softmax probabilities, always computed
 /// from logits: `−Σ t_k log p_k = Σ t_k (lse(z) − z_k)`, gradient
@@ -26,13 +26,14 @@ fn fused<const N: usize>(
     target: impl Fn(usize) -> f32,
     dz: Option<&mut [f32; N]>,
 ) -> f32 {
-    let lse = log_sum_exp(z);
+    // lse − z_k as (m − z_k) + ln Σ e^{z−m}: no cancellation of large logits.
+    let (m, ln_sum) = max_and_log_sum_exp(z);
     let mut loss = 0.0;
     let mut mass = 0.0;
     for (k, &zk) in z.iter().enumerate() {
         let tk = target(k);
         if tk != 0.0 {
-            loss += tk * (lse - zk);
+            loss += tk * ((m - zk) + ln_sum);
             mass += tk;
         }
     }

@@ -27,7 +27,7 @@ unsafe impl<const N: usize> Zeroable for AdamState<N> {}
 // SAFETY: `repr(C)` of 4-byte fields: no padding, any bit pattern is valid.
 unsafe impl<const N: usize> bytemuck::Pod for AdamState<N> {}
 
-/// AMSGrad's per-tensor state: Adam's plus the running maximum of `v̂`.
+/// AMSGrad's per-tensor state: Adam's plus the running maximum of `v`.
 ///
 /// ```
 /// use nn_core::storage::Zeroable;
@@ -38,7 +38,8 @@ unsafe impl<const N: usize> bytemuck::Pod for AdamState<N> {}
 pub struct AmsGradState<const N: usize> {
     /// Adam's moments and step.
     pub adam: AdamState<N>,
-    /// `max` over steps of the bias-corrected second moment.
+    /// `max` over steps of the raw second moment `v` (PyTorch's
+    /// `max_exp_avg_sq`).
     pub v_max: [f32; N],
 }
 
@@ -134,8 +135,11 @@ impl Optimizer for Adam {
     }
 }
 
-/// AMSGrad: Adam whose denominator uses the largest `v̂` seen so far, so the
-/// effective step size never grows (Reddi et al.).
+/// AMSGrad (Reddi et al.) exactly as PyTorch's `Adam(amsgrad=True)`: Adam's
+/// moments as above, then `v_max ← max(v_max, v)` over the raw second moment
+/// and `θ ← θ − α m̂ / (√(v_max / (1−β2^t)) + ε)`. The maximum is taken
+/// before bias correction (not over the corrected `v̂`, which would differ
+/// from step 2 on); `weight_decay` is coupled (`∇ + λθ`) as in [`Adam`].
 ///
 /// ```
 /// use nn_core::optim::{Adam, AmsGrad, AmsGradState, Optimizer};

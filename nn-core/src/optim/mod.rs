@@ -18,7 +18,7 @@ mod second_order;
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
 pub use adaptive::{AdaGrad, RmsProp};
 pub use lbfgs::Lbfgs;
-pub use momentum::Momentum;
+pub use momentum::{Momentum, MomentumForm};
 pub use second_order::{Damping, LeastSquares, Objective, SecondOrder, StepReport};
 
 /// A first-order update rule `θ ← step(θ, ∇θ, state)`.
@@ -124,8 +124,19 @@ mod tests {
 
     #[test]
     fn momentum() {
-        let mut v = [0.0f64; 3];
+        let mut b = [0.0f64; 3];
         follows(Momentum::new(0.1), |th, g, _| {
+            for i in 0..3 {
+                b[i] = 0.9 * b[i] + g[i];
+                th[i] -= 0.1 * b[i];
+            }
+        });
+        let mut v = [0.0f64; 3];
+        let velocity = Momentum {
+            form: MomentumForm::Velocity,
+            ..Momentum::new(0.1)
+        };
+        follows(velocity, |th, g, _| {
             for i in 0..3 {
                 v[i] = 0.9 * v[i] - 0.1 * g[i];
                 th[i] += v[i];
@@ -135,8 +146,19 @@ mod tests {
 
     #[test]
     fn nesterov() {
-        let mut v = [0.0f64; 3];
+        let mut b = [0.0f64; 3];
         follows(Momentum::nesterov(0.1), |th, g, _| {
+            for i in 0..3 {
+                b[i] = 0.9 * b[i] + g[i];
+                th[i] -= 0.1 * (g[i] + 0.9 * b[i]);
+            }
+        });
+        let mut v = [0.0f64; 3];
+        let velocity = Momentum {
+            form: MomentumForm::Velocity,
+            ..Momentum::nesterov(0.1)
+        };
+        follows(velocity, |th, g, _| {
             for i in 0..3 {
                 let v_prev = v[i];
                 v[i] = 0.9 * v[i] - 0.1 * g[i];
@@ -183,11 +205,10 @@ mod tests {
                 m[i] = 0.9 * m[i] + 0.1 * g;
                 v[i] = 0.999 * v[i] + 0.001 * g * g;
                 let m_hat = m[i] / (1.0 - 0.9f64.powi(t as i32));
-                let mut v_hat = v[i] / (1.0 - 0.999f64.powi(t as i32));
-                if amsgrad {
-                    v_max[i] = v_max[i].max(v_hat);
-                    v_hat = v_max[i];
-                }
+                let c2 = 1.0 - 0.999f64.powi(t as i32);
+                // PyTorch keeps the maximum of the raw v, corrected afterwards.
+                v_max[i] = v_max[i].max(v[i]);
+                let v_hat = if amsgrad { v_max[i] } else { v[i] } / c2;
                 th[i] -= lr * decoupled * th[i];
                 th[i] -= lr * m_hat / (v_hat.sqrt() + 1e-8);
             }
@@ -214,6 +235,13 @@ mod tests {
         follows(
             AmsGrad(Adam::new(0.1)),
             adam_textbook(0.1, 0.0, 0.0, true, false),
+        );
+        follows(
+            AmsGrad(Adam {
+                weight_decay: 0.05,
+                ..Adam::new(0.1)
+            }),
+            adam_textbook(0.1, 0.05, 0.0, true, false),
         );
     }
 

@@ -349,7 +349,7 @@ pub fn gemm_on(isa: Isa, workspace: &mut [f32], a: MatRef, b: MatRef, c: MatMut,
             Isa::Avx512 if c.cols <= x86::Avx512Narrow::NR => {
                 return blocked::<x86::Avx512Narrow>(workspace, a, b, c, accumulate);
             }
-            Isa::Avx512 => return blocked::<x86::Avx512>(workspace, a, b, c, accumulate),
+            Isa::Avx512 => return blocked::<x86::Avx512Wide>(workspace, a, b, c, accumulate),
             Isa::Avx2 => return blocked::<x86::Avx2Fma>(workspace, a, b, c, accumulate),
             Isa::Portable => {}
         }
