@@ -5,9 +5,11 @@
 //!
 //! Centered differences `(f(x+h) − f(x−h)) / 2h` on f32 values, with the
 //! objective summed in f64. With `h = 1e-2` the truncation error is O(h²) ≈
-//! 1e-4 relative and f32 rounding contributes ≈ 1e-7·|f|/h ≈ 1e-5, so a
-//! tolerance of 1e-2 relative to the gradient's scale separates a correct
-//! formula from a wrong one (a wrong factor or sign is off by ≥ 10%).
+//! 1e-4 relative and f32 rounding contributes ≈ 1e-7·|Δf|/h (only the
+//! outputs a component moves change between the two evaluations), so each
+//! component `i` must satisfy `|a_i − n_i| ≤ ATOL + RTOL·max(|a_i|, |n_i|)`
+//! with `RTOL = 1e-2`, `ATOL = 1e-5`: a wrong factor or sign (off by ≥ 10%)
+//! fails on every component above ~1e-3, however large the others are.
 //!
 //! ```
 //! use nn_core::gradcheck::check_gradient;
@@ -24,8 +26,10 @@ use std::vec::Vec;
 
 /// The difference step.
 pub const H: f32 = 1e-2;
-/// Allowed error, relative to the largest numeric derivative (at least 1e-3).
-pub const TOLERANCE: f64 = 1e-2;
+/// Allowed error relative to a component's own size.
+pub const RTOL: f64 = 1e-2;
+/// Allowed absolute error on every component (the f32 rounding floor).
+pub const ATOL: f64 = 1e-5;
 
 /// How an analytic gradient compared with centered differences.
 ///
@@ -37,9 +41,8 @@ pub const TOLERANCE: f64 = 1e-2;
 pub struct Report {
     /// Components compared.
     pub checked: usize,
-    /// The largest allowed error (`TOLERANCE` × the gradient's scale).
-    pub allowed: f64,
-    /// The component with the largest error, if any exceeds `allowed`.
+    /// The component whose error most exceeds what it is allowed
+    /// (`ATOL + RTOL·max(|analytic|, |numeric|)`), if any does.
     pub worst: Option<Mismatch>,
 }
 
@@ -61,10 +64,25 @@ pub struct Mismatch {
     pub numeric: f64,
 }
 
+impl Mismatch {
+    /// The error this component is allowed.
+    ///
+    /// ```
+    /// let m = nn_core::gradcheck::Mismatch { index: 0, analytic: 2.0, numeric: 1.0 };
+    /// assert_eq!(m.allowed(), 1e-5 + 1e-2 * 2.0);
+    /// ```
+    pub fn allowed(&self) -> f64 {
+        ATOL + RTOL * self.analytic.abs().max(self.numeric.abs())
+    }
+
+    /// How many times its allowance the error is (above 1 fails).
+    fn excess(&self) -> f64 {
+        (self.analytic - self.numeric).abs() / self.allowed()
+    }
+}
+
 impl Report {
     fn compare(analytic: &[f32], numeric: &[f64]) -> Self {
-        let scale = numeric.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
-        let allowed = TOLERANCE * scale;
         let worst = analytic
             .iter()
             .zip(numeric)
@@ -74,15 +92,11 @@ impl Report {
                 analytic: a as f64,
                 numeric: n,
             })
-            .filter(|m| (m.analytic - m.numeric).abs() > allowed)
-            .max_by(|a, b| {
-                (a.analytic - a.numeric)
-                    .abs()
-                    .total_cmp(&(b.analytic - b.numeric).abs())
-            });
+            // A NaN on either side fails too.
+            .filter(|m| m.excess() > 1.0 || m.excess().is_nan())
+            .max_by(|a, b| a.excess().total_cmp(&b.excess()));
         Self {
             checked: analytic.len(),
-            allowed,
             worst,
         }
     }
@@ -104,8 +118,12 @@ impl Report {
     pub fn assert_passed(&self, what: &str) {
         if let Some(m) = self.worst {
             panic!(
-                "{what}: component {}: analytic {}, numeric {} (allowed error {:.3e})",
-                m.index, m.analytic, m.numeric, self.allowed
+                "{what}: component {}: analytic {}, numeric {} (error {:.3e}, allowed {:.3e})",
+                m.index,
+                m.analytic,
+                m.numeric,
+                (m.analytic - m.numeric).abs(),
+                m.allowed()
             );
         }
     }
@@ -358,8 +376,10 @@ pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layer::Forward;
     use crate::layers::*;
     use crate::loss::{Bce, CrossEntropy, L1, Mse};
+    use std::string::String;
 
     #[test]
     fn linear() {
@@ -462,6 +482,110 @@ mod tests {
     fn dropout_in_both_modes() {
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);
+    }
+
+    /// `Linear<4, 3>` whose weight gradient is 10% too large: a bug that
+    /// hides behind the bias gradients when inputs are small.
+    #[derive(Clone, Copy)]
+    #[repr(transparent)]
+    struct WrongWeightGradient(Linear<4, 3>);
+
+    // SAFETY: a transparent wrapper of a Zeroable type.
+    unsafe impl Zeroable for WrongWeightGradient {}
+
+    impl Forward<[f32; 4]> for WrongWeightGradient {
+        type Out = [f32; 3];
+        fn forward(&self, x: &[f32; 4]) -> [f32; 3] {
+            self.0.forward(x)
+        }
+    }
+
+    impl Layer<[f32; 4]> for WrongWeightGradient {
+        type Cache<const B: usize> = ();
+        const NUM_PARAMS: usize = 15;
+        fn forward_batch<const B: usize>(
+            &mut self,
+            x: &[[f32; 4]; B],
+            y: &mut [[f32; 3]; B],
+            _: &mut (),
+            ctx: &mut Context,
+        ) {
+            self.0.forward_batch(x, y, &mut (), ctx);
+        }
+        fn backward<const B: usize>(
+            &self,
+            x: &[[f32; 4]; B],
+            y: &[[f32; 3]; B],
+            dy: &[[f32; 3]; B],
+            _: &mut (),
+            dx: Option<&mut [[f32; 4]; B]>,
+            grad: &mut [f32],
+            ctx: &mut Context,
+        ) {
+            self.0.backward(x, y, dy, &mut (), dx, grad, ctx);
+            grad[..12].iter_mut().for_each(|g| *g *= 1.1);
+        }
+        fn params(&self) -> &[f32] {
+            self.0.params()
+        }
+        fn params_mut(&mut self) -> &mut [f32] {
+            self.0.params_mut()
+        }
+    }
+
+    #[test]
+    fn a_wrong_small_gradient_is_caught_beside_large_ones() {
+        let rng = &mut SmallRng::seed_from_u64(47);
+        // Inputs of ~1e-2 make weight gradients ~100× smaller than bias ones.
+        let mut x: [[f32; 4]; 4] = random_batch(rng);
+        flat_mut(&mut x).iter_mut().for_each(|v| *v *= 0.02);
+        let layer = WrongWeightGradient(Linear::zeroed());
+        let caught = std::panic::catch_unwind(|| {
+            check_layer_at(layer, &x, Mode::Train, &mut SmallRng::seed_from_u64(1))
+        });
+        let message = *caught
+            .expect_err("the wrong weight gradient passed")
+            .downcast::<String>()
+            .unwrap();
+        assert!(
+            message.starts_with("parameter gradient: component "),
+            "{message}"
+        );
+        let index: usize = message["parameter gradient: component ".len()..]
+            .split(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(index < 12, "a weight, not a bias: {message}");
+
+        // The former criterion (error ≤ 1e-2 × the largest component of the
+        // whole vector) lets the same gradient through.
+        let mut wrong = layer;
+        wrong
+            .params_mut()
+            .iter_mut()
+            .for_each(|p| *p = rng.random_range(-1.0..1.0));
+        let r: [[f32; 3]; 4] = random_batch(rng);
+        let scratch = &mut Scratch::new();
+        let mut grad = [0.0f32; 15];
+        let mut y = [[0.0f32; 3]; 4];
+        {
+            let mut ctx = scratch.context(Mode::Train);
+            wrong.forward_batch(&x, &mut y, &mut (), &mut ctx);
+            wrong.backward(&x, &y, &r, &mut (), None, &mut grad, &mut ctx);
+        }
+        let theta = wrong.params().to_vec();
+        let report = check_gradient(&theta, &grad, |t| {
+            wrong.params_mut().copy_from_slice(t);
+            scratch.objective(&mut wrong, &x, &r, Mode::Train)
+        });
+        let m = report.worst.expect("caught per component");
+        let scale = grad.iter().fold(1e-3f64, |s, g| s.max(g.abs() as f64));
+        assert!(
+            (m.analytic - m.numeric).abs() < 1e-2 * scale,
+            "the old whole-vector tolerance would have caught it too: {m:?}, scale {scale}"
+        );
     }
 
     #[test]

@@ -164,7 +164,10 @@ impl ThreadPool {
     }
 }
 
-impl Parallel for ThreadPool {
+// SAFETY: `run_with` hands out each index once (a compare-exchange on the
+// generation-tagged cursor), each thread uses only its own scratch, and it
+// returns after `pending` reaches 0 (see `ThreadPool::run_with`).
+unsafe impl Parallel for ThreadPool {
     fn threads(&self) -> usize {
         ThreadPool::threads(self)
     }

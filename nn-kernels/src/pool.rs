@@ -20,6 +20,9 @@ fn check(g: &Geometry, x: usize, y: usize) {
 /// `y[c][oy][ox]` = the largest input in its window (taps over padding are
 /// skipped); `argmax` gets the flat input index of the first largest one. A
 /// window holding NaN gives NaN (at its last NaN), as PyTorch's `max_pool2d`.
+/// A window with no tap inside the input (only possible when the padding
+/// reaches past a dilated tap) gives `−inf` and leaves its `argmax` entry
+/// as it was; the pooling layers use no padding, so they never make one.
 ///
 /// # Panics
 /// If a slice has the wrong length.

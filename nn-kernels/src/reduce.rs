@@ -50,6 +50,10 @@ dispatched! {
     /// assert_eq!(y, [1.0, 2.0, 3.0]);
     /// ```
     pub fn add_bias_rows / add_bias_rows_on(bias: &[f32], y: &mut [f32]) {
+        // Zero columns: nothing to add (and no row length to split by).
+        if bias.is_empty() {
+            return;
+        }
         for row in y.chunks_exact_mut(bias.len()) {
             row.iter_mut().zip(bias).for_each(|(v, b)| *v += b);
         }
@@ -67,6 +71,10 @@ dispatched! {
     /// ```
     pub fn col_sums / col_sums_on(x: &[f32], out: &mut [f32]) {
         out.fill(0.0);
+        // Zero columns: nothing to sum (and no row length to split by).
+        if out.is_empty() {
+            return;
+        }
         for row in x.chunks_exact(out.len()) {
             out.iter_mut().zip(row).for_each(|(o, v)| *o += v);
         }

@@ -12,7 +12,21 @@
 pub type Task<'a> = dyn Fn(usize, &mut [f32]) + Sync + 'a;
 
 /// Runs independent tasks, possibly at the same time.
-pub trait Parallel: Sync {
+///
+/// # Safety
+/// Kernels hand each task index a disjoint part of one output buffer
+/// through raw pointers, trusting that an implementation of
+/// [`Parallel::run_with`]:
+/// - calls `task(i, …)` **exactly once** for every `i < tasks` (never twice,
+///   never an index `>= tasks`);
+/// - passes scratch slices that no other running call can see;
+/// - returns only after every call has returned (and never lets a call start
+///   afterwards).
+///
+/// A safe implementation that broke any of these could make the kernels
+/// race or write after the borrow ends, so implementing the trait is
+/// `unsafe` (as implementing `Send` is).
+pub unsafe trait Parallel: Sync {
     /// How many tasks can run at the same time.
     fn threads(&self) -> usize;
     /// Calls `task(i, scratch)` for every `i < tasks`, returning when all
@@ -33,7 +47,9 @@ pub trait Parallel: Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Serial;
 
-impl Parallel for Serial {
+// SAFETY: every index once, in order, on the calling thread, with the one
+// scratch slice, before returning.
+unsafe impl Parallel for Serial {
     fn threads(&self) -> usize {
         1
     }

@@ -400,27 +400,29 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     };
 
     let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].num_params() > 0).collect();
-    let mut fields = Vec::new();
+    // The buffers: (name, type), all zero-filled by `init_in_place`.
+    let mut buffers: Vec<(syn::Ident, TokenStream)> = Vec::new();
     for &i in &param_layers {
         let (g, s, count) = (grad(i), state(i), layers[i].num_params());
-        fields.push(quote!(#g: [f32; #count]));
-        fields.push(quote!(#s: <O as #p::Optimizer>::State<#count>));
+        buffers.push((g, quote!([f32; #count])));
+        buffers.push((s, quote!(<O as #p::Optimizer>::State<#count>)));
     }
     for (i, &d) in dims[..n].iter().enumerate() {
         if layers[i].pair.is_none() {
             let (c, t, s) = (cache(i), ty(i), d.ty());
-            fields.push(quote!(#c: <#t as #p::Layer<#s>>::Cache<B>));
+            buffers.push((c, quote!(<#t as #p::Layer<#s>>::Cache<B>)));
         }
     }
     for (i, &d) in dims.iter().enumerate().skip(1) {
         let (a, s) = (act(i), d.ty());
-        fields.push(quote!(#a: [#s; B]));
+        buffers.push((a, quote!([#s; B])));
     }
     // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
     for (i, &d) in dims.iter().enumerate().take(top + 1).skip(first_param + 1) {
         let (dl, s) = (delta(i), d.ty());
-        fields.push(quote!(#dl: [#s; B]));
+        buffers.push((dl, quote!([#s; B])));
     }
+    let (buffer_names, buffer_types): (Vec<_>, Vec<_>) = buffers.into_iter().unzip();
 
     let forward_steps = (0..n).map(|i| {
         let (f, t, s, a, c, x) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i));
@@ -539,7 +541,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             step: u64,
             parallel: &'static dyn #p::Parallel,
             workspace: [f32; #p::workspace_len(#gemm_width)],
-            #( #fields, )*
+            #( #buffer_names: #buffer_types, )*
         }
 
         impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
@@ -557,13 +559,18 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 optimizer: O,
                 seed: u64,
             ) -> &'slot mut Self {
+                // Every field that stays zero-filled must be valid as zero
+                // bytes; these calls compile only if each type is `Zeroable`.
+                #p::assert_zeroable::<#name>();
+                #p::assert_zeroable::<#p::Regularization>();
+                #p::assert_zeroable::<u64>();
+                #p::assert_zeroable::<[f32; #p::workspace_len(#gemm_width)]>();
+                #( #p::assert_zeroable::<#buffer_types>(); )*
                 let ptr = slot.as_mut_ptr();
-                // SAFETY: every field except `optimizer`, `rng` and `parallel` is a layer,
-                // an f32 array, an optimizer state or a layer cache, all
-                // `Zeroable` (the model asserts its layers; the trait bounds
-                // require the rest), so zero bytes make them valid. The other
-                // three are written through raw pointers before any reference
-                // to the whole struct exists.
+                // SAFETY: every field but `optimizer`, `rng`, `seed` and
+                // `parallel` is asserted `Zeroable` just above, so zero bytes
+                // make it valid. Those four are written through raw pointers
+                // before any reference to the whole struct exists.
                 unsafe {
                     ptr.write_bytes(0, 1);
                     ::core::ptr::addr_of_mut!((*ptr).optimizer).write(optimizer);

@@ -6,23 +6,30 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub struct Counting;
 
+/// Allocations by any thread while `ALL_THREADS` is set.
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 static ALL_THREADS: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
+    /// Allocations by this thread while `THIS_THREAD` is set: a count of its
+    /// own, so tests measuring concurrently never see each other's.
+    static THIS_THREAD_ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     static THIS_THREAD: Cell<bool> = const { Cell::new(false) };
 }
 
-fn counting() -> bool {
-    ALL_THREADS.load(Ordering::SeqCst) || THIS_THREAD.with(Cell::get)
+fn count() {
+    if ALL_THREADS.load(Ordering::SeqCst) {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+    }
+    if THIS_THREAD.with(Cell::get) {
+        THIS_THREAD_ALLOCATIONS.with(|c| c.set(c.get() + 1));
+    }
 }
 
 // SAFETY: forwards to the system allocator; only counts calls.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        }
+        count();
         // SAFETY: same contract as ours.
         unsafe { System.alloc(layout) }
     }
@@ -31,9 +38,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if counting() {
-            ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        }
+        count();
         // SAFETY: same contract as ours.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -51,7 +56,11 @@ pub enum Scope {
 
 /// Allocations made while `f` runs.
 pub fn allocations_during(scope: Scope, f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let counter = || match scope {
+        Scope::ThisThread => THIS_THREAD_ALLOCATIONS.with(Cell::get),
+        Scope::AllThreads => ALLOCATIONS.load(Ordering::SeqCst),
+    };
+    let before = counter();
     match scope {
         Scope::ThisThread => THIS_THREAD.with(|c| c.set(true)),
         Scope::AllThreads => ALL_THREADS.store(true, Ordering::SeqCst),
@@ -59,5 +68,5 @@ pub fn allocations_during(scope: Scope, f: impl FnOnce()) -> usize {
     f();
     THIS_THREAD.with(|c| c.set(false));
     ALL_THREADS.store(false, Ordering::SeqCst);
-    ALLOCATIONS.load(Ordering::SeqCst) - before
+    counter() - before
 }
