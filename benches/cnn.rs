@@ -26,7 +26,7 @@ type Image = [[[f32; 28]; 28]; 1];
 type Maps = [[[f32; 12]; 12]; 8];
 
 fn random<T: nn::bytemuck::Pod>() -> Box<T> {
-    let mut rng = nn::rand::rngs::SmallRng::seed_from_u64(1);
+    let mut rng = nn::rng::TrainRng::seed_from_u64(1);
     let mut x: Box<T> = nn::storage::boxed_in_place(nn::storage::zero_in_place);
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(std::slice::from_mut(&mut *x)) {
         *v = rng.random();
@@ -82,7 +82,7 @@ fn convolution(c: &mut Criterion) {
         <<Conv2d<8, 16, 5, 8, 8> as Layer<Maps>>::Cache<B> as nn::bytemuck::Zeroable>::zeroed(),
     );
     let mut ws = vec![0.0; nn::kernels::gemm::workspace_len(usize::MAX)];
-    let mut rng = nn::rand::rngs::SmallRng::seed_from_u64(2);
+    let mut rng = nn::rng::TrainRng::seed_from_u64(2);
     g.bench_function("nn layer batch pass (im2col + GEMM)", |b| {
         b.iter(|| {
             let mut ctx = Context {

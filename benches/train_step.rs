@@ -14,7 +14,7 @@ network! {
 }
 
 fn inputs<const B: usize>() -> (Box<[[f32; 784]; B]>, [usize; B]) {
-    let mut rng = nn::rand::rngs::SmallRng::seed_from_u64(1);
+    let mut rng = nn::rng::TrainRng::seed_from_u64(1);
     let mut x = Box::new([[0.0f32; 784]; B]);
     x.as_flattened_mut()
         .iter_mut()

@@ -10,6 +10,9 @@ use nn::prelude::*;
 use nn::rand::rngs::SmallRng as StdRng;
 use std::path::{Path, PathBuf};
 
+/// One training step on a batch of digits, returning its loss.
+type TrainStep<'a> = dyn FnMut(&[[f32; 64]; BATCH], &[usize; BATCH]) -> f32 + 'a;
+
 fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
     values.into_iter().flat_map(f32::to_le_bytes).collect()
 }
@@ -90,14 +93,37 @@ fn main() {
         "digits_y.bin",
         &labels.iter().map(|&l| l as u8).collect::<Vec<_>>(),
     );
-    let mut losses = Vec::new();
-    for step in 0..STEPS {
-        let start = (step * BATCH) % TRAIN_ROWS;
-        let xb: [[f32; 64]; BATCH] = core::array::from_fn(|k| rows[start + k]);
-        let yb: [usize; BATCH] = core::array::from_fn(|k| labels[start + k]);
-        losses.push(digits_trainer.train_step(&xb, &yb, &CrossEntropy));
-    }
-    write("digits_losses.bin", &f32_bytes(losses));
+    // The losses of STEPS training steps over the rows, as the device runs them.
+    let host_losses = |step: &mut TrainStep| {
+        let batches = (0..STEPS).map(|s| {
+            let start = batch_start(s);
+            let xb: [[f32; 64]; BATCH] = core::array::from_fn(|k| rows[start + k]);
+            let yb: [usize; BATCH] = core::array::from_fn(|k| labels[start + k]);
+            (xb, yb)
+        });
+        f32_bytes(batches.map(|(xb, yb)| step(&xb, &yb)).collect::<Vec<_>>())
+    };
+    write(
+        "digits_losses.bin",
+        &host_losses(&mut |x, y| digits_trainer.train_step(x, y, &CrossEntropy)),
+    );
+
+    // 2b. The training stream: the first draws, and a dropout run from
+    // these weights with the trainer seeded alike.
+    let mut stream = nn::rng::TrainRng::seed_from_u64(STREAM_SEED);
+    let draws: Vec<u8> = (0..DRAWS)
+        .flat_map(|_| stream.random::<u64>().to_le_bytes())
+        .collect();
+    write("stream_draws.bin", &draws);
+    let mut dropout =
+        DropoutMlpTrainer::<Sgd, BATCH>::new_boxed(Init::XavierUniform, Sgd::new(0.1), STREAM_SEED);
+    let mut dropout_init = vec![0u8; DropoutMlp::WEIGHTS_BYTES];
+    dropout.model.save_to(&mut dropout_init).unwrap();
+    write("dropout_init.nnw", &dropout_init);
+    write(
+        "dropout_losses.bin",
+        &host_losses(&mut |x, y| dropout.train_step(x, y, &CrossEntropy)),
+    );
 
     // 3. The CNN with every layer kind: host weights and outputs.
     let cnn = Cnn::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64(4));

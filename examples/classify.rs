@@ -11,7 +11,7 @@ mod common;
 
 use common::{MNIST_WEIGHTS, Mnist, MnistMlp, Result};
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 
 fn main() -> Result<()> {
     let mut weights = String::from(MNIST_WEIGHTS);
@@ -27,7 +27,7 @@ fn main() -> Result<()> {
             ),
         }
     }
-    let mut model = MnistMlp::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(0));
+    let mut model = MnistMlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(0));
     model.load(&weights).map_err(|e| {
         format!("{weights}: {e} (train first: cargo run --release --example mnist)")
     })?;

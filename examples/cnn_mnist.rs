@@ -47,7 +47,7 @@ fn main() -> Result<()> {
         period: opts.epochs as u32,
         restart_mult: 0,
     };
-    let mut augment = rand::rngs::SmallRng::seed_from_u64(SEED + 1);
+    let mut augment = nn::rng::TrainRng::seed_from_u64(SEED + 1);
     let batches = mnist.train.len() / BATCH;
     let mut steps = 0;
     let mut x: Box<[Image; BATCH]> = Box::new([[[[0.0; 28]; 28]; 1]; BATCH]);

@@ -11,7 +11,7 @@
 use nn::loss::Output;
 use nn::optim::{LeastSquares, SecondOrder};
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 use std::time::Instant;
 
 network! {
@@ -54,7 +54,7 @@ impl LeastSquares<PARAMS> for Fit<'_> {
 }
 
 fn main() {
-    let mut rng = SmallRng::seed_from_u64(11);
+    let mut rng = TrainRng::seed_from_u64(11);
     let x: [[f32; 1]; SAMPLES] = std::array::from_fn(|i| {
         [-std::f32::consts::PI + 2.0 * std::f32::consts::PI * i as f32 / (SAMPLES - 1) as f32]
     });

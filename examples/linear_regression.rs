@@ -9,7 +9,7 @@ use nn::data::csv::{Header, load};
 use nn::linalg::normal_equations;
 use nn::metrics::{mse, r2};
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 use std::error::Error;
 
 network! {
@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         &mut order,
         TRAIN as f32 / rows.len() as f32,
         0.0,
-        &mut SmallRng::seed_from_u64(1),
+        &mut TrainRng::seed_from_u64(1),
     );
     let pick = |idx: &[usize]| -> (Vec<[f32; 10]>, Vec<f32>) {
         (

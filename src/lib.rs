@@ -40,7 +40,7 @@ extern crate alloc;
 
 pub use nn_core::bytemuck;
 pub use nn_core::{
-    averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, schedule,
+    averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, rng, schedule,
     storage, weights,
 };
 #[cfg(feature = "std")]
@@ -120,10 +120,10 @@ pub mod __private {
     pub use nn_core::metrics::argmax;
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::regularize::Regularization;
+    pub use nn_core::rng::TrainRng;
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::split::{Parallel, Serial};
     pub use nn_kernels::update::scale;
-    pub use rand::rngs::SmallRng;
     pub use rand::{Rng, SeedableRng};
 
     /// Compiles only for zero-valid types (the generated model asserts its layers).

@@ -7,7 +7,7 @@ use nn::linalg::normal_equations;
 use nn::metrics::r2;
 use nn::optim::{Lbfgs, LeastSquares, Objective, SecondOrder};
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 
 network! {
     Regression = < Linear<10, 1> >
@@ -28,7 +28,7 @@ fn normal_equations_and_gradient_descent_agree_on_diabetes() {
         &mut order,
         TRAIN as f32 / rows.len() as f32,
         0.0,
-        &mut SmallRng::seed_from_u64(1),
+        &mut TrainRng::seed_from_u64(1),
     );
     assert_eq!(train.len(), TRAIN);
     let mut x: Vec<[f32; 10]> = train.iter().map(|&i| rows[i]).collect();
@@ -95,7 +95,7 @@ fn classification_split<const N: usize, const B: usize>(file: &str) -> Split<N, 
         &mut order,
         B as f32 / rows.len() as f32 + 1e-4,
         0.0,
-        &mut SmallRng::seed_from_u64(2),
+        &mut TrainRng::seed_from_u64(2),
     );
     assert_eq!(train.len(), B, "{file}");
     let mut x: Vec<[f32; N]> = train.iter().map(|&i| rows[i]).collect();
@@ -187,7 +187,7 @@ fn adaline_separates_setosa_from_the_rest() {
     let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.01), 5);
     let mut order = vec![0usize; rows.len()];
     let mut epochs = nn::batch::Epochs::new(&mut order);
-    let rng = &mut SmallRng::seed_from_u64(6);
+    let rng = &mut TrainRng::seed_from_u64(6);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     let target_rows: Vec<[f32; 1]> = targets.iter().map(|&v| [v]).collect();
     for _ in 0..20 {
@@ -237,7 +237,7 @@ fn perceptron_separates_setosa_and_converges() {
     let mut t = PerceptronUnitTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 3);
     let mut order = vec![0usize; rows.len()];
     let mut epochs = nn::batch::Epochs::new(&mut order);
-    let rng = &mut SmallRng::seed_from_u64(4);
+    let rng = &mut TrainRng::seed_from_u64(4);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     let mistakes = |t: &PerceptronUnitTrainer<Sgd, 1>| {
         let step = |x: &[f32; 4]| BinaryStep.forward(&t.model.forward(x))[0];
@@ -278,7 +278,7 @@ fn normalized_adaline_separates_setosa() {
     let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(mu), 5);
     let mut order = vec![0usize; rows.len()];
     let mut epochs = nn::batch::Epochs::new(&mut order);
-    let rng = &mut SmallRng::seed_from_u64(6);
+    let rng = &mut TrainRng::seed_from_u64(6);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     for _ in 0..20 {
         epochs.shuffle(rng);

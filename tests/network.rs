@@ -2,7 +2,7 @@
 //! hand-written chain, and a train step whose update is the true gradient
 //! (checked by finite differences of the loss through the whole network).
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 
 network! {
     /// Fused softmax + cross-entropy head.
@@ -26,7 +26,7 @@ const H: f32 = 1e-3;
 /// and compares it with centered differences of the evaluation loss.
 macro_rules! check_train_step_gradient {
     ($trainer:ident, $in:ty, $targets:expr, $loss:expr) => {{
-        let mut rng = SmallRng::seed_from_u64(5);
+        let mut rng = TrainRng::seed_from_u64(5);
         let mut x: [$in; 4] = nn::bytemuck::Zeroable::zeroed();
         for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
             *v = rng.random_range(-1.0..1.0);
@@ -109,7 +109,7 @@ fn constants_follow_the_layer_list() {
 
 #[test]
 fn forward_equals_the_hand_written_chain() {
-    let m = Binary::new_boxed(Init::HeUniform, &mut SmallRng::seed_from_u64(1));
+    let m = Binary::new_boxed(Init::HeUniform, &mut TrainRng::seed_from_u64(1));
     let chain = (m.hidden, m.act, m.out, Sigmoid);
     let x = [0.3, -0.2, 0.9, 0.1];
     assert_eq!(m.forward(&x), chain.forward(&x));
@@ -204,7 +204,7 @@ fn a_parameter_free_network_scores_without_updating() {
 #[test]
 fn penalties_and_clipping_change_the_update_as_specified() {
     // With SGD at rate 1 the update is exactly minus the (modified) gradient.
-    let mut rng = SmallRng::seed_from_u64(8);
+    let mut rng = TrainRng::seed_from_u64(8);
     let x: [[f32; 6]; 4] =
         std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
     let targets = [0usize, 1, 2, 1];
@@ -258,9 +258,9 @@ fn ema_and_early_stopping_work_on_generated_models() {
     let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
     let x = [[0.5f32; 6]; 4];
     let y = [0usize, 1, 2, 0];
-    let mut average = Classifier::new_boxed(Init::XavierUniform, &mut SmallRng::seed_from_u64(0));
+    let mut average = Classifier::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(0));
     average.copy_params_from(&t.model);
-    let mut best = Classifier::new_boxed(Init::XavierUniform, &mut SmallRng::seed_from_u64(0));
+    let mut best = Classifier::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(0));
     let mut stop = EarlyStopping::new(2);
 
     let start = t.model;
@@ -301,7 +301,7 @@ network! {
 
 #[test]
 fn lenet_matches_the_course_table() {
-    let net = LeNet::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(1));
+    let net = LeNet::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
     let counts: Vec<usize> = net.params().iter().map(|p| p.len()).collect();
     assert_eq!(counts, [608, 3216, 48120, 10164, 850]);
     assert_eq!(LeNet::NUM_PARAMS, 608 + 3216 + 48120 + 10164 + 850);
@@ -355,7 +355,7 @@ network! {
 #[test]
 fn unpooling_uses_the_paired_pool_indices() {
     let t = UnpoolingTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 2);
-    let mut rng = SmallRng::seed_from_u64(3);
+    let mut rng = TrainRng::seed_from_u64(3);
     let mut x = [[[[0.0f32; 8]; 8]; 1]; 4];
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
         *v = rng.random_range(-1.0..1.0);
@@ -417,7 +417,7 @@ fn batch_norm_learns_running_statistics_and_evaluation_uses_them() {
     let mut t = NormalizedTrainer::<Sgd, 8>::new_boxed(Init::HeNormal, Sgd::new(0.05), 3);
     assert_eq!(t.model.batchnorm2d1.running_var, [1.0; 4]);
     assert_eq!(t.model.leakyrelu7.slope, 0.1);
-    let mut rng = SmallRng::seed_from_u64(9);
+    let mut rng = TrainRng::seed_from_u64(9);
     let mut x = [[[[0.0f32; 6]; 6]; 1]; 8];
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
         *v = rng.random_range(2.0..4.0);
@@ -442,7 +442,7 @@ fn batch_norm_learns_running_statistics_and_evaluation_uses_them() {
 /// here, so no kink lies within the difference step).
 #[test]
 fn a_user_network_passes_the_public_gradient_check() {
-    let mut rng = SmallRng::seed_from_u64(8);
+    let mut rng = TrainRng::seed_from_u64(8);
     let mut x = [[[[0.0f32; 8]; 8]; 1]; 4];
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
         *v = rng.random_range(-1.0..1.0);

@@ -2,7 +2,7 @@
 //! norm's running statistics), foreign and damaged files are refused with
 //! typed errors, and saving is atomic.
 use nn::prelude::*;
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;
 use nn::weights::{FormatError, LoadError};
 
 network! {
@@ -28,7 +28,7 @@ network! {
 /// a differently initialized model and compares outputs bit for bit.
 macro_rules! round_trip {
     ($net:ident, $trainer:ident, $in:ty) => {{
-        let mut rng = SmallRng::seed_from_u64(1);
+        let mut rng = TrainRng::seed_from_u64(1);
         let mut x: [$in; 8] = nn::bytemuck::Zeroable::zeroed();
         for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x) {
             *v = rng.random_range(-1.0..1.0);
@@ -40,7 +40,7 @@ macro_rules! round_trip {
         }
         let mut bytes = vec![0u8; $net::WEIGHTS_BYTES];
         assert_eq!(t.model.save_to(&mut bytes), Ok($net::WEIGHTS_BYTES));
-        let mut loaded = $net::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(99));
+        let mut loaded = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(99));
         assert_ne!(*loaded, t.model);
         loaded.load_from(&bytes).unwrap();
         assert_eq!(*loaded, t.model, "every parameter and statistic restored");
@@ -69,10 +69,10 @@ fn every_layer_kind_round_trips_bit_exactly() {
 
 #[test]
 fn weights_of_another_network_are_refused_and_the_model_kept() {
-    let dense = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(1));
+    let dense = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
     let mut bytes = vec![0u8; Dense::WEIGHTS_BYTES];
     dense.save_to(&mut bytes).unwrap();
-    let mut conv = Convolutional::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(2));
+    let mut conv = Convolutional::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
     let before = *conv;
     let err = conv.load_from(&bytes).unwrap_err();
     assert!(matches!(
@@ -84,7 +84,7 @@ fn weights_of_another_network_are_refused_and_the_model_kept() {
     assert_eq!(*conv, before);
     // Damaged bytes: the checksum catches them.
     bytes[40] ^= 1;
-    let mut same = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(3));
+    let mut same = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
     assert!(matches!(
         same.load_from(&bytes),
         Err(FormatError::Checksum { .. })
@@ -96,13 +96,13 @@ fn files_save_atomically_and_load_with_typed_errors() {
     let dir = std::env::temp_dir().join(format!("nn-weights-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("dense.nnw");
-    let model = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(4));
+    let model = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
     model.save(&path).unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().len(),
         Dense::WEIGHTS_BYTES as u64
     );
-    let mut back = Dense::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(5));
+    let mut back = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
     back.load(&path).unwrap();
     assert_eq!(*back, *model);
     assert!(matches!(
@@ -127,7 +127,7 @@ network! {
 fn epoch(t: &mut ResumableTrainer<Adam, 4>, x: &[[f32; 12]], labels: &[usize], epoch: u64) {
     let mut order: Vec<usize> = (0..x.len()).collect();
     let mut shuffled = nn::batch::Epochs::over(&mut order);
-    shuffled.shuffle(&mut SmallRng::seed_from_u64(epoch));
+    shuffled.shuffle(&mut TrainRng::seed_from_u64(epoch));
     let (mut xb, mut yb) = ([[0.0f32; 12]; 4], [0usize; 4]);
     for b in 0..shuffled.batches(4) {
         shuffled.gather(b, x, labels, &mut xb, &mut yb);
@@ -137,7 +137,7 @@ fn epoch(t: &mut ResumableTrainer<Adam, 4>, x: &[[f32; 12]], labels: &[usize], e
 
 #[test]
 fn training_resumes_bit_identically_from_a_checkpoint() {
-    let mut rng = SmallRng::seed_from_u64(6);
+    let mut rng = TrainRng::seed_from_u64(6);
     let x: Vec<[f32; 12]> = (0..32)
         .map(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)))
         .collect();

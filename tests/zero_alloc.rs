@@ -26,7 +26,7 @@ fn the_counter_sees_allocations() {
 #[test]
 fn training_steps_and_inference_allocate_nothing() {
     let mut trainer = MnistTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.05), 1);
-    let mut rng = SmallRng::seed_from_u64(2);
+    let mut rng = TrainRng::seed_from_u64(2);
     let mut x = Box::new([[0.0f32; 784]; 64]);
     x.as_flattened_mut()
         .iter_mut()
@@ -60,7 +60,7 @@ fn training_steps_and_inference_allocate_nothing() {
         restart_mult: 2,
     };
     // The weight average lives in caller storage, built once before the steps.
-    let mut average = Mnist::new_boxed(Init::HeNormal, &mut SmallRng::seed_from_u64(3));
+    let mut average = Mnist::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
     let ema = nn::averaging::Ema { rate: 0.1 };
     let with_adam = allocations_during(Scope::ThisThread, || {
         for step in 0..20 {
@@ -101,7 +101,7 @@ network! {
 #[test]
 fn cnn_training_with_batch_norm_and_dropout_allocates_nothing() {
     let mut trainer = CnnTrainer::<Adam, 16>::new_boxed(Init::HeNormal, Adam::new(1e-3), 3);
-    let mut rng = SmallRng::seed_from_u64(4);
+    let mut rng = TrainRng::seed_from_u64(4);
     let mut x = Box::new([[[[0.0f32; 28]; 28]; 1]; 16]);
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(&mut x[..]) {
         *v = rng.random();
@@ -127,4 +127,4 @@ fn cnn_training_with_batch_norm_and_dropout_allocates_nothing() {
     assert_eq!(inference, 0, "CNN inference allocated {inference} times");
 }
 
-use nn::rand::rngs::SmallRng;
+use nn::rng::TrainRng;

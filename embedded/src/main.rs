@@ -42,6 +42,7 @@ fn settings_rng() -> nn::rand::rngs::SmallRng {
 static mut MNIST: MaybeUninit<MnistMlp> = MaybeUninit::uninit();
 static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::uninit();
 static mut CNN: MaybeUninit<Cnn> = MaybeUninit::uninit();
+static mut DROPOUT: MaybeUninit<DropoutMlpTrainer<Sgd, BATCH>> = MaybeUninit::uninit();
 
 type Outcome = Result<(), &'static str>;
 type Test = (&'static str, fn() -> Outcome);
@@ -92,6 +93,31 @@ fn mnist_inference() -> Outcome {
     Ok(())
 }
 
+/// Runs `step` on the embedded digits batches and compares each loss with
+/// the host's (`host`, one f32 per step): returns the first and last loss and
+/// the largest relative difference.
+fn track_host(
+    host: &[u8],
+    mut step: impl FnMut(&[[f32; 64]; BATCH], &[usize; BATCH]) -> f32,
+) -> (f32, f32, f32) {
+    let (rows, labels) = (embedded!("digits_x.bin"), embedded!("digits_y.bin"));
+    let (mut first, mut last, mut worst) = (0.0, 0.0, 0.0f32);
+    for s in 0..STEPS {
+        let start = batch_start(s);
+        let x: [[f32; 64]; BATCH] =
+            core::array::from_fn(|k| core::array::from_fn(|j| f32_at(rows, (start + k) * 64 + j)));
+        let y: [usize; BATCH] = core::array::from_fn(|k| labels[start + k] as usize);
+        let loss = step(&x, &y);
+        let expected = f32_at(host, s);
+        worst = worst.max((loss - expected).abs() / expected.abs().max(1e-3));
+        if s == 0 {
+            first = loss;
+        }
+        last = loss;
+    }
+    (first, last, worst)
+}
+
 /// 2. A 64-32-10 network trains on the device (Adam, batch 16) from the
 ///    host's initial weights; the loss falls and tracks the host's run.
 fn on_device_training() -> Outcome {
@@ -106,25 +132,8 @@ fn on_device_training() -> Outcome {
         .model
         .load_from(embedded!("digits_init.nnw"))
         .map_err(|_| "initial weights refused")?;
-    let (rows, labels, host) = (
-        embedded!("digits_x.bin"),
-        embedded!("digits_y.bin"),
-        embedded!("digits_losses.bin"),
-    );
-    let (mut first, mut last, mut worst) = (0.0, 0.0, 0.0f32);
-    for step in 0..STEPS {
-        let start = (step * BATCH) % TRAIN_ROWS;
-        let x: [[f32; 64]; BATCH] =
-            core::array::from_fn(|k| core::array::from_fn(|j| f32_at(rows, (start + k) * 64 + j)));
-        let y: [usize; BATCH] = core::array::from_fn(|k| labels[start + k] as usize);
-        let loss = trainer.train_step(&x, &y, &CrossEntropy);
-        let expected = f32_at(host, step);
-        worst = worst.max((loss - expected).abs() / expected.abs().max(1e-3));
-        if step == 0 {
-            first = loss;
-        }
-        last = loss;
-    }
+    let host = embedded!("digits_losses.bin");
+    let (first, last, worst) = track_host(host, |x, y| trainer.train_step(x, y, &CrossEntropy));
     hprintln!(
         "  {} Adam steps: loss {:.4} -> {:.4} (host {:.4}), max relative difference from the host {:e}",
         STEPS,
@@ -142,7 +151,50 @@ fn on_device_training() -> Outcome {
     Ok(())
 }
 
-/// 3. A CNN using every layer kind gives the host's outputs.
+/// 3. The training stream is the host's: the first draws of the seeded
+///    generator are bit-identical, and a run with dropout (whose masks come
+///    from the trainer's stream) tracks the host's losses.
+fn random_stream() -> Outcome {
+    let mut stream = nn::rng::TrainRng::seed_from_u64(STREAM_SEED);
+    let host_draws = embedded!("stream_draws.bin");
+    let same = (0..DRAWS)
+        .filter(|&i| {
+            let host = u64::from_le_bytes(core::array::from_fn(|b| host_draws[8 * i + b]));
+            stream.random::<u64>() == host
+        })
+        .count();
+    // SAFETY: taken once.
+    let trainer = DropoutMlpTrainer::init_in_place(
+        unsafe { slot(&raw mut DROPOUT) },
+        Init::HeNormal,
+        Sgd::new(0.1),
+        STREAM_SEED,
+    );
+    trainer
+        .model
+        .load_from(embedded!("dropout_init.nnw"))
+        .map_err(|_| "initial weights refused")?;
+    let host = embedded!("dropout_losses.bin");
+    let (first, last, worst) = track_host(host, |x, y| trainer.train_step(x, y, &CrossEntropy));
+    hprintln!(
+        "  {}/{} draws as the host; {} SGD steps with dropout: loss {:.4} -> {:.4}, max relative difference from the host {:e}",
+        same,
+        DRAWS,
+        STEPS,
+        first,
+        last,
+        worst
+    );
+    if same != DRAWS {
+        return Err("the random stream differs from the host's");
+    }
+    if worst > 1e-3 {
+        return Err("the dropout run drifts from the host's");
+    }
+    Ok(())
+}
+
+/// 4. A CNN using every layer kind gives the host's outputs.
 fn cnn_inference() -> Outcome {
     // SAFETY: taken once.
     let model = Cnn::init_in_place(
@@ -174,9 +226,10 @@ fn cnn_inference() -> Outcome {
 
 #[entry]
 fn main() -> ! {
-    let tests: [Test; 3] = [
+    let tests: [Test; 4] = [
         ("mnist_inference", mnist_inference),
         ("on_device_training", on_device_training),
+        ("random_stream", random_stream),
         ("cnn_inference", cnn_inference),
     ];
     let (mut passed, mut failed) = (0, 0);

@@ -13,6 +13,12 @@ network! {
 }
 
 network! {
+    /// The digits network with dropout, trained on the device with the
+    /// host's seed: its masks must be the host's.
+    pub DropoutMlp = < Linear<64, 32>, Tanh, Dropout<0.3>, Linear<32, 10>, Softmax >
+}
+
+network! {
     /// Every layer kind nn has, in a small CNN for 1×12×12 inputs.
     pub Cnn = <
         Input<1, 12, 12>,
@@ -35,6 +41,15 @@ pub const STEPS: usize = 60;
 pub const CNN_INPUTS: usize = 4;
 /// Adam's learning rate for on-device training.
 pub const LEARNING_RATE: f32 = 0.01;
+/// The seed of the dropout run and of the compared random draws.
+pub const STREAM_SEED: u64 = 42;
+/// `u64` draws of `TrainRng::seed_from_u64(STREAM_SEED)` compared with the host's.
+pub const DRAWS: usize = 16;
+
+/// The training batch of `step`: rows `step·BATCH ..` of the digits, cyclically.
+pub fn batch_start(step: usize) -> usize {
+    (step * BATCH) % TRAIN_ROWS
+}
 
 network! {
     /// The TFLite-Micro / microflow "sine" model shape (1-16-16-1), for

@@ -9,7 +9,7 @@
 //! let labels = [0usize, 1, 2, 3, 4];
 //! let mut order = [0usize; 5];
 //! let mut epochs = Epochs::new(&mut order);
-//! epochs.shuffle(&mut rand::rngs::SmallRng::seed_from_u64(1));
+//! epochs.shuffle(&mut nn_core::rng::TrainRng::seed_from_u64(1));
 //! let (mut x, mut t) = ([[0.0f32; 2]; 2], [0usize; 2]);
 //! for k in 0..epochs.batches(2) { // 2 full batches; the 5th row waits for another epoch
 //!     epochs.gather(k, &rows, &labels, &mut x, &mut t);
@@ -26,7 +26,7 @@ use rand::seq::SliceRandom;
 /// ```
 /// use rand::SeedableRng;
 /// let mut idx = [0usize; 10];
-/// let (train, val, test) = nn_core::batch::split(&mut idx, 0.6, 0.2, &mut rand::rngs::SmallRng::seed_from_u64(3));
+/// let (train, val, test) = nn_core::batch::split(&mut idx, 0.6, 0.2, &mut nn_core::rng::TrainRng::seed_from_u64(3));
 /// assert_eq!((train.len(), val.len(), test.len()), (6, 2, 2));
 /// ```
 pub fn split<'a, R: Rng + ?Sized>(
@@ -175,7 +175,7 @@ impl<const N: usize> Standardizer<N> {
 /// ```
 /// use rand::SeedableRng;
 /// let mut x = [0.0f32; 1000];
-/// nn_core::batch::add_noise(&mut x, 0.5, &mut rand::rngs::SmallRng::seed_from_u64(2));
+/// nn_core::batch::add_noise(&mut x, 0.5, &mut nn_core::rng::TrainRng::seed_from_u64(2));
 /// let var = x.iter().map(|v| v * v).sum::<f32>() / 1000.0;
 /// assert!((var - 0.25).abs() < 0.05);
 /// ```
@@ -231,7 +231,7 @@ pub fn shift_image(image: &mut [f32], width: usize, dx: isize, dy: isize) {
 /// use rand::SeedableRng;
 /// let mut img = [0.0f32; 28 * 28];
 /// img[14 * 28 + 14] = 1.0;
-/// nn_core::batch::random_shift(&mut img, 28, 2, &mut rand::rngs::SmallRng::seed_from_u64(5));
+/// nn_core::batch::random_shift(&mut img, 28, 2, &mut nn_core::rng::TrainRng::seed_from_u64(5));
 /// assert_eq!(img.iter().sum::<f32>(), 1.0); // moved, not lost
 /// ```
 pub fn random_shift<R: Rng + ?Sized>(image: &mut [f32], width: usize, k: usize, rng: &mut R) {
@@ -244,15 +244,15 @@ pub fn random_shift<R: Rng + ?Sized>(image: &mut [f32], width: usize, k: usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::TrainRng;
     use rand::SeedableRng;
-    use rand::rngs::SmallRng;
 
     #[test]
     fn split_is_a_seeded_partition() {
         let (mut a, mut b) = ([0usize; 101], [0usize; 101]);
-        let first = split(&mut a, 0.7, 0.15, &mut SmallRng::seed_from_u64(9));
+        let first = split(&mut a, 0.7, 0.15, &mut TrainRng::seed_from_u64(9));
         let (f0, f1, f2) = (first.0.to_vec(), first.1.to_vec(), first.2.to_vec());
-        let second = split(&mut b, 0.7, 0.15, &mut SmallRng::seed_from_u64(9));
+        let second = split(&mut b, 0.7, 0.15, &mut TrainRng::seed_from_u64(9));
         assert_eq!((f0.as_slice(), f1.as_slice(), f2.as_slice()), second);
         assert_eq!((f0.len(), f1.len(), f2.len()), (70, 15, 16));
         let mut all: std::vec::Vec<usize> = f0.iter().chain(&f1).chain(&f2).copied().collect();
@@ -269,7 +269,7 @@ mod tests {
         let labels: std::vec::Vec<usize> = (0..10).collect();
         let mut order = [0usize; 10];
         let mut epochs = Epochs::new(&mut order);
-        let rng = &mut SmallRng::seed_from_u64(4);
+        let rng = &mut TrainRng::seed_from_u64(4);
         let mut orders = std::vec::Vec::new();
         for _ in 0..3 {
             epochs.shuffle(rng);

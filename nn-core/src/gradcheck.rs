@@ -20,8 +20,9 @@
 //! ```
 use crate::layer::{Context, Layer, Mode, Shape, flat, flat_mut};
 use crate::loss::Loss;
+use crate::rng::TrainRng;
 use crate::storage::Zeroable;
-use rand::{Rng, SeedableRng, rngs::SmallRng};
+use rand::{Rng, SeedableRng};
 use std::vec::Vec;
 
 /// The difference step.
@@ -160,7 +161,7 @@ pub fn check_gradient(theta: &[f32], analytic: &[f32], mut f: impl FnMut(&[f32])
 /// product) and an RNG reseeded for every pass, so stochastic layers draw the
 /// same mask each time.
 struct Scratch {
-    rng: SmallRng,
+    rng: TrainRng,
     workspace: Vec<f32>,
 }
 
@@ -168,13 +169,13 @@ impl Scratch {
     fn new() -> Self {
         let workspace = std::vec![0.0; nn_kernels::gemm::workspace_len(usize::MAX)];
         Self {
-            rng: SmallRng::seed_from_u64(99),
+            rng: TrainRng::seed_from_u64(99),
             workspace,
         }
     }
 
     fn context(&mut self, mode: Mode) -> Context<'_> {
-        self.rng = SmallRng::seed_from_u64(99);
+        self.rng = TrainRng::seed_from_u64(99);
         Context {
             mode,
             rng: &mut self.rng,
@@ -202,7 +203,7 @@ impl Scratch {
     }
 }
 
-fn random_batch<S: Shape, const B: usize>(rng: &mut SmallRng) -> [S; B] {
+fn random_batch<S: Shape, const B: usize>(rng: &mut TrainRng) -> [S; B] {
     let mut batch = <[S; B]>::zeroed();
     flat_mut(&mut batch)
         .iter_mut()
@@ -228,7 +229,7 @@ pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
     kinks: &[f32],
     seed: u64,
 ) {
-    let rng = &mut SmallRng::seed_from_u64(seed);
+    let rng = &mut TrainRng::seed_from_u64(seed);
     let mut x: [In; B] = random_batch(rng);
     for v in flat_mut(&mut x) {
         for &k in kinks {
@@ -252,7 +253,7 @@ pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
 /// assert!(v.windows(2).all(|w| w[1] - w[0] > 0.03));
 /// ```
 pub fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
-    let rng = &mut SmallRng::seed_from_u64(seed);
+    let rng = &mut TrainRng::seed_from_u64(seed);
     let mut x = <[S; B]>::zeroed();
     let values = flat_mut(&mut x);
     let n = values.len();
@@ -274,13 +275,13 @@ pub fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
 /// use nn_core::{gradcheck::{check_layer_at, spread_batch}, layer::Mode, layers::Maxout};
 /// use rand::SeedableRng;
 /// let x = spread_batch::<[f32; 6], 2>(3);
-/// check_layer_at(Maxout::<3, 2>, &x, Mode::Train, &mut rand::rngs::SmallRng::seed_from_u64(4));
+/// check_layer_at(Maxout::<3, 2>, &x, Mode::Train, &mut nn_core::rng::TrainRng::seed_from_u64(4));
 /// ```
 pub fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
     mut layer: L,
     x: &[In; B],
     mode: Mode,
-    rng: &mut SmallRng,
+    rng: &mut TrainRng,
 ) {
     let x = *x;
     let r: [L::Out; B] = random_batch(rng);
@@ -334,7 +335,7 @@ pub fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
 /// check_loss(&Mse, &[0.5f32, -0.5], 7);
 /// ```
 pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u64) {
-    let rng = &mut SmallRng::seed_from_u64(seed);
+    let rng = &mut TrainRng::seed_from_u64(seed);
     let z: [f32; N] = core::array::from_fn(|_| rng.random_range(-2.0..2.0));
     type Entry<'a, const N: usize> = &'a dyn Fn(&[f32; N], Option<&mut [f32; N]>) -> f32;
     let plain = |z: &[f32; N], d: Option<&mut [f32; N]>| loss.loss_grad(z, target, d);
@@ -447,7 +448,7 @@ mod tests {
 
     #[test]
     fn pooling_and_reshaping() {
-        let rng = &mut SmallRng::seed_from_u64(30);
+        let rng = &mut TrainRng::seed_from_u64(30);
         let x = spread_batch::<[[[f32; 6]; 5]; 2], 2>(30);
         check_layer_at(MaxPool2d::<2, 2, 3>, &x, Mode::Train, rng);
         let x = spread_batch::<[[[f32; 7]; 7]; 3], 2>(31);
@@ -467,7 +468,7 @@ mod tests {
         check_layer::<[f32; 6], _, 3>(PReLU::<1>::new(), Mode::Train, &[0.0], 40);
         check_layer::<[f32; 6], _, 3>(PReLU::<6>::new(), Mode::Train, &[0.0], 41);
         check_layer::<[[[f32; 3]; 2]; 2], _, 3>(PReLU::<2>::new(), Mode::Train, &[0.0], 42);
-        let rng = &mut SmallRng::seed_from_u64(43);
+        let rng = &mut TrainRng::seed_from_u64(43);
         check_layer_at(
             Maxout::<3, 4>,
             &spread_batch::<[f32; 12], 3>(43),
@@ -535,13 +536,13 @@ mod tests {
 
     #[test]
     fn a_wrong_small_gradient_is_caught_beside_large_ones() {
-        let rng = &mut SmallRng::seed_from_u64(47);
+        let rng = &mut TrainRng::seed_from_u64(47);
         // Inputs of ~1e-2 make weight gradients ~100× smaller than bias ones.
         let mut x: [[f32; 4]; 4] = random_batch(rng);
         flat_mut(&mut x).iter_mut().for_each(|v| *v *= 0.02);
         let layer = WrongWeightGradient(Linear::zeroed());
         let caught = std::panic::catch_unwind(|| {
-            check_layer_at(layer, &x, Mode::Train, &mut SmallRng::seed_from_u64(1))
+            check_layer_at(layer, &x, Mode::Train, &mut TrainRng::seed_from_u64(1))
         });
         let message = *caught
             .expect_err("the wrong weight gradient passed")
@@ -590,7 +591,7 @@ mod tests {
 
     #[test]
     fn losses() {
-        let mut rng = SmallRng::seed_from_u64(10);
+        let mut rng = TrainRng::seed_from_u64(10);
         let t: [f32; 6] = core::array::from_fn(|_| rng.random_range(0.0..1.0));
         check_loss(&Mse, &t, 11);
         check_loss(&L1, &t, 12);

@@ -5,7 +5,7 @@
 //! use nn_core::init::Init;
 //! use rand::SeedableRng;
 //! let mut w = [0.0f32; 6];
-//! Init::XavierUniform.fill(&mut w, 3, 2, &mut rand::rngs::SmallRng::seed_from_u64(1));
+//! Init::XavierUniform.fill(&mut w, 3, 2, &mut nn_core::rng::TrainRng::seed_from_u64(1));
 //! let bound = (6.0f32 / 5.0).sqrt();
 //! assert!(w.iter().all(|v| v.abs() <= bound));
 //! ```
@@ -32,7 +32,7 @@ impl Init {
     /// use rand::SeedableRng;
     /// let draw = |seed| {
     ///     let mut w = [0.0f32; 4];
-    ///     nn_core::init::Init::HeNormal.fill(&mut w, 2, 2, &mut rand::rngs::SmallRng::seed_from_u64(seed));
+    ///     nn_core::init::Init::HeNormal.fill(&mut w, 2, 2, &mut nn_core::rng::TrainRng::seed_from_u64(seed));
     ///     w
     /// };
     /// assert_eq!(draw(7), draw(7));
@@ -40,10 +40,10 @@ impl Init {
     pub fn fill<R: Rng + ?Sized>(self, w: &mut [f32], fan_in: usize, fan_out: usize, rng: &mut R) {
         let (fan_in, fan_sum) = (fan_in.max(1) as f32, (fan_in + fan_out).max(1) as f32);
         match self {
-            Init::XavierUniform => uniform(w, libm::sqrtf(6.0 / fan_sum), rng),
-            Init::HeUniform => uniform(w, libm::sqrtf(6.0 / fan_in), rng),
-            Init::XavierNormal => normal(w, libm::sqrtf(2.0 / fan_sum), rng),
-            Init::HeNormal => normal(w, libm::sqrtf(2.0 / fan_in), rng),
+            Init::XavierUniform => uniform(w, nn_kernels::math::sqrt(6.0 / fan_sum), rng),
+            Init::HeUniform => uniform(w, nn_kernels::math::sqrt(6.0 / fan_in), rng),
+            Init::XavierNormal => normal(w, nn_kernels::math::sqrt(2.0 / fan_sum), rng),
+            Init::HeNormal => normal(w, nn_kernels::math::sqrt(2.0 / fan_in), rng),
         }
     }
 }
@@ -70,7 +70,7 @@ mod tests {
             &mut w,
             fan_in,
             fan_out,
-            &mut rand::rngs::SmallRng::seed_from_u64(3),
+            &mut crate::rng::TrainRng::seed_from_u64(3),
         );
         let n = w.len() as f64;
         let mean = w.iter().map(|&v| v as f64).sum::<f64>() / n;

@@ -10,8 +10,8 @@
 //! let net = (Linear::<3, 2>::zeroed(), Tanh);
 //! assert_eq!(net.forward(&[1.0, 2.0, 3.0]), [0.0, 0.0]);
 //! ```
+use crate::rng::TrainRng;
 use crate::storage::Zeroable;
-use rand::rngs::SmallRng;
 
 /// A fixed-size sample shape: plain `f32` data with no padding, so a batch
 /// `[S; B]` is one contiguous row-major `B × LEN` matrix.
@@ -123,7 +123,7 @@ pub enum Mode {
 /// ```
 /// use nn_core::prelude::*;
 /// use rand::SeedableRng;
-/// let mut rng = rand::rngs::SmallRng::seed_from_u64(0);
+/// let mut rng = nn_core::rng::TrainRng::seed_from_u64(0);
 /// let mut ws = [0.0; nn_kernels::gemm::workspace_len(2)];
 /// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::split::Serial };
 /// assert_eq!(ctx.mode, Mode::Eval);
@@ -132,7 +132,7 @@ pub struct Context<'a> {
     /// Train or eval.
     pub mode: Mode,
     /// Random source for stochastic layers.
-    pub rng: &'a mut SmallRng,
+    pub rng: &'a mut TrainRng,
     /// GEMM packing memory, at least `nn_kernels::gemm::workspace_len(max width)`.
     pub workspace: &'a mut [f32],
     /// Where large products may split their work (`&Serial` for one thread).

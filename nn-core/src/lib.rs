@@ -45,6 +45,7 @@ pub mod loss;
 pub mod metrics;
 pub mod optim;
 pub mod regularize;
+pub mod rng;
 pub mod schedule;
 pub mod storage;
 pub mod torch;

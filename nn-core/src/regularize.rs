@@ -75,7 +75,7 @@ impl Regularization {
                 .for_each(|(_, g, _)| g.iter_mut().for_each(|v| *v = v.clamp(-c, c)));
         }
         if self.clip_norm > 0.0 {
-            let norm = libm::sqrtf(tensors.iter().map(|(_, g, _)| dot(g, g)).sum());
+            let norm = nn_kernels::math::sqrt(tensors.iter().map(|(_, g, _)| dot(g, g)).sum());
             if norm > self.clip_norm {
                 let s = self.clip_norm / norm;
                 tensors.iter_mut().for_each(|(_, g, _)| scale(s, g));

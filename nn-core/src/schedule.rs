@@ -102,7 +102,7 @@ pub struct InverseSqrt {
 
 impl Schedule for InverseSqrt {
     fn lr(&self, t: u32) -> f32 {
-        self.initial * self.k / libm::sqrtf((t + 1) as f32)
+        self.initial * self.k / nn_kernels::math::sqrt((t + 1) as f32)
     }
 }
 

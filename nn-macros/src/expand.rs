@@ -536,7 +536,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Weight penalties and gradient clipping applied before each
             /// update (all off when built).
             pub regularization: #p::Regularization,
-            rng: #p::SmallRng,
+            rng: #p::TrainRng,
             seed: u64,
             step: u64,
             parallel: &'static dyn #p::Parallel,
@@ -574,7 +574,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 unsafe {
                     ptr.write_bytes(0, 1);
                     ::core::ptr::addr_of_mut!((*ptr).optimizer).write(optimizer);
-                    ::core::ptr::addr_of_mut!((*ptr).rng).write(<#p::SmallRng as #p::SeedableRng>::seed_from_u64(seed));
+                    ::core::ptr::addr_of_mut!((*ptr).rng).write(<#p::TrainRng as #p::SeedableRng>::seed_from_u64(seed));
                     ::core::ptr::addr_of_mut!((*ptr).seed).write(seed);
                     ::core::ptr::addr_of_mut!((*ptr).parallel).write(&#p::Serial);
                 }
@@ -613,7 +613,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
                 // Each step draws from its own stream, a function of the seed
                 // and the step number, so a restored checkpoint resumes exactly.
-                self.rng = <#p::SmallRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
+                self.rng = <#p::TrainRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
                 self.step += 1;
                 let mean = self.backprop(x, targets, loss, #p::Mode::Train);
                 #update

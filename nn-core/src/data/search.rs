@@ -80,7 +80,7 @@ pub fn cross_validate(
         "k-fold needs 2 <= k <= n (k = {k}, n = {n})"
     );
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut rand::rngs::SmallRng::seed_from_u64(seed));
+    order.shuffle(&mut crate::rng::TrainRng::seed_from_u64(seed));
     let mut train = Vec::with_capacity(n);
     let scores: Vec<f32> = (0..k)
         .map(|fold| {
@@ -122,10 +122,10 @@ fn lowest<T>(scored: impl Iterator<Item = (T, Summary)>) -> Option<(T, Summary)>
 pub fn random_search<P>(
     trials: usize,
     seed: u64,
-    mut sample: impl FnMut(&mut rand::rngs::SmallRng) -> P,
+    mut sample: impl FnMut(&mut crate::rng::TrainRng) -> P,
     mut score: impl FnMut(&P) -> Summary,
 ) -> Option<(P, Summary)> {
-    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let mut rng = crate::rng::TrainRng::seed_from_u64(seed);
     lowest((0..trials).map(|_| {
         let candidate = sample(&mut rng);
         let summary = score(&candidate);

@@ -275,9 +275,10 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{Rng, SeedableRng, rngs::SmallRng};
+    use crate::rng::TrainRng;
+    use rand::{Rng, SeedableRng};
 
-    fn context<'a>(mode: Mode, rng: &'a mut SmallRng) -> Context<'a> {
+    fn context<'a>(mode: Mode, rng: &'a mut TrainRng) -> Context<'a> {
         Context {
             mode,
             rng,
@@ -288,7 +289,7 @@ mod tests {
 
     #[test]
     fn training_standardizes_each_channel_and_tracks_running_statistics() {
-        let rng = &mut SmallRng::seed_from_u64(1);
+        let rng = &mut TrainRng::seed_from_u64(1);
         let mut x = [[[[0.0f32; 3]; 2]; 2]; 4];
         for v in x.as_flattened_mut().as_flattened_mut().as_flattened_mut() {
             *v = rng.random_range(0.0..4.0);

@@ -94,14 +94,15 @@ impl<S: Shape> Layer<S> for GaussianNoise {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{SeedableRng, rngs::SmallRng};
+    use crate::rng::TrainRng;
+    use rand::SeedableRng;
 
     #[test]
     fn noise_only_in_training_with_the_requested_spread() {
         let mut layer = GaussianNoise::new(0.5);
         let x = [[1.0f32; 1000]; 4];
         let mut y = [[0.0; 1000]; 4];
-        let rng = &mut SmallRng::seed_from_u64(3);
+        let rng = &mut TrainRng::seed_from_u64(3);
         let mut ctx = Context {
             mode: Mode::Eval,
             rng,
