@@ -4,7 +4,7 @@
 //!
 //! It rounds like the batch path's GEMM, so a sample's outputs are as
 //! accurate alone as in a batch: rows are summed in blocks of the GEMM's
-//! depth [`KC`](crate::gemm::KC), each block from zero, the blocks added up,
+//! depth [`KC`], each block from zero, the blocks added up,
 //! and only then added to `y`; on x86_64 every product-sum is one fused
 //! multiply-add, as in the GEMM's micro-kernels.
 //!
