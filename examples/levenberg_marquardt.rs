@@ -70,7 +70,7 @@ fn main() {
 
     // Adam, full batch, from the same start.
     let mut adam = SineTrainer::<Adam, SAMPLES>::new_boxed(Init::XavierUniform, Adam::new(0.01), 5);
-    let start = adam.model;
+    let start = adam.model.clone();
     println!("start: training MSE {:.5}", mse(&start));
     let checkpoints = [10, 30, 100, 1000, 10_000];
     let clock = Instant::now();
@@ -84,7 +84,7 @@ fn main() {
 
     // Levenberg–Marquardt from the same start.
     let mut row = SineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.0), 5);
-    row.model = start;
+    row.model = start.clone();
     let mut theta = [0.0f32; PARAMS];
     start.params_to_slice(&mut theta);
     let mut lm = SecondOrder::<PARAMS>::levenberg_marquardt(1e-2);
@@ -99,7 +99,7 @@ fn main() {
         lm.least_squares_step(&mut theta, &mut fit)
             .expect("damped systems are positive definite");
         if [10, 30].contains(&step) {
-            let mut model = start;
+            let mut model = start.clone();
             model.params_from_slice(&theta);
             lm_mse.push((step, mse(&model), clock.elapsed().as_secs_f64()));
         }

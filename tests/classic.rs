@@ -256,7 +256,7 @@ fn perceptron_separates_setosa_and_converges() {
         epochs_run += 1;
     }
     assert_eq!(mistakes(&t), 0, "after {epochs_run} epochs");
-    let converged = t.model;
+    let converged = t.model.clone();
     for k in 0..epochs.batches(1) {
         epochs.gather(k, &rows, &targets, &mut x, &mut y);
         t.train_step(&x, &y, &nn::loss::Perceptron);

@@ -33,9 +33,9 @@ macro_rules! check_train_step_gradient {
         }
         let targets = $targets;
         let mut t = $trainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 11);
-        let before = t.model;
+        let before = t.model.clone();
         t.train_step(&x, &targets, &$loss);
-        let after = t.model;
+        let after = t.model.clone();
         let analytic: Vec<f64> = before
             .params()
             .concat()
@@ -48,7 +48,7 @@ macro_rules! check_train_step_gradient {
         let mut kinks = 0;
         for i in 0..analytic.len() {
             let mut loss_at = |delta: f32| {
-                let mut m = before;
+                let mut m = before.clone();
                 let mut rest = i;
                 for tensor in m.params_mut() {
                     if rest < tensor.len() {
@@ -211,7 +211,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
     let step = |regularization: nn::regularize::Regularization| {
         let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 3);
         t.regularization = regularization;
-        let before = t.model;
+        let before = t.model.clone();
         t.train_step(&x, &targets, &CrossEntropy);
         let delta: Vec<f32> = before
             .params()
@@ -263,7 +263,7 @@ fn ema_and_early_stopping_work_on_generated_models() {
     let mut best = Classifier::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(0));
     let mut stop = EarlyStopping::new(2);
 
-    let start = t.model;
+    let start = t.model.clone();
     t.train_step(&x, &y, &CrossEntropy);
     Ema { rate: 0.25 }.update(&mut *average, &t.model);
     for ((a, s), m) in average
@@ -277,7 +277,7 @@ fn ema_and_early_stopping_work_on_generated_models() {
     }
 
     assert_eq!(stop.observe(1.0, &t.model, &mut best), Verdict::Improved);
-    let saved = t.model;
+    let saved = t.model.clone();
     t.train_step(&x, &y, &CrossEntropy);
     assert_eq!(stop.observe(1.5, &t.model, &mut best), Verdict::Wait);
     assert_eq!(stop.observe(1.2, &t.model, &mut best), Verdict::Stop);

@@ -1,5 +1,5 @@
 //! Multi-megabyte networks (here 784-1024-1024-10 with Adam state, ~30 MB)
-//! are built without stack temporaries: on an 8 MB
+//! are built and restored from checkpoints without stack temporaries: on an 8 MB
 //! (main-thread sized) and a 2 MB (spawned-thread default) stack, in a debug
 //! build, and in place into a `static`.
 use nn::prelude::*;
@@ -26,6 +26,16 @@ fn build_and_step_on_stack_of(bytes: usize) {
             let x = Box::new([[0.5f32; 784]; 64]);
             let loss = t.train_step(&x, &[3usize; 64], &CrossEntropy);
             assert!(loss.is_finite());
+            // Restoring a checkpoint writes in place: no copy of the 7 MB
+            // model on the stack.
+            const { assert!(Big::MODEL_BYTES > 7 << 20, "bigger than a 2 MiB stack") };
+            let checkpoint = t.checkpoint(1);
+            let mut resumed = BigTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 5);
+            resumed.restore(&checkpoint).unwrap();
+            assert!(
+                resumed.model == t.model,
+                "the checkpoint restored the model"
+            );
         })
         .unwrap()
         .join()

@@ -94,7 +94,7 @@ fn pytorch_state_dicts_load_and_give_pytorchs_outputs() {
 #[test]
 fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
     let mut model = TorchSeq::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
-    let before = *model;
+    let before = (*model).clone();
     // Another architecture's state dict: its first tensor has another shape.
     let err = model
         .from_safetensors(&fixture("torch_cnn.safetensors"))
@@ -176,7 +176,7 @@ fn with_tensor(name: &str, dtype: safetensors::Dtype, shape: Vec<usize>, data: &
 #[test]
 fn wrong_dtypes_and_non_finite_values_are_refused() {
     let mut model = TorchSeq::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
-    let before = *model;
+    let before = (*model).clone();
     let as_f64 = with_tensor("3.bias", safetensors::Dtype::F64, vec![2], &[0u8; 16]);
     let err = model.from_safetensors(&as_f64).unwrap_err();
     assert!(

@@ -73,7 +73,7 @@ fn weights_of_another_network_are_refused_and_the_model_kept() {
     let mut bytes = vec![0u8; Dense::WEIGHTS_BYTES];
     dense.save_to(&mut bytes).unwrap();
     let mut conv = Convolutional::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
-    let before = *conv;
+    let before = (*conv).clone();
     let err = conv.load_from(&bytes).unwrap_err();
     assert!(matches!(
         err,

@@ -120,7 +120,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #model_doc]
-        #[derive(Clone, Copy, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq)]
         #vis struct #name {
             #( #[doc = #field_docs] pub #fields: #types, )*
         }
@@ -677,9 +677,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// A typed [`nn::weights::FormatError`], including a
                 /// checkpoint of another network or optimizer type.
                 pub fn restore(&mut self, bytes: &[u8]) -> ::core::result::Result<::nn::checkpoint::Progress, ::nn::weights::FormatError> {
-                    let mut model = self.model;
-                    let (seed, progress) = ::nn::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
-                    self.model = model;
+                    // `decode` checks everything before writing, so it can
+                    // write in place: no copy of the model (which may be
+                    // megabytes) on the stack.
+                    let (seed, progress) = ::nn::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut self.model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
                     self.seed = seed;
                     self.step = progress.step;
                     ::core::result::Result::Ok(progress)
