@@ -498,3 +498,38 @@ fn memory_constants_count_what_training_needs() {
         "trainer holds {actual} bytes, {bytes} counted"
     );
 }
+
+/// Networks named like the generated code's generic parameters (`O`, `B`
+/// for the trainer, `T`, `L`, `R` for its methods) build, train, and save
+/// and load their weights.
+mod names_of_generic_parameters {
+    use nn::prelude::*;
+
+    network! { O = < Linear<2, 3>, ReLU, Linear<3, 1> > }
+    network! { B = < Linear<2, 1> > }
+    network! { T = < Linear<2, 1> > }
+    network! { L = < Linear<2, 1> > }
+    network! { R = < Linear<2, 1> > }
+
+    macro_rules! trains_and_round_trips {
+        ($($trainer:ident: $model:ident),*) => {$({
+            let mut t = $trainer::<Adam, 2>::new_boxed(Init::XavierUniform, Adam::new(0.1), 1);
+            let (x, y) = ([[1.0f32, -1.0], [0.5, 2.0]], [[1.0f32], [-1.0]]);
+            let first = t.train_step(&x, &y, &Mse);
+            for _ in 0..20 {
+                t.train_step(&x, &y, &Mse);
+            }
+            assert!(t.eval_loss(&x, &y, &Mse) < first, stringify!($model));
+            let mut bytes = vec![0u8; $model::WEIGHTS_BYTES];
+            t.model.save_to(&mut bytes).unwrap();
+            let mut back = $model::new_boxed(Init::HeNormal, &mut nn::rng::TrainRng::seed_from_u64(2));
+            back.load_from(&bytes).unwrap();
+            assert!(*back == t.model, stringify!($model));
+        })*};
+    }
+
+    #[test]
+    fn networks_named_o_b_t_l_r_work() {
+        trains_and_round_trips!(OTrainer: O, BTrainer: B, TTrainer: T, LTrainer: L, RTrainer: R);
+    }
+}

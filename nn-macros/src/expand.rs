@@ -356,9 +356,17 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
 }
 
 fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
-    let NetworkSpec { vis, name, .. } = spec;
+    let NetworkSpec {
+        vis,
+        name: model_name,
+        ..
+    } = spec;
     let p = quote!(::nn::__private);
-    let trainer = format_ident!("{}Trainer", name);
+    let trainer = format_ident!("{}Trainer", model_name);
+    // Inside the trainer, the model is named through an alias declared
+    // outside it: a network called `O`, `B`, `T` or `L` would otherwise be
+    // shadowed by the trainer's generic parameters of those names.
+    let name = &format_ident!("__{}TrainerModel", model_name);
     let layers = &net.layers;
     let n = layers.len();
     let dims: Vec<Dims> = (0..=n).map(|i| net.dims(i)).collect();
@@ -410,7 +418,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     for (i, &d) in dims[..n].iter().enumerate() {
         if layers[i].pair.is_none() {
             let (c, t, s) = (cache(i), ty(i), d.ty());
-            buffers.push((c, quote!(<#t as #p::Layer<#s>>::Cache<B>)));
+            buffers.push((c, quote!(<#t as #p::Layer<#s>>::Cache<{ B }>)));
         }
     }
     for (i, &d) in dims.iter().enumerate().skip(1) {
@@ -527,6 +535,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
          A training step allocates nothing."
     );
     quote! {
+        #[doc(hidden)]
+        #vis type #name = #model_name;
+
         #[doc = #doc]
         #vis struct #trainer<O: #p::Optimizer = #p::Sgd, const B: usize = 32> {
             /// The model being trained.
@@ -544,7 +555,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             #( #buffer_names: #buffer_types, )*
         }
 
-        impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+        impl<O: #p::Optimizer, const B: usize> #trainer<O, { B }> {
             /// Bytes of the whole training state.
             pub const TRAIN_STATE_BYTES: usize = ::core::mem::size_of::<Self>();
             /// Samples per training batch.
@@ -654,7 +665,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         }
 
         #p::with_std! {
-            impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+            impl<O: #p::Optimizer, const B: usize> #trainer<O, { B }> {
                 /// Identifies checkpoints of this network trained with `O`.
                 fn checkpoint_signature() -> u64 {
                     ::nn::weights::signature_hash(#name::SIGNATURE) ^ ::nn::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
@@ -706,7 +717,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         }
 
         #p::with_alloc! {
-            impl<O: #p::Optimizer, const B: usize> #trainer<O, B> {
+            impl<O: #p::Optimizer, const B: usize> #trainer<O, { B }> {
                 /// Allocates a trainer on the heap, built in place (no stack
                 /// temporary of its size, every byte written once).
                 pub fn new_boxed(init: #p::Init, optimizer: O, seed: u64) -> #p::Box<Self> {
