@@ -91,6 +91,40 @@ fn weights_of_another_network_are_refused_and_the_model_kept() {
     ));
 }
 
+network! {
+    /// The same shapes as `SlopeTwo`, another negative slope and dropout rate.
+    SlopeOne = < Linear<4, 3>, LeakyReLU<0.1>, Dropout<0.2>, Linear<3, 2> >
+}
+
+network! {
+    SlopeTwo = < Linear<4, 3>, LeakyReLU<0.2>, Dropout<0.2>, Linear<3, 2> >
+}
+
+network! {
+    RateTwo = < Linear<4, 3>, LeakyReLU<0.1>, Dropout<0.5>, Linear<3, 2> >
+}
+
+#[test]
+fn weights_of_a_network_with_other_settings_are_refused() {
+    assert_eq!(SlopeOne::STATE_LEN, SlopeTwo::STATE_LEN);
+    let one = SlopeOne::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut bytes = vec![0u8; SlopeOne::WEIGHTS_BYTES];
+    one.save_to(&mut bytes).unwrap();
+    let mut two = SlopeTwo::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let err = two.load_from(&bytes).unwrap_err();
+    assert!(matches!(err, FormatError::WrongNetwork { .. }), "{err}");
+    let mut rate = RateTwo::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    assert!(matches!(
+        rate.load_from(&bytes),
+        Err(FormatError::WrongNetwork { .. })
+    ));
+    assert!(
+        SlopeOne::SIGNATURE.contains("LeakyReLU(0.1)"),
+        "{}",
+        SlopeOne::SIGNATURE
+    );
+}
+
 #[test]
 fn files_save_atomically_and_load_with_typed_errors() {
     let dir = std::env::temp_dir().join(format!("nn-weights-{}", std::process::id()));

@@ -203,7 +203,16 @@ impl Resolved {
 
     /// The layer as a weights file's signature names it: its full type.
     pub fn signature(&self) -> String {
-        compact(&self.ty().to_string())
+        let ty = compact(&self.ty().to_string());
+        // Settings change what the layer computes, so they are part of the
+        // signature: weights never load into a network with other settings.
+        match self.kind {
+            Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::Dropout(v) | Kind::GaussianNoise(v) => {
+                format!("{ty}({v:?})")
+            }
+            Kind::HardTanh(min, max) => format!("{ty}({min:?},{max:?})"),
+            _ => ty,
+        }
     }
 
     /// The constructor for layers with settings besides their parameters,
