@@ -144,7 +144,7 @@ impl Schedule for Cosine {
             }
         }
         let phase = (t - start) as f32 / len as f32;
-        self.min + 0.5 * (self.max - self.min) * (1.0 + libm::cosf(core::f32::consts::PI * phase))
+        cosine_between(self.max, self.min, phase)
     }
 }
 
@@ -174,6 +174,11 @@ impl<S: Schedule> Schedule for Warmup<S> {
     }
 }
 
+/// `min + (max − min)(1 + cos(π·phase)) / 2`: `max` at phase 0, `min` at 1.
+fn cosine_between(max: f32, min: f32, phase: f32) -> f32 {
+    min + 0.5 * (max - min) * (1.0 + libm::cosf(core::f32::consts::PI * phase))
+}
+
 /// Cosine annealing as PyTorch's `CosineAnnealingLR`:
 /// `min + (max − min)(1 + cos(π t / t_max)) / 2` for every `t`, so past
 /// `t_max` the rate climbs back to `max` over the next `t_max` epochs (a
@@ -199,7 +204,7 @@ pub struct CosineAnnealing {
 impl Schedule for CosineAnnealing {
     fn lr(&self, t: u32) -> f32 {
         let phase = t as f32 / self.t_max.max(1) as f32;
-        self.min + 0.5 * (self.max - self.min) * (1.0 + libm::cosf(core::f32::consts::PI * phase))
+        cosine_between(self.max, self.min, phase)
     }
 }
 

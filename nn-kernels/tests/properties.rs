@@ -142,12 +142,7 @@ proptest! {
                     for c in 0..g.channels {
                         for i in 0..g.kernel_h {
                             for j in 0..g.kernel_w {
-                                let yy = (oy * g.stride + i * g.dilation) as isize - g.pad_h as isize;
-                                let xx = (ox * g.stride + j * g.dilation) as isize - g.pad_w as isize;
-                                if yy < 0 || xx < 0 || yy >= g.height as isize || xx >= g.width as isize {
-                                    continue;
-                                }
-                                let xi = (c * g.height + yy as usize) * g.width + xx as usize;
+                                let Some(xi) = input_at(&g, c, (oy, ox), (i, j)) else { continue };
                                 let wi = o * taps + (c * g.kernel_h + i) * g.kernel_w + j;
                                 let yi = (o * oh + oy) * ow + ox;
                                 want_y[yi] += w[wi] as f64 * x[xi] as f64;
@@ -209,12 +204,9 @@ proptest! {
                     let (mut best, mut sum) = (f32::NEG_INFINITY, 0.0f64);
                     for i in 0..g.kernel_h {
                         for j in 0..g.kernel_w {
-                            let yy = (oy * g.stride + i * g.dilation) as isize - g.pad_h as isize;
-                            let xx = (ox * g.stride + j * g.dilation) as isize - g.pad_w as isize;
-                            if yy >= 0 && xx >= 0 && yy < g.height as isize && xx < g.width as isize {
-                                let v = x[(c * g.height + yy as usize) * g.width + xx as usize];
-                                best = best.max(v);
-                                sum += v as f64;
+                            if let Some(xi) = input_at(&g, c, (oy, ox), (i, j)) {
+                                best = best.max(x[xi]);
+                                sum += x[xi] as f64;
                             }
                         }
                     }
@@ -358,6 +350,19 @@ proptest! {
             close(&[m[i], v[i], vmax[i], p[i]], &[mi, vi, vm, want], 1e-5)?;
         }
     }
+}
+
+/// The flat input index that tap `(i, j)` of window `(oy, ox)` reads in
+/// channel `c`: `(oy·s + i·d − p_h, ox·s + j·d − p_w)`, or `None` over padding.
+fn input_at(
+    g: &Geometry,
+    c: usize,
+    (oy, ox): (usize, usize),
+    (i, j): (usize, usize),
+) -> Option<usize> {
+    let y = (oy * g.stride + i * g.dilation).checked_sub(g.pad_h)?;
+    let x = (ox * g.stride + j * g.dilation).checked_sub(g.pad_w)?;
+    (y < g.height && x < g.width).then(|| (c * g.height + y) * g.width + x)
 }
 
 /// A random window (non-square kernels, padding, stride, dilation) that fits
