@@ -41,7 +41,7 @@ extern crate alloc;
 pub use nn_core::bytemuck;
 pub use nn_core::{
     averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, rng, schedule,
-    storage, weights,
+    storage, torch, weights,
 };
 #[cfg(feature = "std")]
 pub use nn_core::{checkpoint, data, gradcheck};
@@ -115,7 +115,7 @@ pub mod __private {
     pub use nn_core::averaging::Parameters;
     pub use nn_core::bytemuck;
     pub use nn_core::init::Init;
-    pub use nn_core::layer::{Context, Forward, Layer, Mode};
+    pub use nn_core::layer::{Context, Forward, Fusion, Layer, Mode};
     pub use nn_core::loss::Loss;
     pub use nn_core::metrics::argmax;
     pub use nn_core::optim::{Optimizer, Sgd};
@@ -124,7 +124,86 @@ pub mod __private {
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::split::{Parallel, Serial};
     pub use nn_kernels::update::scale;
+    pub use nn_shape as shape;
     pub use rand::{Rng, SeedableRng};
+
+    /// Compiles only when `A` and `B` are one type: the expansion proves
+    /// with it that each shape the macro worked out is the layer type's.
+    pub const fn assert_same<A: Same<B>, B>() {}
+
+    /// Implemented only for `(T, T)` pairs, through [`assert_same`].
+    pub trait Same<T> {}
+    impl<T> Same<T> for T {}
+
+    /// A piece of a network's signature: text, or a size that the compiler
+    /// evaluated (a named constant, a user layer's state length).
+    pub enum SignaturePart {
+        /// Printed as is.
+        Text(&'static str),
+        /// Printed in decimal.
+        Num(usize),
+    }
+
+    const fn digits(mut n: usize) -> usize {
+        let mut count = 1;
+        while n >= 10 {
+            n /= 10;
+            count += 1;
+        }
+        count
+    }
+
+    /// Bytes of the signature `parts` print.
+    pub const fn signature_len(parts: &[SignaturePart]) -> usize {
+        let (mut len, mut i) = (0, 0);
+        while i < parts.len() {
+            len += match parts[i] {
+                SignaturePart::Text(t) => t.len(),
+                SignaturePart::Num(n) => digits(n),
+            };
+            i += 1;
+        }
+        len
+    }
+
+    /// The signature `parts` print, as `N` ([`signature_len`]) bytes.
+    pub const fn signature_bytes<const N: usize>(parts: &[SignaturePart]) -> [u8; N] {
+        let mut out = [0u8; N];
+        let (mut at, mut i) = (0, 0);
+        while i < parts.len() {
+            match parts[i] {
+                SignaturePart::Text(t) => {
+                    let bytes = t.as_bytes();
+                    let mut j = 0;
+                    while j < bytes.len() {
+                        out[at] = bytes[j];
+                        at += 1;
+                        j += 1;
+                    }
+                }
+                SignaturePart::Num(n) => {
+                    let width = digits(n);
+                    let (mut rest, mut j) = (n, width);
+                    while j > 0 {
+                        j -= 1;
+                        out[at + j] = b'0' + (rest % 10) as u8;
+                        rest /= 10;
+                    }
+                    at += width;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// [`signature_bytes`] as text (always UTF-8: pieces of `&str` and digits).
+    pub const fn signature_str(bytes: &[u8]) -> &str {
+        match core::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => panic!("a signature is UTF-8"),
+        }
+    }
 
     /// Compiles only for zero-valid types (the generated model asserts its layers).
     pub const fn assert_zeroable<T: Zeroable>() {}

@@ -486,7 +486,9 @@ fn memory_constants_count_what_training_needs() {
         + 53 // one gradient per parameter
         + (2 * 35 + 1) + (2 * 18 + 1) // Adam's m, v and step count per tensor
         + 8 * (5 + 5 + 3 + 3) // activations after each layer
-        + 8 * (5 + 5 + 3) // backward buffers below the fused softmax head
+        // backward buffers: ∂L/∂ of each activation above the first layer
+        // (the softmax output's goes unused when the loss fuses with it)
+        + 8 * (5 + 5 + 3 + 3)
         + nn::kernels::gemm::workspace_len(6); // GEMM packing for the widest product
     // Optimizer (5 f32 + bool), penalties (4 f32), RNG (256 bits), seed,
     // step, and the `&dyn Parallel`.

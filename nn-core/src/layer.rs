@@ -27,18 +27,37 @@ pub trait Shape: bytemuck::Pod {
     /// sequence or image (PyTorch's dimension 1). Per-channel layers
     /// ([`crate::layers::BatchNorm`], [`crate::layers::PReLU`]) group by it.
     const CHANNELS: usize;
+    /// The dimensions, outermost first: `[N]`, `[C, L]` or `[C, H, W]`
+    /// (what `network!` reads when a layer's output shape comes from its type).
+    const DIMS: &'static [usize];
+}
+
+/// Dimension `axis` of shape `S` ([`Shape::DIMS`]), for `const` contexts; a
+/// shape with fewer dimensions stops compilation.
+///
+/// ```
+/// assert_eq!(nn_core::layer::dim::<[[[f32; 28]; 24]; 3]>(1), 24);
+/// ```
+pub const fn dim<S: Shape>(axis: usize) -> usize {
+    assert!(
+        axis < S::DIMS.len(),
+        "the shape has fewer dimensions than this layer reads"
+    );
+    S::DIMS[axis]
 }
 
 /// A feature vector.
 impl<const N: usize> Shape for [f32; N] {
     const LEN: usize = N;
     const CHANNELS: usize = N;
+    const DIMS: &'static [usize] = &[N];
 }
 
 /// A sequence: `C` channels of length `L` (what `Conv1d` reads).
 impl<const C: usize, const L: usize> Shape for [[f32; L]; C] {
     const LEN: usize = C * L;
     const CHANNELS: usize = C;
+    const DIMS: &'static [usize] = &[C, L];
 }
 
 /// An image: `C` channels of `H` rows of `W` pixels (channel-major, as PyTorch
@@ -46,6 +65,7 @@ impl<const C: usize, const L: usize> Shape for [[f32; L]; C] {
 impl<const C: usize, const H: usize, const W: usize> Shape for [[[f32; W]; H]; C] {
     const LEN: usize = C * H * W;
     const CHANNELS: usize = C;
+    const DIMS: &'static [usize] = &[C, H, W];
 }
 
 /// Views a batch of samples as one flat slice.
@@ -159,9 +179,19 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     /// How many of [`Layer::params`] (the leading ones) are weights, which
     /// weight penalties apply to; the rest are biases.
     const NUM_WEIGHTS: usize = 0;
+    /// Length of [`Layer::state`]: the parameters, plus statistics the
+    /// layer learns without gradients (batch norm's running mean and
+    /// variance).
+    const STATE_LEN: usize = Self::NUM_PARAMS;
     /// [`Layer::state`] as PyTorch's `state_dict` holds it (names, shapes,
     /// layouts); empty for stateless layers.
     const TORCH: &'static [crate::torch::TorchTensor] = &[];
+    /// The widest output of any matrix product the layer runs, which sizes
+    /// the GEMM workspace of [`Context::workspace`]; 0 if it runs none.
+    const GEMM_WIDTH: usize = 0;
+    /// Whether a loss after this layer should see its input as well as its
+    /// output (see [`Fusion`]); only parameter-free final layers fuse.
+    const FUSION: Fusion = Fusion::None;
 
     /// Forward pass over a batch of `B` samples. Takes `&mut self` because
     /// some layers learn statistics as they see training batches
@@ -215,6 +245,39 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     /// Draws initial parameters; a no-op for parameter-free layers.
     fn init_params<R: rand::Rng + ?Sized>(&mut self, init: crate::init::Init, rng: &mut R) {
         let _ = (init, rng);
+    }
+}
+
+/// How a network's last layer combines with its loss.
+///
+/// When the last layer is a softmax (or sigmoid), the trainer hands the loss
+/// the layer's input `z` and output `y` and backpropagates from `∂L/∂z`, so
+/// cross-entropy trains on the stable `y − t` instead of a Jacobian product.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use nn_core::layer::Fusion;
+/// assert_eq!(<Softmax as Layer<[f32; 3]>>::FUSION, Fusion::Softmax);
+/// assert_eq!(<ReLU as Layer<[f32; 3]>>::FUSION, Fusion::None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fusion {
+    /// The loss sees the layer's output only.
+    None,
+    /// The layer is a softmax: [`crate::loss::Loss::loss_grad_softmax`].
+    Softmax,
+    /// The layer is a sigmoid: [`crate::loss::Loss::loss_grad_sigmoid`].
+    Sigmoid,
+}
+
+impl Fusion {
+    /// Whether the loss takes over the layer's backward pass.
+    ///
+    /// ```
+    /// assert!(nn_core::layer::Fusion::Softmax.is_fused());
+    /// ```
+    pub const fn is_fused(self) -> bool {
+        !matches!(self, Fusion::None)
     }
 }
 

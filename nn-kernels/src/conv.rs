@@ -17,39 +17,7 @@
 //! assert_eq!(col[..4], [1., 2., 4., 5.]); // the top-left tap of each window
 //! ```
 
-/// Output length of a sliding window along one axis:
-/// `⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1`, or `None` when the (dilated) kernel
-/// is larger than the padded input or the stride is zero.
-///
-/// ```
-/// use nn_kernels::conv::out_len;
-/// assert_eq!(out_len(28, 5, 1, 0, 1), Some(24));
-/// assert_eq!(out_len(32, 3, 2, 1, 1), Some(16));
-/// assert_eq!(out_len(3, 5, 1, 0, 1), None);
-/// ```
-pub const fn out_len(n: usize, k: usize, s: usize, p: usize, d: usize) -> Option<usize> {
-    let span = d * (k - 1) + 1;
-    if s == 0 || k == 0 || d == 0 || n + 2 * p < span {
-        None
-    } else {
-        Some((n + 2 * p - span) / s + 1)
-    }
-}
-
-/// Output length of a transposed convolution along one axis:
-/// `s(n − 1) + k − 2p`, or `None` if that is not positive.
-///
-/// ```
-/// assert_eq!(nn_kernels::conv::transposed_out_len(7, 2, 2, 0), Some(14));
-/// ```
-pub const fn transposed_out_len(n: usize, k: usize, s: usize, p: usize) -> Option<usize> {
-    let full = s * (n - 1) + k;
-    if s == 0 || k == 0 || n == 0 || full <= 2 * p {
-        None
-    } else {
-        Some(full - 2 * p)
-    }
-}
+pub use nn_shape::{out_len, transposed_out_len};
 
 /// A sliding window over a `channels × height × width` input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,10 @@
 //! Code generation: the model struct, its trainer, and the unrolled passes.
-use crate::layers::{Dims, Kind, Network};
+//!
+//! Every count comes from the layer types themselves
+//! (`<T as Layer<S>>::NUM_PARAMS`, `STATE_LEN`, `GEMM_WIDTH`, `FUSION`), and
+//! every shape the macro worked out is asserted equal to the type's
+//! `Forward::Out`, so the macro's table and the types cannot drift apart.
+use crate::network::{Network, Resolved, SigPart};
 use crate::parse::NetworkSpec;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -13,13 +18,70 @@ pub fn expand(spec: &NetworkSpec, net: &Network) -> TokenStream {
     }
 }
 
+/// `<T as Layer<In>>` for a layer.
+fn layer_trait(net: &Network, l: &Resolved) -> TokenStream {
+    let (p, t, s) = (private(net), &l.ty, l.input.ty());
+    quote!(<#t as #p::Layer<#s>>)
+}
+
+fn private(net: &Network) -> TokenStream {
+    let krate = &net.krate;
+    quote!(#krate::__private)
+}
+
+/// `const` items proving the macro's view of each layer equals its type's:
+/// the output shape, and no parameters or state where it assumed none.
+fn assertions(net: &Network) -> Vec<TokenStream> {
+    let p = private(net);
+    let mut checks = Vec::new();
+    for l in net.layers.iter().filter(|l| l.pair.is_none()) {
+        let (t, s, lt) = (&l.ty, l.input.ty(), layer_trait(net, l));
+        if !l.output.is_opaque() {
+            let out = l.output.ty();
+            checks.push(quote!(#p::assert_same::<<#t as #p::Forward<#s>>::Out, #out>();));
+        }
+        if !l.kind.has_params() {
+            checks.push(quote!(assert!(#lt::NUM_PARAMS == 0 && #lt::STATE_LEN == 0);));
+        }
+    }
+    checks
+}
+
+/// `SIGNATURE`: a literal when the macro knows every size, else assembled
+/// at compile time from the sizes the compiler evaluates.
+fn signature(net: &Network, name: &syn::Ident) -> TokenStream {
+    let p = private(net);
+    let parts = net.signature();
+    if let [SigPart::Text(text)] = parts.as_slice() {
+        return quote! {
+            /// The architecture as weights files identify it: the input
+            /// shape and every layer's full type and settings.
+            pub const SIGNATURE: &'static str = #text;
+        };
+    }
+    let parts = parts.iter().map(|part| match part {
+        SigPart::Text(text) => quote!(#p::SignaturePart::Text(#text)),
+        SigPart::Num(n) => quote!(#p::SignaturePart::Num(#n)),
+    });
+    quote! {
+        #[doc(hidden)]
+        pub const __SIGNATURE_PARTS: &'static [#p::SignaturePart] = &[#(#parts),*];
+        #[doc(hidden)]
+        pub const __SIGNATURE_BYTES: [u8; #p::signature_len(#name::__SIGNATURE_PARTS)] = #p::signature_bytes(#name::__SIGNATURE_PARTS);
+        /// The architecture as weights files identify it: the input
+        /// shape and every layer's full type and settings.
+        pub const SIGNATURE: &'static str = #p::signature_str(&#name::__SIGNATURE_BYTES);
+    }
+}
+
 fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let NetworkSpec {
         attrs, vis, name, ..
     } = spec;
-    let p = quote!(::nn::__private);
+    let krate = &net.krate;
+    let p = private(net);
     let fields = net.layers.iter().map(|l| &l.field).collect::<Vec<_>>();
-    let types = net.layers.iter().map(|l| l.ty()).collect::<Vec<_>>();
+    let types = net.layers.iter().map(|l| &l.ty).collect::<Vec<_>>();
     let field_docs = net.layers.iter().map(|l| {
         format!(
             "Layer `{}`: {} → {}.",
@@ -28,13 +90,9 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             l.output.describe()
         )
     });
-    let (input, output) = (net.input, net.dims(net.layers.len()));
-    let (d_in, d_out) = (input.len(), output.len());
+    let (input, output) = (&net.input, net.dims(net.layers.len()));
+    let (d_in, d_out) = (input.len(krate).value(), output.len(krate).value());
     let (in_ty, out_ty) = (input.ty(), output.ty());
-    let num_params: usize = net.layers.iter().map(|l| l.num_params()).sum();
-    let in_shapes = (0..net.layers.len())
-        .map(|i| net.dims(i).ty())
-        .collect::<Vec<_>>();
     // Single-sample forward: pools that an unpooling undoes keep their indices.
     let paired: Vec<usize> = net.layers.iter().filter_map(|l| l.pair).collect();
     let forward_single = net
@@ -42,7 +100,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let (f, t, s) = (&l.field, &types[i], &in_shapes[i]);
+            let (f, t, s) = (&l.field, &l.ty, l.input.ty());
             let indices = format_ident!("indices{}", i);
             match l.pair {
                 Some(pool) => {
@@ -58,27 +116,11 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         })
         .collect::<Vec<_>>();
     // Every layer but unpooling (which has no parameters) is a `Layer`.
-    let trainable = |l: &&crate::layers::Resolved| l.pair.is_none();
-    let layer_fields: Vec<_> = net
-        .layers
-        .iter()
-        .filter(trainable)
-        .map(|l| &l.field)
-        .collect();
-    let layer_types: Vec<_> = net
-        .layers
-        .iter()
-        .filter(trainable)
-        .map(|l| l.ty())
-        .collect();
-    let layer_shapes: Vec<_> = net
-        .layers
-        .iter()
-        .filter(trainable)
-        .map(|l| l.input.ty())
-        .collect();
+    let trainable: Vec<&Resolved> = net.layers.iter().filter(|l| l.pair.is_none()).collect();
+    let layer_fields: Vec<_> = trainable.iter().map(|l| &l.field).collect();
+    let layer_traits: Vec<_> = trainable.iter().map(|l| layer_trait(net, l)).collect();
     let settings = net.layers.iter().filter_map(|l| {
-        let (f, value) = (&l.field, l.setting()?);
+        let (f, value) = (&l.field, l.kind.setting(&l.ty)?);
         Some(quote!(this.#f = #value;))
     });
     let summary = net
@@ -87,33 +129,17 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         .map(|l| format!("`{}`", l.field))
         .collect::<Vec<_>>()
         .join(" → ");
-    let param_fields: Vec<_> = net
-        .layers
-        .iter()
-        .filter(|l| l.num_params() > 0)
-        .map(|l| &l.field)
-        .collect();
-    let param_types: Vec<_> = net
-        .layers
-        .iter()
-        .filter(|l| l.num_params() > 0)
-        .map(|l| l.ty())
-        .collect();
-    let param_shapes: Vec<_> = net
-        .layers
-        .iter()
-        .filter(|l| l.num_params() > 0)
-        .map(|l| l.input.ty())
-        .collect();
+    let with_params: Vec<&Resolved> = net.layers.iter().filter(|l| l.kind.has_params()).collect();
+    let param_fields: Vec<_> = with_params.iter().map(|l| &l.field).collect();
+    let param_traits: Vec<_> = with_params.iter().map(|l| layer_trait(net, l)).collect();
     let tensors = param_fields.len();
     let param_indices: Vec<usize> = (0..net.layers.len())
-        .filter(|&i| net.layers[i].num_params() > 0)
+        .filter(|&i| net.layers[i].kind.has_params())
         .collect();
-    let signature = net.signature();
-    let state_len: usize = net.layers.iter().map(|l| l.state_len()).sum();
+    let signature = signature(net, name);
+    let checks = assertions(net);
     let model_doc = format!(
-        "Model parameters of `{name}` ({} → {}, {num_params} parameters): {summary}. \
-         Train it with [`{name}Trainer`].",
+        "Model parameters of `{name}` ({} → {}): {summary}. Train it with [`{name}Trainer`].",
         input.describe(),
         output.describe()
     );
@@ -131,11 +157,12 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
         const _: () = {
             #( #p::assert_zeroable::<#types>(); )*
+            #( #checks )*
         };
 
         impl #name {
             /// Number of trainable parameters (weights and biases of every layer).
-            pub const NUM_PARAMS: usize = #num_params;
+            pub const NUM_PARAMS: usize = 0 #( + #param_traits::NUM_PARAMS )*;
             /// Values per input sample.
             pub const INPUTS: usize = #d_in;
             /// Values per output sample.
@@ -155,31 +182,29 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// as one flat slice (for a `Linear`, its weights row by row, then
             /// its biases).
             pub fn params(&self) -> [&[f32]; #tensors] {
-                [#( <#param_types as #p::Layer<#param_shapes>>::params(&self.#param_fields) ),*]
+                [#( #param_traits::params(&self.#param_fields) ),*]
             }
 
             /// Mutable [`Self::params`].
             pub fn params_mut(&mut self) -> [&mut [f32]; #tensors] {
-                [#( <#param_types as #p::Layer<#param_shapes>>::params_mut(&mut self.#param_fields) ),*]
+                [#( #param_traits::params_mut(&mut self.#param_fields) ),*]
             }
 
-            /// The architecture as weights files identify it: the input
-            /// shape and every layer's full type.
-            pub const SIGNATURE: &'static str = #signature;
+            #signature
             /// Values a weights file holds: every parameter, plus batch
             /// norm's running statistics.
-            pub const STATE_LEN: usize = #state_len;
+            pub const STATE_LEN: usize = 0 #( + #param_traits::STATE_LEN )*;
             /// Size of this network's weights file ([`Self::save_to`]).
-            pub const WEIGHTS_BYTES: usize = ::nn::weights::encoded_len(#state_len);
+            pub const WEIGHTS_BYTES: usize = #krate::weights::encoded_len(Self::STATE_LEN);
 
             /// What the layers persist ([`nn::layer::Layer::state`]), in order.
             pub fn state(&self) -> [&[f32]; #tensors] {
-                [#( <#param_types as #p::Layer<#param_shapes>>::state(&self.#param_fields) ),*]
+                [#( #param_traits::state(&self.#param_fields) ),*]
             }
 
             /// Mutable [`Self::state`].
             pub fn state_mut(&mut self) -> [&mut [f32]; #tensors] {
-                [#( <#param_types as #p::Layer<#param_shapes>>::state_mut(&mut self.#param_fields) ),*]
+                [#( #param_traits::state_mut(&mut self.#param_fields) ),*]
             }
 
             /// Writes the weights ([`nn::weights`] format, [`Self::WEIGHTS_BYTES`]
@@ -188,8 +213,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             ///
             /// # Errors
             /// If `out` is shorter than [`Self::WEIGHTS_BYTES`].
-            pub fn save_to(&self, out: &mut [u8]) -> ::core::result::Result<usize, ::nn::weights::FormatError> {
-                ::nn::weights::write(out, ::nn::weights::signature_hash(Self::SIGNATURE), &self.state())
+            pub fn save_to(&self, out: &mut [u8]) -> ::core::result::Result<usize, #krate::weights::FormatError> {
+                #krate::weights::write(out, #krate::weights::signature_hash(Self::SIGNATURE), &self.state())
             }
 
             /// Loads weights written by [`Self::save_to`] (for example
@@ -199,16 +224,16 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// # Errors
             /// A typed [`nn::weights::FormatError`] for truncated, oversized,
             /// damaged or foreign bytes, or bytes saved by another network.
-            pub fn load_from(&mut self, bytes: &[u8]) -> ::core::result::Result<(), ::nn::weights::FormatError> {
-                self.load_from_with(bytes, ::nn::weights::NonFinite::Refuse)
+            pub fn load_from(&mut self, bytes: &[u8]) -> ::core::result::Result<(), #krate::weights::FormatError> {
+                self.load_from_with(bytes, #krate::weights::NonFinite::Refuse)
             }
 
             /// [`Self::load_from`], choosing whether non-finite values are accepted.
             ///
             /// # Errors
             /// As [`Self::load_from`].
-            pub fn load_from_with(&mut self, bytes: &[u8], non_finite: ::nn::weights::NonFinite) -> ::core::result::Result<(), ::nn::weights::FormatError> {
-                ::nn::weights::read_into(bytes, ::nn::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), non_finite)
+            pub fn load_from_with(&mut self, bytes: &[u8], non_finite: #krate::weights::NonFinite) -> ::core::result::Result<(), #krate::weights::FormatError> {
+                #krate::weights::read_into(bytes, #krate::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), non_finite)
             }
 
             /// Copies every parameter, in [`Self::params`] order, into `theta`
@@ -251,7 +276,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
                 let this = self;
                 #( #settings )*
-                #( <#layer_types as #p::Layer<#layer_shapes>>::init_params(&mut this.#layer_fields, init, rng); )*
+                #( #layer_traits::init_params(&mut this.#layer_fields, init, rng); )*
             }
 
             /// Builds the model in `slot` without a stack temporary: zeroes it
@@ -283,7 +308,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// # Errors
                 /// Any I/O error.
                 pub fn save(&self, path: impl AsRef<::std::path::Path>) -> ::std::io::Result<()> {
-                    ::nn::weights::save_file(path, ::nn::weights::signature_hash(Self::SIGNATURE), &self.state())
+                    #krate::weights::save_file(path, #krate::weights::signature_hash(Self::SIGNATURE), &self.state())
                 }
 
                 /// The weights as a safetensors file with PyTorch's names and
@@ -292,11 +317,11 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 ///
                 /// # Errors
                 /// If the safetensors writer refuses the data.
-                pub fn to_safetensors(&self) -> ::core::result::Result<::std::vec::Vec<u8>, ::nn::data::safetensors::SafetensorsError> {
-                    ::nn::data::safetensors::to_bytes(&[#( ::nn::data::safetensors::Tensors {
+                pub fn to_safetensors(&self) -> ::core::result::Result<::std::vec::Vec<u8>, #krate::data::safetensors::SafetensorsError> {
+                    #krate::data::safetensors::to_bytes(&[#( #krate::data::safetensors::Tensors {
                         index: #param_indices,
-                        state: <#param_types as #p::Layer<#param_shapes>>::state(&self.#param_fields),
-                        torch: <#param_types as #p::Layer<#param_shapes>>::TORCH,
+                        state: #param_traits::state(&self.#param_fields),
+                        torch: #param_traits::TORCH,
                     } ),*])
                 }
 
@@ -308,29 +333,29 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// # Errors
                 /// A missing, extra, misshapen, non-float32 or non-finite tensor,
                 /// or an invalid file, as a typed error.
-                pub fn from_safetensors(&mut self, bytes: &[u8]) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
-                    ::nn::data::safetensors::read_into(bytes, &mut [#( ::nn::data::safetensors::TensorsMut {
+                pub fn from_safetensors(&mut self, bytes: &[u8]) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
+                    #krate::data::safetensors::read_into(bytes, &mut [#( #krate::data::safetensors::TensorsMut {
                         index: #param_indices,
-                        state: <#param_types as #p::Layer<#param_shapes>>::state_mut(&mut self.#param_fields),
-                        torch: <#param_types as #p::Layer<#param_shapes>>::TORCH,
-                    } ),*], ::nn::weights::NonFinite::Refuse)
+                        state: #param_traits::state_mut(&mut self.#param_fields),
+                        torch: #param_traits::TORCH,
+                    } ),*], #krate::weights::NonFinite::Refuse)
                 }
 
                 /// Saves [`Self::to_safetensors`] to `path` atomically.
                 ///
                 /// # Errors
                 /// Any I/O error (the previous file is then intact).
-                pub fn save_safetensors(&self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
+                pub fn save_safetensors(&self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
                     let bytes = self.to_safetensors()?;
-                    ::nn::data::atomic::write(path, &bytes).map_err(::nn::data::safetensors::SafetensorsError::Io)
+                    #krate::data::atomic::write(path, &bytes).map_err(#krate::data::safetensors::SafetensorsError::Io)
                 }
 
                 /// Reads `path` and loads it with [`Self::from_safetensors`].
                 ///
                 /// # Errors
                 /// I/O errors, and every error of [`Self::from_safetensors`].
-                pub fn load_safetensors(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::data::safetensors::SafetensorsError> {
-                    let bytes = ::std::fs::read(path).map_err(::nn::data::safetensors::SafetensorsError::Io)?;
+                pub fn load_safetensors(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
+                    let bytes = ::std::fs::read(path).map_err(#krate::data::safetensors::SafetensorsError::Io)?;
                     self.from_safetensors(&bytes)
                 }
 
@@ -338,8 +363,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 ///
                 /// # Errors
                 /// [`nn::weights::LoadError`]: I/O, or the contents refused.
-                pub fn load(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), ::nn::weights::LoadError> {
-                    ::nn::weights::load_file(path, ::nn::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), ::nn::weights::NonFinite::Refuse)
+                pub fn load(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::weights::LoadError> {
+                    #krate::weights::load_file(path, #krate::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), #krate::weights::NonFinite::Refuse)
                 }
             }
         }
@@ -361,7 +386,8 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         name: model_name,
         ..
     } = spec;
-    let p = quote!(::nn::__private);
+    let krate = &net.krate;
+    let p = private(net);
     let trainer = format_ident!("{}Trainer", model_name);
     // Inside the trainer, the model is named through an alias declared
     // outside it: a network called `O`, `B`, `T` or `L` would otherwise be
@@ -369,35 +395,23 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let name = &format_ident!("__{}TrainerModel", model_name);
     let layers = &net.layers;
     let n = layers.len();
-    let dims: Vec<Dims> = (0..=n).map(|i| net.dims(i)).collect();
+    let lt = |i: usize| layer_trait(net, &layers[i]);
+    // The GEMM workspace serves the widest product of any layer.
     let gemm_width = layers
         .iter()
-        .map(|l| l.gemm_width())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let (in_ty, out_ty) = (dims[0].ty(), dims[n].ty());
-    let d_out = dims[n].len();
-
-    // The loss is fused with a final Softmax/Sigmoid: backprop starts below it.
-    let head = match layers.last().map(|l| l.kind) {
-        Some(Kind::Activation("Softmax")) => Some(quote!(loss_grad_softmax)),
-        Some(Kind::Activation("Sigmoid")) => Some(quote!(loss_grad_sigmoid)),
-        _ => None,
-    };
-    let top = if head.is_some() { n - 1 } else { n };
-    // Layers below the first one with parameters need no backward pass.
-    let first_param = layers
-        .iter()
-        .position(|l| l.num_params() > 0)
-        .unwrap_or(top);
+        .filter(|l| l.pair.is_none())
+        .fold(quote!(1usize), |w, l| {
+            let lt = layer_trait(net, l);
+            quote!(#p::shape::max(#w, #lt::GEMM_WIDTH))
+        });
+    let (in_ty, out_ty) = (net.dims(0).ty(), net.dims(n).ty());
+    let d_out = net.dims(n).len(krate).arg();
 
     let act = |i: usize| format_ident!("act{}", i);
     let delta = |i: usize| format_ident!("delta{}", i);
     let grad = |i: usize| format_ident!("grad_{}", layers[i].field);
     let state = |i: usize| format_ident!("state_{}", layers[i].field);
     let cache = |i: usize| format_ident!("cache_{}", layers[i].field);
-    let ty = |i: usize| layers[i].ty();
     let input = |i: usize| {
         if i == 0 {
             quote!(x)
@@ -407,44 +421,90 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         }
     };
 
-    let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].num_params() > 0).collect();
+    let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].kind.has_params()).collect();
+    // Layers below the first one with parameters need no backward pass.
+    let first_param = param_layers.first().copied();
     // The buffers: (name, type), all zero-filled by `init_in_place`.
     let mut buffers: Vec<(syn::Ident, TokenStream)> = Vec::new();
     for &i in &param_layers {
-        let (g, s, count) = (grad(i), state(i), layers[i].num_params());
-        buffers.push((g, quote!([f32; #count])));
-        buffers.push((s, quote!(<O as #p::Optimizer>::State<#count>)));
+        let (g, s, lt) = (grad(i), state(i), lt(i));
+        buffers.push((g, quote!([f32; #lt::NUM_PARAMS])));
+        buffers.push((s, quote!(<O as #p::Optimizer>::State<{ #lt::NUM_PARAMS }>)));
     }
-    for (i, &d) in dims[..n].iter().enumerate() {
-        if layers[i].pair.is_none() {
-            let (c, t, s) = (cache(i), ty(i), d.ty());
-            buffers.push((c, quote!(<#t as #p::Layer<#s>>::Cache<{ B }>)));
+    for (i, l) in layers.iter().enumerate() {
+        if l.pair.is_none() {
+            let (c, lt) = (cache(i), lt(i));
+            buffers.push((c, quote!(#lt::Cache<{ B }>)));
         }
     }
-    for (i, &d) in dims.iter().enumerate().skip(1) {
-        let (a, s) = (act(i), d.ty());
+    for i in 1..=n {
+        let (a, s) = (act(i), net.dims(i).ty());
         buffers.push((a, quote!([#s; B])));
     }
     // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
-    for (i, &d) in dims.iter().enumerate().take(top + 1).skip(first_param + 1) {
-        let (dl, s) = (delta(i), d.ty());
-        buffers.push((dl, quote!([#s; B])));
+    if let Some(first) = first_param {
+        for i in first + 1..=n {
+            let (dl, s) = (delta(i), net.dims(i).ty());
+            buffers.push((dl, quote!([#s; B])));
+        }
     }
     let (buffer_names, buffer_types): (Vec<_>, Vec<_>) = buffers.into_iter().unzip();
 
     let forward_steps = (0..n).map(|i| {
-        let (f, t, s, a, c, x) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i));
+        let (f, a, c, x, lt) = (&layers[i].field, act(i + 1), cache(i), input(i), lt(i));
         match layers[i].pair {
             // Unpooling reads the indices its pool cached.
             Some(pool) => {
                 let pc = cache(pool);
                 quote!(self.model.#f.forward_batch(#x, &self.#pc, &mut self.#a);)
             }
-            None => quote!(<#t as #p::Layer<#s>>::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
+            None => quote!(#lt::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
         }
     });
+    let backward_step = |i: usize, dy: TokenStream| {
+        let (f, a, c, x, lt) = (&layers[i].field, act(i + 1), cache(i), input(i), lt(i));
+        let dx = if Some(i) == first_param {
+            quote!(None)
+        } else {
+            let d = delta(i);
+            quote!(Some(&mut self.#d))
+        };
+        let g = if layers[i].kind.has_params() {
+            let g = grad(i);
+            quote!(&mut self.#g)
+        } else {
+            quote!(&mut [])
+        };
+        match layers[i].pair {
+            Some(pool) => {
+                // Unpooling has no parameters and sits above the first parameter layer.
+                let (pc, d) = (cache(pool), delta(i));
+                quote!(self.model.#f.backward(&self.#pc, &#dy, &mut self.#d);)
+            }
+            None => {
+                quote!(#lt::backward(&self.model.#f, #x, &self.#a, &#dy, &mut self.#c, #dx, #g, &mut ctx);)
+            }
+        }
+    };
 
+    // The loss may fuse with a final softmax or sigmoid (its type says so
+    // in `FUSION`): it then reads the last layer's input too and its
+    // gradient starts below that layer. A layer can only fuse if it keeps
+    // its input's size, so only then is the fused form emitted.
     let last = act(n);
+    let last_layer = &layers[n - 1];
+    let fusable = last_layer.pair.is_none()
+        && last_layer
+            .input
+            .len(krate)
+            .same(&last_layer.output.len(krate))
+            != Some(false);
+    let fusion = if last_layer.pair.is_none() {
+        let lt = lt(n - 1);
+        quote!(#lt::FUSION)
+    } else {
+        quote!(#p::Fusion::None)
+    };
     // The head's input row: the network input itself for a one-layer network.
     let below = if n == 1 {
         quote!(x[b])
@@ -455,55 +515,70 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     // Losses see every sample as a vector, whatever its shape.
     let vector = |row: TokenStream| quote!(#p::as_vector(&#row));
     let (below, out_row) = (vector(below), vector(quote!(self.#last[b])));
-    let loss_eval = match &head {
-        Some(h) => quote!(loss.#h(#below, #out_row, &targets[b], None)),
-        None => quote!(loss.loss_grad(#out_row, &targets[b], None)),
-    };
-    let top_delta = delta(top);
-    let grad_row = quote!(Some(#p::as_vector_mut(&mut self.#top_delta[b])));
-    let loss_grad = match &head {
-        Some(h) => quote!(loss.#h(#below, #out_row, &targets[b], #grad_row)),
-        None => quote!(loss.loss_grad(#out_row, &targets[b], #grad_row)),
-    };
-    let backward_steps = (first_param..top).rev().map(|i| {
-        let (f, t, s, a, c, x, dy) = (&layers[i].field, ty(i), dims[i].ty(), act(i + 1), cache(i), input(i), delta(i + 1));
-        let dx = if i == first_param { quote!(None) } else { let d = delta(i); quote!(Some(&mut self.#d)) };
-        let g = if layers[i].num_params() > 0 { let g = grad(i); quote!(&mut self.#g) } else { quote!(&mut []) };
-        match layers[i].pair {
-            Some(pool) => {
-                // Unpooling has no parameters and sits above the first parameter layer.
-                let (pc, d) = (cache(pool), delta(i));
-                quote!(self.model.#f.backward(&self.#pc, &self.#dy, &mut self.#d);)
-            }
-            None => quote!(<#t as #p::Layer<#s>>::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);),
-        }
-    });
-    let penalized = param_layers.iter().map(|&i| {
-        let (f, t, s, g) = (&layers[i].field, ty(i), dims[i].ty(), grad(i));
-        quote!((<#t as #p::Layer<#s>>::params(&self.model.#f), &mut self.#g[..], <#t as #p::Layer<#s>>::NUM_WEIGHTS))
-    });
-    let updates = param_layers.iter().map(|&i| {
-        let (f, t, s, g, st, count) = (&layers[i].field, ty(i), dims[i].ty(), grad(i), state(i), layers[i].num_params());
-        quote!(self.optimizer.update::<#count>(<#t as #p::Layer<#s>>::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
-    });
-    let has_backward = first_param < top;
-    let backprop = if has_backward {
-        quote! {
-            for b in 0..B {
-                total += #loss_grad;
-            }
-            #p::scale(inv_b, #p::as_slice_mut(&mut self.#top_delta));
-            let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
-            #( #backward_steps )*
-        }
+    let fused_loss =
+        |dz: TokenStream| quote!(loss.loss_grad_after(#fusion, #below, #out_row, &targets[b], #dz));
+    let loss_eval = if fusable {
+        fused_loss(quote!(None))
     } else {
-        quote! {
+        quote!(loss.loss_grad(#out_row, &targets[b], None))
+    };
+    let backprop = match first_param {
+        None => quote! {
             for b in 0..B {
                 total += #loss_eval;
             }
+        },
+        Some(first) => {
+            let (top, below_top) = (delta(n), delta(n - 1));
+            let below_last = (first..n - 1).rev().map(|i| {
+                backward_step(i, {
+                    let d = delta(i + 1);
+                    quote!(self.#d)
+                })
+            });
+            let last_backward = backward_step(n - 1, quote!(self.#top));
+            let unfused = quote! {
+                for b in 0..B {
+                    total += loss.loss_grad(#out_row, &targets[b], Some(#p::as_vector_mut(&mut self.#top[b])));
+                }
+                #p::scale(inv_b, #p::as_slice_mut(&mut self.#top));
+                #last_backward
+            };
+            let head = if fusable && first < n - 1 {
+                let fused = fused_loss(quote!(Some(#p::as_vector_mut(&mut self.#below_top[b]))));
+                quote! {
+                    if #fusion.is_fused() {
+                        for b in 0..B {
+                            total += #fused;
+                        }
+                        #p::scale(inv_b, #p::as_slice_mut(&mut self.#below_top));
+                    } else {
+                        #unfused
+                    }
+                }
+            } else {
+                unfused
+            };
+            quote! {
+                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
+                #head
+                #( #below_last )*
+            }
         }
     };
-    let update = if has_backward {
+    // A layer with parameters must not fuse: its gradient would be skipped.
+    let no_fused_params = last_layer.kind.has_params().then(|| {
+        quote!(const { assert!(!#fusion.is_fused(), "a layer with parameters cannot fuse with the loss") };)
+    });
+    let penalized = param_layers.iter().map(|&i| {
+        let (f, g, lt) = (&layers[i].field, grad(i), lt(i));
+        quote!((#lt::params(&self.model.#f), &mut self.#g[..], #lt::NUM_WEIGHTS))
+    });
+    let updates = param_layers.iter().map(|&i| {
+        let (f, g, st, lt) = (&layers[i].field, grad(i), state(i), lt(i));
+        quote!(self.optimizer.update::<{ #lt::NUM_PARAMS }>(#lt::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
+    });
+    let update = if first_param.is_some() {
         quote! {
             if self.regularization.is_active() {
                 self.regularization.apply(&mut [#( #penalized ),*]);
@@ -515,22 +590,22 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     };
     let gradient_doc = format!(
         "The gradient of [`Self::eval_loss`] with respect to every parameter, written to `grad` \
-         in [`{name}::params`] order (layer by layer, each tensor flat); returns the loss. \
+         in [`{model_name}::params`] order (layer by layer, each tensor flat); returns the loss. \
          Evaluation mode, no penalties, no update: the deterministic full-batch objective that \
          second-order methods and gradient checks need.\n\n# Panics\nIf `grad.len()` is not \
-         [`{name}::NUM_PARAMS`]."
+         [`{model_name}::NUM_PARAMS`]."
     );
     let opt_states: Vec<_> = param_layers.iter().map(|&i| state(i)).collect();
     let copy_gradients = param_layers.iter().map(|&i| {
-        let (g, count) = (grad(i), layers[i].num_params());
+        let g = grad(i);
         quote! {
-            let (tensor, rest) = rest.split_at_mut(#count);
+            let (tensor, rest) = rest.split_at_mut(self.#g.len());
             tensor.copy_from_slice(&self.#g);
         }
     });
 
     let doc = format!(
-        "Training state of [`{name}`] for batches of `B` samples with optimizer `O`: the model plus \
+        "Training state of [`{model_name}`] for batches of `B` samples with optimizer `O`: the model plus \
          fixed-size gradients, optimizer state, activations, backward buffers and GEMM workspace. \
          A training step allocates nothing."
     );
@@ -612,6 +687,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// backpropagation into the gradient buffers. Returns the loss.
             fn backprop<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, mode: #p::Mode) -> f32 {
                 const { assert!(B > 0, "the batch size B must be at least 1") };
+                #no_fused_params
                 self.run_forward(x, mode);
                 let inv_b = 1.0 / B as f32;
                 let mut total = 0.0f32;
@@ -668,7 +744,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             impl<O: #p::Optimizer, const B: usize> #trainer<O, { B }> {
                 /// Identifies checkpoints of this network trained with `O`.
                 fn checkpoint_signature() -> u64 {
-                    ::nn::weights::signature_hash(#name::SIGNATURE) ^ ::nn::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
+                    #krate::weights::signature_hash(#name::SIGNATURE) ^ #krate::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
                 }
 
                 /// Everything needed to resume training bit-identically: the
@@ -677,8 +753,8 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// settings, such as a scheduled learning rate, are the
                 /// caller's to restore.)
                 pub fn checkpoint(&self, epoch: u64) -> ::std::vec::Vec<u8> {
-                    let progress = ::nn::checkpoint::Progress { epoch, step: self.step };
-                    ::nn::checkpoint::encode(Self::checkpoint_signature(), self.seed, progress, &self.model.state(), &[#( #p::bytemuck::bytes_of(&self.#opt_states) ),*])
+                    let progress = #krate::checkpoint::Progress { epoch, step: self.step };
+                    #krate::checkpoint::encode(Self::checkpoint_signature(), self.seed, progress, &self.model.state(), &[#( #p::bytemuck::bytes_of(&self.#opt_states) ),*])
                 }
 
                 /// Restores a [`Self::checkpoint`]; returns its progress. On
@@ -687,11 +763,11 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// # Errors
                 /// A typed [`nn::weights::FormatError`], including a
                 /// checkpoint of another network or optimizer type.
-                pub fn restore(&mut self, bytes: &[u8]) -> ::core::result::Result<::nn::checkpoint::Progress, ::nn::weights::FormatError> {
+                pub fn restore(&mut self, bytes: &[u8]) -> ::core::result::Result<#krate::checkpoint::Progress, #krate::weights::FormatError> {
                     // `decode` checks everything before writing, so it can
                     // write in place: no copy of the model (which may be
                     // megabytes) on the stack.
-                    let (seed, progress) = ::nn::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut self.model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
+                    let (seed, progress) = #krate::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut self.model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
                     self.seed = seed;
                     self.step = progress.step;
                     ::core::result::Result::Ok(progress)
@@ -702,16 +778,16 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// # Errors
                 /// Any I/O error (the previous file is then intact).
                 pub fn save_checkpoint(&self, path: impl AsRef<::std::path::Path>, epoch: u64) -> ::std::io::Result<()> {
-                    ::nn::data::atomic::write(path, &self.checkpoint(epoch))
+                    #krate::data::atomic::write(path, &self.checkpoint(epoch))
                 }
 
                 /// Reads `path` and [`Self::restore`]s it.
                 ///
                 /// # Errors
                 /// [`nn::weights::LoadError`]: I/O, or the contents refused.
-                pub fn load_checkpoint(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<::nn::checkpoint::Progress, ::nn::weights::LoadError> {
-                    let bytes = ::std::fs::read(path).map_err(::nn::weights::LoadError::Io)?;
-                    self.restore(&bytes).map_err(::nn::weights::LoadError::Format)
+                pub fn load_checkpoint(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<#krate::checkpoint::Progress, #krate::weights::LoadError> {
+                    let bytes = ::std::fs::read(path).map_err(#krate::weights::LoadError::Io)?;
+                    self.restore(&bytes).map_err(#krate::weights::LoadError::Format)
                 }
             }
         }

@@ -1,4 +1,9 @@
-//! Syntax: `[attrs] [vis] Name = < [field:] Layer[<args>], ... >`.
+//! Syntax: `[attrs] [vis] Name = < [field:] Layer[<args>], ... >`, where a
+//! layer is one of nn's (`Linear<784, HIDDEN>`) or a path to the user's own
+//! (`crate::layers::Gate<16>`), and `#[nn(crate = path)]` names the `nn`
+//! crate when it is renamed.
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Lit, Token, Visibility};
 
@@ -7,79 +12,142 @@ pub struct NetworkSpec {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub name: Ident,
+    /// How the expansion names the `nn` crate (`::nn` unless renamed).
+    pub krate: TokenStream,
     pub layers: Vec<LayerSpec>,
     /// The `< ... >` delimiters, for errors about the list as a whole.
-    pub list_tokens: proc_macro2::TokenStream,
+    pub list_tokens: TokenStream,
 }
 
-/// A number literal argument, possibly negated (`HardTanh<-2.0, 2.0>`).
-pub struct Arg {
-    pub negative: bool,
-    pub lit: Lit,
+/// One argument of a built-in layer.
+pub enum Arg {
+    /// A number literal, possibly negated (`HardTanh<-2.0, 2.0>`).
+    Number { negative: bool, lit: Lit },
+    /// A named constant (`HIDDEN`, `sizes::WIDTH`) or a `{ block }`: a size
+    /// the compiler evaluates.
+    Const { tokens: TokenStream, is_path: bool },
 }
 
 impl Arg {
-    /// The argument as an integer, if it is a non-negative integer literal.
-    pub fn as_usize(&self) -> Option<usize> {
-        match &self.lit {
-            Lit::Int(i) if !self.negative => i.base10_parse().ok(),
-            _ => None,
-        }
-    }
-
-    /// The argument as a number (integer or float literal).
+    /// The argument as a float, if it is a number literal.
     pub fn as_f32(&self) -> Option<f32> {
-        let v = match &self.lit {
+        let Arg::Number { negative, lit } = self else {
+            return None;
+        };
+        let v = match lit {
             Lit::Float(f) => f.base10_parse::<f32>().ok()?,
             Lit::Int(i) => i.base10_parse::<u32>().ok()? as f32,
             _ => return None,
         };
-        Some(if self.negative { -v } else { v })
+        Some(if *negative { -v } else { v })
     }
 
-    fn text(&self) -> String {
-        let lit = quote::ToTokens::to_token_stream(&self.lit).to_string();
-        if self.negative {
-            format!("-{lit}")
-        } else {
-            lit
+    /// The argument as a size: a non-negative integer literal (`Ok(Some)`),
+    /// a constant expression (`Ok(None)`, the tokens are in `self`), or
+    /// neither (`Err`).
+    pub fn as_usize(&self) -> Result<Option<usize>, ()> {
+        match self {
+            Arg::Number {
+                negative: false,
+                lit: Lit::Int(i),
+            } => i.base10_parse().map(Some).map_err(|_| ()),
+            Arg::Number { .. } => Err(()),
+            Arg::Const { .. } => Ok(None),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        crate::shape::compact(&self.to_token_stream().to_string())
+    }
+}
+
+impl ToTokens for Arg {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Arg::Number { negative, lit } => {
+                if *negative {
+                    tokens.extend(quote!(-));
+                }
+                lit.to_tokens(tokens);
+            }
+            Arg::Const { tokens: t, .. } => t.to_tokens(tokens),
         }
     }
 }
 
-impl quote::ToTokens for Arg {
-    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
-        if self.negative {
-            tokens.extend(quote::quote!(-));
-        }
-        self.lit.to_tokens(tokens);
-    }
+/// What an entry of the layer list names.
+pub enum LayerKind {
+    /// One of nn's layers (or `Input`), by its name.
+    Builtin { name: Ident, args: Vec<Arg> },
+    /// A layer type of the user's, by path (`crate::Swish`, `my::Gate<16>`).
+    Custom(syn::TypePath),
 }
 
 /// One entry of the layer list, as written.
 pub struct LayerSpec {
     pub field: Option<Ident>,
-    pub kind: Ident,
-    pub args: Vec<Arg>,
+    pub kind: LayerKind,
     /// The layer's tokens as written (name and arguments), for errors that
     /// underline the whole layer.
-    pub tokens: proc_macro2::TokenStream,
+    pub tokens: TokenStream,
 }
 
 impl LayerSpec {
     /// The layer as the user wrote it, normalized: `Linear<784, 128>`.
     pub fn display(&self) -> String {
-        if self.args.is_empty() {
-            return self.kind.to_string();
+        match &self.kind {
+            LayerKind::Builtin { name, args } if args.is_empty() => name.to_string(),
+            LayerKind::Builtin { name, args } => {
+                let args: Vec<String> = args.iter().map(Arg::text).collect();
+                format!("{name}<{}>", args.join(", "))
+            }
+            LayerKind::Custom(path) => {
+                crate::shape::compact(&path.to_token_stream().to_string()).replace(',', ", ")
+            }
         }
-        let args: Vec<String> = self.args.iter().map(Arg::text).collect();
-        format!("{}<{}>", self.kind, args.join(", "))
     }
+
+    /// The name a field is derived from: `linear` for `Linear<…>`, `swish`
+    /// for `my::Swish`.
+    pub fn base_name(&self) -> (String, proc_macro2::Span) {
+        match &self.kind {
+            LayerKind::Builtin { name, .. } => (name.to_string().to_lowercase(), name.span()),
+            LayerKind::Custom(path) => {
+                let last = path.path.segments.last().expect("a path has a segment");
+                (last.ident.to_string().to_lowercase(), last.ident.span())
+            }
+        }
+    }
+}
+
+/// Reads `#[nn(crate = path)]` out of the attributes, if present.
+fn crate_option(attrs: &mut Vec<Attribute>) -> syn::Result<TokenStream> {
+    let mut krate = quote!(::nn);
+    let mut kept = Vec::new();
+    for attr in attrs.drain(..) {
+        if !attr.path().is_ident("nn") {
+            kept.push(attr);
+            continue;
+        }
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let path: syn::Path = meta.value()?.parse()?;
+                krate = path.to_token_stream();
+                Ok(())
+            } else {
+                Err(meta
+                    .error("the only `nn` option is `crate = path`, e.g. `#[nn(crate = my_nn)]`"))
+            }
+        })?;
+    }
+    *attrs = kept;
+    Ok(krate)
 }
 
 impl Parse for NetworkSpec {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let mut attrs = input.call(Attribute::parse_outer)?;
+        let krate = crate_option(&mut attrs)?;
         let vis: Visibility = input.parse()?;
         let name: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
@@ -101,10 +169,49 @@ impl Parse for NetworkSpec {
             attrs,
             vis,
             name,
+            krate,
             layers,
             list_tokens,
         })
     }
+}
+
+/// Whether the input continues with a path to a user's type.
+fn peek_path(input: ParseStream) -> bool {
+    input.peek(Token![::])
+        || input.peek(Token![crate])
+        || input.peek(Token![self])
+        || input.peek(Token![super])
+        || (input.peek(Ident) && input.peek2(Token![::]))
+}
+
+fn parse_arg(input: ParseStream, kind: &Ident) -> syn::Result<Arg> {
+    if input.peek(syn::token::Brace) {
+        // The braces are dropped: the expansion adds its own where an
+        // expression needs them (so no `unused_braces` at the user's code).
+        let content;
+        syn::braced!(content in input);
+        let tokens: TokenStream = content.parse()?;
+        return Ok(Arg::Const {
+            tokens: quote!((#tokens)),
+            is_path: false,
+        });
+    }
+    if input.peek(Ident) || input.peek(Token![::]) || input.peek(Token![crate]) {
+        let path = syn::Path::parse_mod_style(input)?;
+        return Ok(Arg::Const {
+            tokens: path.to_token_stream(),
+            is_path: true,
+        });
+    }
+    let negative = input.parse::<Option<Token![-]>>()?.is_some();
+    let lit: Lit = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("`{kind}` arguments are numbers or named constants, e.g. `Linear<784, HIDDEN>` or `Dropout<0.2>`"),
+        )
+    })?;
+    Ok(Arg::Number { negative, lit })
 }
 
 impl Parse for LayerSpec {
@@ -116,37 +223,38 @@ impl Parse for LayerSpec {
         } else {
             None
         };
-        let kind: Ident = input.parse().map_err(|e| {
+        if peek_path(input) {
+            let path: syn::TypePath = input.parse()?;
+            let tokens = path.to_token_stream();
+            return Ok(Self {
+                field,
+                kind: LayerKind::Custom(path),
+                tokens,
+            });
+        }
+        let name: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected a layer name, e.g. `Linear<784, 128>` or `ReLU`",
+                "expected a layer, e.g. `Linear<784, 128>`, `ReLU` or a path to your own layer type",
             )
         })?;
-        let mut tokens = quote::quote!(#kind);
+        let mut tokens = quote::quote!(#name);
         let mut args = Vec::new();
         if input.peek(Token![<]) {
             let open = input.parse::<Token![<]>()?;
             while !input.peek(Token![>]) {
-                let negative = input.parse::<Option<Token![-]>>()?.is_some();
-                let lit: Lit = input.parse().map_err(|e| {
-                    syn::Error::new(
-                        e.span(),
-                        format!("`{kind}` arguments must be number literals, e.g. `Linear<784, 128>` or `Dropout<0.2>`"),
-                    )
-                })?;
-                args.push(Arg { negative, lit });
+                args.push(parse_arg(input, &name)?);
                 if input.peek(Token![>]) {
                     break;
                 }
                 input.parse::<Token![,]>()?;
             }
             let close = input.parse::<Token![>]>()?;
-            tokens = quote::quote!(#kind #open #(#args),* #close);
+            tokens = quote::quote!(#name #open #(#args),* #close);
         }
         Ok(Self {
             field,
-            kind,
-            args,
+            kind: LayerKind::Builtin { name, args },
             tokens,
         })
     }

@@ -3,7 +3,7 @@
 //! single blanket impl turns every activation into a [`Layer`] for any
 //! [`Shape`], so they all share the batch loops and work on vectors, sequences
 //! and images alike.
-use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
+use crate::layer::{Context, Forward, Fusion, Layer, Shape, flat, flat_mut};
 use crate::storage::Zeroable;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::{activation as act, softmax};
@@ -23,6 +23,8 @@ pub trait Activation: Copy + Zeroable {
     /// and output `y` (each activation reads whichever gives the exact
     /// derivative most cheaply).
     fn backprop(&self, x: &[f32], y: &[f32], d: &mut [f32]);
+    /// How a loss after this activation fuses with it (see [`Fusion`]).
+    const FUSION: Fusion = Fusion::None;
 }
 
 impl<A: Activation, S: Shape> Forward<S> for A {
@@ -37,6 +39,7 @@ impl<A: Activation, S: Shape> Forward<S> for A {
 impl<A: Activation, S: Shape> Layer<S> for A {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = 0;
+    const FUSION: Fusion = A::FUSION;
 
     fn forward_batch<const B: usize>(
         &mut self,
@@ -71,7 +74,7 @@ impl<A: Activation, S: Shape> Layer<S> for A {
 
 /// A unit-struct activation from a forward kernel and a backward rule.
 macro_rules! activation {
-    ($(#[$doc:meta])* $name:ident, |$s:ident, $x:ident, $y:ident| $forward:expr, |$bx:ident, $by:ident, $d:ident| $backward:expr) => {
+    ($(#[$doc:meta])* $name:ident $(fuses $fusion:ident)?, |$s:ident, $x:ident, $y:ident| $forward:expr, |$bx:ident, $by:ident, $d:ident| $backward:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
         pub struct $name;
@@ -80,6 +83,7 @@ macro_rules! activation {
         unsafe impl Zeroable for $name {}
 
         impl Activation for $name {
+            $(const FUSION: Fusion = Fusion::$fusion;)?
             #[inline]
             fn apply(&$s, $x: &[f32], $y: &mut [f32]) {
                 $forward
@@ -118,7 +122,7 @@ activation!(
     /// use nn_core::prelude::*;
     /// assert_eq!(Sigmoid.forward(&[0.0]), [0.5]);
     /// ```
-    Sigmoid, |self, x, y| act::sigmoid(x, y), |_x, y, d| act::sigmoid_backward(y, d)
+    Sigmoid fuses Sigmoid, |self, x, y| act::sigmoid(x, y), |_x, y, d| act::sigmoid_backward(y, d)
 );
 activation!(
     /// Hyperbolic tangent.
@@ -161,7 +165,7 @@ activation!(
     /// use nn_core::prelude::*;
     /// assert_eq!(Softmax.forward(&[5.0, 5.0]), [0.5, 0.5]);
     /// ```
-    Softmax, |self, x, y| softmax::softmax(x, y), |_x, y, d| softmax::softmax_backward(y, d)
+    Softmax fuses Softmax, |self, x, y| softmax::softmax(x, y), |_x, y, d| softmax::softmax_backward(y, d)
 );
 
 /// Leaky ReLU: `x` for `x > 0`, else `slope·x`.
@@ -193,7 +197,7 @@ impl LeakyReLU {
 
 impl Default for LeakyReLU {
     fn default() -> Self {
-        Self::new(0.01)
+        Self::new(nn_shape::defaults::LEAKY_RELU_SLOPE)
     }
 }
 
@@ -223,7 +227,7 @@ impl ELU {
 
 impl Default for ELU {
     fn default() -> Self {
-        Self::new(1.0)
+        Self::new(nn_shape::defaults::ELU_ALPHA)
     }
 }
 
@@ -254,7 +258,8 @@ impl HardTanh {
 
 impl Default for HardTanh {
     fn default() -> Self {
-        Self::new(-1.0, 1.0)
+        let (min, max) = nn_shape::defaults::HARD_TANH;
+        Self::new(min, max)
     }
 }
 

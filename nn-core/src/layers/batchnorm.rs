@@ -134,6 +134,7 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
     /// The mean and `1/σ` each channel was normalized with.
     type Cache<const B: usize> = [[f32; C]; 2];
     const NUM_PARAMS: usize = 2 * C;
+    const STATE_LEN: usize = 4 * C;
     const TORCH: &'static [crate::torch::TorchTensor] = &[
         crate::torch::TorchTensor::new("weight", 0, &[C]),
         crate::torch::TorchTensor::new("bias", C, &[C]),

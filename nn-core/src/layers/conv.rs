@@ -277,7 +277,7 @@ macro_rules! convolution {
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
         in: $in:ty, out: $out:ty, scratch: $cols:ty, channels: $channels:ty,
         params: $params:expr, weights: $weights:expr, torch_weight: [$($dim:expr),*],
-        fan: ($fan_in:expr, $fan_out:expr),
+        fan: ($fan_in:expr, $fan_out:expr), gemm_width: $gemm_width:expr,
         passes: $direct:path, $forward:ident, $backward:ident
     ) => {
         // SAFETY: only f32 arrays; all-zero bits are valid.
@@ -326,6 +326,7 @@ macro_rules! convolution {
             type Cache<const B: usize> = ($cols, $channels);
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
+            const GEMM_WIDTH: usize = $gemm_width;
             const TORCH: &'static [crate::torch::TorchTensor] = &[
                 crate::torch::TorchTensor::new("weight", 0, &[$($dim),*]),
                 crate::torch::TorchTensor::new("bias", $weights, &[$params - $weights]),
@@ -414,7 +415,7 @@ convolution!(
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; OW]; OH]; B]; K]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
     params: CO * CI * K * K + CO, weights: CO * CI * K * K, torch_weight: [CO, CI, K, K],
-    fan: (CI * K * K, CO * K * K),
+    fan: (CI * K * K, CO * K * K), gemm_width: nn_shape::max(OH * OW, CI * K * K),
     passes: conv_add, forward, backward
 );
 
@@ -473,7 +474,7 @@ convolution!(
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
     scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
     params: CO * CI * K + CO, weights: CO * CI * K, torch_weight: [CO, CI, K],
-    fan: (CI * K, CO * K),
+    fan: (CI * K, CO * K), gemm_width: nn_shape::max(OL, CI * K),
     passes: conv_add, forward, backward
 );
 
@@ -533,7 +534,7 @@ convolution!(
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; W]; H]; B]; K]; K]; CO], channels: [[[[f32; W]; H]; B]; CI],
     params: CI * CO * K * K + CO, weights: CI * CO * K * K, torch_weight: [CI, CO, K, K],
-    fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K),
+    fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K), gemm_width: nn_shape::max(H * W, CO * K * K),
     passes: conv_adjoint_add, transposed_forward, transposed_backward
 );
 

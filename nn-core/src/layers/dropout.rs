@@ -50,6 +50,17 @@ impl Dropout {
     }
 }
 
+/// PyTorch's default, `p = 0.5`.
+///
+/// ```
+/// assert_eq!(nn_core::layers::Dropout::default().p(), 0.5);
+/// ```
+impl Default for Dropout {
+    fn default() -> Self {
+        Self::new(nn_shape::defaults::DROPOUT)
+    }
+}
+
 impl<S: Shape> Forward<S> for Dropout {
     type Out = S;
     fn forward(&self, x: &S) -> S {

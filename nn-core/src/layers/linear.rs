@@ -65,6 +65,7 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Linear<I, O> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = I * O + O;
     const NUM_WEIGHTS: usize = I * O;
+    const GEMM_WIDTH: usize = nn_shape::max(I, O);
     const TORCH: &'static [TorchTensor] = &[
         TorchTensor::transposed("weight", 0, O, I),
         TorchTensor::new("bias", I * O, &[O]),

@@ -24,6 +24,7 @@ pub use output::Output;
 pub use perceptron::Perceptron;
 pub use regression::{L1, Mse};
 
+use crate::layer::Fusion;
 use nn_kernels::{activation::sigmoid_backward, softmax::softmax_backward};
 
 /// A per-sample loss of an `N`-feature output against a target of type `T`.
@@ -68,6 +69,32 @@ pub trait Loss<const N: usize, T> {
     ) -> f32 {
         let _ = z;
         through(y, dz, sigmoid_backward, |dy| self.loss_grad(y, t, dy))
+    }
+
+    /// The loss of a network whose last layer maps `z` to `y` and fuses as
+    /// `fusion` says, with `∂L/∂z` for fused layers and `∂L/∂y` for
+    /// [`Fusion::None`] (which ignores `z`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use nn_core::layer::Fusion;
+    /// let (z, y) = ([0.0, 0.0], [0.5, 0.5]);
+    /// let loss = CrossEntropy.loss_grad_after(Fusion::Softmax, &z, &y, &0usize, None);
+    /// assert!((loss - 2.0f32.ln()).abs() < 1e-6);
+    /// ```
+    fn loss_grad_after(
+        &self,
+        fusion: Fusion,
+        z: &[f32; N],
+        y: &[f32; N],
+        t: &T,
+        d: Option<&mut [f32; N]>,
+    ) -> f32 {
+        match fusion {
+            Fusion::None => self.loss_grad(y, t, d),
+            Fusion::Softmax => self.loss_grad_softmax(z, y, t, d),
+            Fusion::Sigmoid => self.loss_grad_sigmoid(z, y, t, d),
+        }
     }
 }
 

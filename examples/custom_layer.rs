@@ -1,0 +1,59 @@
+//! A network with layers defined outside nn: `layers::Mish` (an activation)
+//! and `layers::Scale<N>` (a layer with parameters), trained on the vendored
+//! MNIST digits beside nn's own layers, then saved and reloaded.
+//!
+//! `cargo run --release --example custom_layer [-- --epochs N]`
+mod common;
+mod layers;
+
+use common::{Mnist, Options, Result};
+use nn::prelude::*;
+
+/// Widths can be named constants.
+const HIDDEN: usize = 64;
+
+network! {
+    /// An MLP whose hidden layer goes through a learned per-feature gain and
+    /// a Mish activation, both from `examples/layers`.
+    Net = < Linear<784, HIDDEN>, layers::Scale<HIDDEN>, layers::Mish, Linear<HIDDEN, 10>, Softmax >
+}
+
+const BATCH: usize = 32;
+const SEED: u64 = 7;
+
+fn main() -> Result<()> {
+    let opts = Options::parse(5, "target/custom-layer.png")?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
+    let mnist = Mnist::load(&mut rng)?;
+    println!("{}: {} parameters", Net::SIGNATURE, Net::NUM_PARAMS);
+    let mut trainer = NetTrainer::<Adam, BATCH>::new_boxed(Init::HeNormal, Adam::new(1e-3), SEED);
+    let mut x = Box::new([[0.0f32; 784]; BATCH]);
+    let mut labels = [0usize; BATCH];
+    let history = common::train(
+        &mnist,
+        opts.epochs,
+        BATCH,
+        &mut rng,
+        &mut trainer,
+        |t, epochs, b| {
+            epochs.gather(b, &mnist.data.images, &mnist.classes, &mut x, &mut labels);
+            t.train_step(&x, &labels, &CrossEntropy)
+        },
+        "accuracy",
+        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&mnist.data.images[i])),
+    )?;
+    common::plot(&history.panels("cross-entropy"), &opts.plot)?;
+    let path = std::env::temp_dir().join("nn-custom-layer.nnw");
+    trainer.model.save(&path)?;
+    let mut reloaded = trainer.model.clone();
+    reloaded.reset(Init::HeNormal, &mut rng);
+    reloaded.load(&path)?;
+    let same = mnist.accuracy(&mnist.test, |i| reloaded.predict(&mnist.data.images[i]));
+    println!(
+        "final test accuracy {:.2}% after {} epochs; reloaded from {}: {same:.2}%",
+        history.final_test(),
+        history.test.len(),
+        path.display()
+    );
+    Ok(())
+}
