@@ -128,3 +128,30 @@ fn cnn_training_with_batch_norm_and_dropout_allocates_nothing() {
 }
 
 use nn::rng::TrainRng;
+
+#[path = "../examples/layers/mod.rs"]
+mod layers;
+
+network! {
+    /// Layers defined outside nn, between nn's own.
+    WithUserLayers = < Linear<784, 32>, layers::Scale<32>, layers::Mish, Linear<32, 10>, Softmax >
+}
+
+#[test]
+fn training_through_user_layers_allocates_nothing() {
+    let mut trainer =
+        WithUserLayersTrainer::<Adam, 16>::new_boxed(Init::HeNormal, Adam::new(1e-3), 5);
+    let mut rng = TrainRng::seed_from_u64(6);
+    let x: Box<[[f32; 784]; 16]> =
+        Box::new(std::array::from_fn(|_| std::array::from_fn(|_| rng.random())));
+    let labels: [usize; 16] = std::array::from_fn(|i| i % 10);
+    let mut losses = [0.0f32; 20];
+    let train = allocations_during(Scope::ThisThread, || {
+        for loss in losses.iter_mut() {
+            *loss = trainer.train_step(&x, &labels, &CrossEntropy);
+        }
+        std::hint::black_box(trainer.model.predict(&x[0]));
+    });
+    assert_eq!(train, 0, "20 steps through user layers allocated {train} times");
+    assert!(losses[19] < losses[0], "{} -> {}", losses[0], losses[19]);
+}
