@@ -65,11 +65,22 @@ pub use rand;
 /// | `MaxPool2d<K[, STRIDE]>`, `AvgPool2d<K[, STRIDE]>` | stride = window |
 /// | `MaxUnpool2d<K[, STRIDE]>` | pairs with the nearest unpaired `MaxPool2d` and uses its indices |
 /// | `Flatten`, `Reshape<N>` / `Reshape<C, L>` / `Reshape<C, H, W>` | |
-/// | `BatchNorm1d<N>`, `BatchNorm2d<C>` | momentum 0.1, ε 1e-5 |
+/// | `BatchNorm1d<N>`, `BatchNorm2d<C>`, `LayerNorm<N>` | momentum 0.1, ε 1e-5 |
 /// | `Dropout[<P>]`, `GaussianNoise<SIGMA>` | p = 0.5 |
 /// | `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Identity`, `Softplus`, `BinaryStep` | |
+/// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU` | |
 /// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
 /// | `PReLU[<CHANNELS>]`, `Maxout<K>` | one shared slope |
+///
+/// Sizes may be named constants or `{ expressions }` (`Linear<784, HIDDEN>`,
+/// `Linear<{ 4 * C }, 10>`); the macro then leaves the arithmetic to the
+/// compiler, which still rejects a mismatch. A layer of your own is named by
+/// path (`crate::layers::Gate<16>`, `self::Mish`): any type implementing
+/// [`layer::Layer`] for its input shape (plus `Clone`, `Debug`, `PartialEq`),
+/// or [`layers::Activation`] for an elementwise map, trains, saves and
+/// loads like nn's layers, and its output shape is its `Forward::Out`
+/// (`examples/custom_layer.rs` shows one). When `nn` is renamed in
+/// `Cargo.toml`, say so with `#[nn(crate = new_name)]` before the name.
 ///
 /// The macro computes every layer's output shape, emits the fully sized
 /// types (`Conv2d<1, 8, 5>` on a 28×28 image becomes

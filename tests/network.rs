@@ -535,3 +535,37 @@ mod names_of_generic_parameters {
         trains_and_round_trips!(OTrainer: O, BTrainer: B, TTrainer: T, LTrainer: L, RTrainer: R);
     }
 }
+
+network! {
+    /// The layers added through the one-line registry path.
+    Smooth = < Linear<3, 16>, LayerNorm<16>, GELU, Linear<16, 8>, SiLU, Linear<8, 4>, GELUTanh, Linear<4, 1> >
+}
+
+#[test]
+fn gelu_silu_and_layer_norm_train_a_regression_with_huber() {
+    assert_eq!(
+        Smooth::NUM_PARAMS,
+        (3 * 16 + 16) + 2 * 16 + (16 * 8 + 8) + (8 * 4 + 4) + (4 + 1)
+    );
+    let mut rng = TrainRng::seed_from_u64(21);
+    let x: [[f32; 3]; 32] =
+        std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-2.0..2.0)));
+    let y: [[f32; 1]; 32] = std::array::from_fn(|i| [x[i][0] * x[i][1] - x[i][2].abs()]);
+    let mut t = SmoothTrainer::<Adam, 32>::new_boxed(Init::HeNormal, Adam::new(0.01), 4);
+    assert_eq!(
+        t.model.layernorm1.eps, 1e-5,
+        "reset restores the layer's settings"
+    );
+    let huber = Huber::new(0.5);
+    let first = t.eval_loss(&x, &y, &huber);
+    for _ in 0..300 {
+        t.train_step(&x, &y, &huber);
+    }
+    let last = t.eval_loss(&x, &y, &huber);
+    assert!(last < first / 5.0, "{first} -> {last}");
+    let mut bytes = vec![0u8; Smooth::WEIGHTS_BYTES];
+    t.model.save_to(&mut bytes).unwrap();
+    let mut loaded = Smooth::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    loaded.load_from(&bytes).unwrap();
+    assert_eq!(*loaded, t.model);
+}

@@ -1,5 +1,6 @@
 //! nn against PyTorch's behaviour, case by case: optimizers, schedules,
-//! unpooling, cross-entropy, NaN propagation, ELU and batch-1 inference.
+//! unpooling, cross-entropy, NaN propagation, ELU, batch-1 inference, GELU,
+//! SiLU, LayerNorm and Huber.
 //! `tests/fixtures/make_torch_reference.py` made the fixture; no Python is
 //! needed here.
 use nn::optim::{MomentumForm, Optimizer};
@@ -360,5 +361,68 @@ fn batch_one_inference_is_as_accurate_as_the_batch_path() {
     assert!(
         single <= batch,
         "batch-1 error {single:.2e} exceeds the batch path's {batch:.2e}"
+    );
+}
+
+#[test]
+fn gelu_and_silu_match_pytorch_with_their_gradients() {
+    let f = &Fixture::load();
+    let x: [f32; 25] = f.f32("act.x").try_into().unwrap();
+    fn check<A: nn::layers::Activation>(f: &Fixture, name: &str, act: A, x: &[f32; 25]) {
+        let mut y = [0.0; 25];
+        act.apply(x, &mut y);
+        assert_close(name, &y, &f.f64(&format!("act.{name}")), 1e-6);
+        let mut d = [1.0; 25];
+        act.backprop(x, &y, &mut d);
+        assert_close(name, &d, &f.f64(&format!("act.{name}.grad")), 1e-6);
+    }
+    check(f, "gelu", GELU, &x);
+    check(f, "gelu_tanh", GELUTanh, &x);
+    check(f, "silu", SiLU, &x);
+}
+
+#[test]
+fn layer_norm_matches_pytorch_forward_and_backward() {
+    let f = &Fixture::load();
+    let mut ln = LayerNorm::<6>::new();
+    ln.gamma = f.f32("ln.weight").try_into().unwrap();
+    ln.beta = f.f32("ln.bias").try_into().unwrap();
+    let x: [[f32; 6]; 4] = cast(&f.f32("ln.x"));
+    let r: [[f32; 6]; 4] = cast(&f.f32("ln.r"));
+    let (mut y, mut cache, mut dx, mut grad) = ([[0.0; 6]; 4], [0.0; 4], [[0.0; 6]; 4], [0.0; 12]);
+    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
+    let mut ctx = nn::layer::Context {
+        mode: nn::layer::Mode::Train,
+        rng: &mut rng,
+        workspace: &mut [],
+        parallel: &nn::kernels::split::Serial,
+    };
+    ln.forward_batch(&x, &mut y, &mut cache, &mut ctx);
+    ln.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, &mut ctx);
+    assert_close("LayerNorm y", y.as_flattened(), &f.f64("ln.y"), 1e-5);
+    assert_close("LayerNorm dx", dx.as_flattened(), &f.f64("ln.x_grad"), 1e-5);
+    assert_close("LayerNorm dγ", &grad[..6], &f.f64("ln.weight_grad"), 1e-5);
+    assert_close("LayerNorm dβ", &grad[6..], &f.f64("ln.bias_grad"), 1e-5);
+}
+
+#[test]
+fn huber_matches_pytorch_mean_reduction() {
+    let f = &Fixture::load();
+    let y: [[f32; 3]; 5] = cast(&f.f32("huber.y"));
+    let t: [[f32; 3]; 5] = cast(&f.f32("huber.t"));
+    let huber = Huber::new(0.8);
+    // A trainer averages the per-sample losses (each a mean over outputs)
+    // over the batch: PyTorch's mean over every element.
+    let (mut loss, mut grad) = (0.0, [[0.0f32; 3]; 5]);
+    for ((y, t), g) in y.iter().zip(&t).zip(&mut grad) {
+        loss += huber.loss_grad(y, t, Some(g)) / 5.0;
+        g.iter_mut().for_each(|g| *g /= 5.0);
+    }
+    assert_close("Huber loss", &[loss], &f.f64("huber.loss"), 1e-6);
+    assert_close(
+        "Huber gradient",
+        grad.as_flattened(),
+        &f.f64("huber.grad"),
+        1e-6,
     );
 }

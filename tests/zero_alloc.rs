@@ -142,8 +142,9 @@ fn training_through_user_layers_allocates_nothing() {
     let mut trainer =
         WithUserLayersTrainer::<Adam, 16>::new_boxed(Init::HeNormal, Adam::new(1e-3), 5);
     let mut rng = TrainRng::seed_from_u64(6);
-    let x: Box<[[f32; 784]; 16]> =
-        Box::new(std::array::from_fn(|_| std::array::from_fn(|_| rng.random())));
+    let x: Box<[[f32; 784]; 16]> = Box::new(std::array::from_fn(|_| {
+        std::array::from_fn(|_| rng.random())
+    }));
     let labels: [usize; 16] = std::array::from_fn(|i| i % 10);
     let mut losses = [0.0f32; 20];
     let train = allocations_during(Scope::ThisThread, || {
@@ -152,6 +153,9 @@ fn training_through_user_layers_allocates_nothing() {
         }
         std::hint::black_box(trainer.model.predict(&x[0]));
     });
-    assert_eq!(train, 0, "20 steps through user layers allocated {train} times");
+    assert_eq!(
+        train, 0,
+        "20 steps through user layers allocated {train} times"
+    );
     assert!(losses[19] < losses[0], "{} -> {}", losses[0], losses[19]);
 }

@@ -65,11 +65,11 @@ pub mod prelude {
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{
         AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
-        ConvTranspose2d, Dropout, ELU, Flatten, GaussianNoise, HardTanh, Identity, LeakyReLU,
-        Linear, MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, Reshape, Sigmoid, Softmax, Softplus,
-        Tanh,
+        ConvTranspose2d, Dropout, ELU, Flatten, GELU, GELUTanh, GaussianNoise, HardTanh, Identity,
+        LayerNorm, LeakyReLU, Linear, MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, Reshape, SiLU,
+        Sigmoid, Softmax, Softplus, Tanh,
     };
-    pub use crate::loss::{Bce, CrossEntropy, L1, Loss, Mse};
+    pub use crate::loss::{Bce, CrossEntropy, Huber, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
     pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};
 }

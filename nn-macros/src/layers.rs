@@ -29,8 +29,8 @@ pub enum Kind {
         inputs: Size,
         outputs: Size,
     },
-    /// An argument-free, shape-preserving layer of nn's, by type name.
-    Plain(&'static str),
+    /// A layer of the [`SIMPLE`] table, with its sizes.
+    Simple(&'static Simple, Vec<Size>),
     LeakyReLU(f32),
     Elu(f32),
     HardTanh(f32, f32),
@@ -63,28 +63,122 @@ pub enum Kind {
     Custom(TokenStream),
 }
 
-/// Argument-free layers that keep their input's shape.
-const PLAIN: [&str; 7] = [
-    "ReLU",
-    "Sigmoid",
-    "Tanh",
-    "Softmax",
-    "Identity",
-    "Softplus",
-    "BinaryStep",
+/// What a [`SIMPLE`] layer's shape rule is.
+pub enum Rule {
+    /// The output is the input, whatever its shape (activations).
+    Same,
+    /// A vector of the first argument's size in and out (`LayerNorm<N>`).
+    Features,
+}
+
+/// A layer whose grammar is its name and a fixed list of sizes: one line of
+/// [`SIMPLE`] is all the macro needs to know of it.
+pub struct Simple {
+    pub name: &'static str,
+    /// How it is written; its size arguments are counted from it.
+    pub usage: &'static str,
+    pub rule: Rule,
+    /// Whether it has parameters (asserted against the type's `NUM_PARAMS`).
+    pub params: bool,
+    /// Whether `reset` restores its settings with `<T>::new()`.
+    pub settings: bool,
+}
+
+const fn simple(name: &'static str) -> Simple {
+    Simple {
+        name,
+        usage: name,
+        rule: Rule::Same,
+        params: false,
+        settings: false,
+    }
+}
+
+/// The layers with no syntax of their own: one line each.
+pub const SIMPLE: &[Simple] = &[
+    simple("ReLU"),
+    simple("Sigmoid"),
+    simple("Tanh"),
+    simple("Softmax"),
+    simple("Identity"),
+    simple("Softplus"),
+    simple("BinaryStep"),
+    simple("GELU"),
+    simple("GELUTanh"),
+    simple("SiLU"),
+    Simple {
+        usage: "LayerNorm<FEATURES>",
+        rule: Rule::Features,
+        params: true,
+        settings: true,
+        ..simple("LayerNorm")
+    },
 ];
-const KNOWN: &str = "Input<N> / Input<C, L> / Input<C, H, W>, Linear<IN, OUT>, \
-    ReLU, Sigmoid, Tanh, Softmax, Identity, Softplus, BinaryStep, LeakyReLU[<SLOPE>], ELU[<ALPHA>], \
-    HardTanh[<MIN, MAX>], PReLU[<CHANNELS>], Maxout<K>, Dropout[<P>], GaussianNoise<SIGMA>, \
-    BatchNorm1d<N>, BatchNorm2d<C>, Conv1d<CI, CO, K[, S, P, D]>, Conv2d<CI, CO, K[, S, P, D]>, \
-    ConvTranspose2d<CI, CO, K[, S, P]>, MaxPool2d<K[, S]>, MaxUnpool2d<K[, S]>, AvgPool2d<K[, S]>, Flatten, \
-    Reshape<N> / Reshape<C, L> / Reshape<C, H, W>";
+
+/// The names `network!` knows, besides the [`SIMPLE`] ones.
+const SPECIAL: &[&str] = &[
+    "Input",
+    "Linear",
+    "LeakyReLU",
+    "ELU",
+    "HardTanh",
+    "PReLU",
+    "Maxout",
+    "Dropout",
+    "GaussianNoise",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose2d",
+    "MaxPool2d",
+    "MaxUnpool2d",
+    "AvgPool2d",
+    "Flatten",
+    "Reshape",
+];
+
+/// Edit distance between two names, ignoring case.
+fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (
+        a.to_lowercase().chars().collect(),
+        b.to_lowercase().chars().collect(),
+    );
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// The known layer name closest to `name`, if any is close.
+fn suggestion(name: &str) -> Option<&'static str> {
+    SIMPLE
+        .iter()
+        .map(|s| s.name)
+        .chain(SPECIAL.iter().copied())
+        .map(|known| (distance(name, known), known))
+        .filter(|&(d, known)| d <= 2.max(known.len() / 3))
+        .min()
+        .map(|(_, known)| known)
+}
 
 impl Kind {
     /// Whether the layer has parameters (and so gradients, optimizer state
     /// and a place in `params()`). For nn's layers this is a fact of the
     /// type that the expansion asserts; a user's layer is assumed to.
     pub fn has_params(&self) -> bool {
+        if let Kind::Simple(simple, _) = self {
+            return simple.params;
+        }
         matches!(
             self,
             Kind::Linear { .. }
@@ -115,9 +209,14 @@ impl Kind {
                 let (i, o) = (a(inputs), a(outputs));
                 quote!(#l::Linear<#i, #o>)
             }
-            Kind::Plain(name) => {
-                let name = syn::Ident::new(name, proc_macro2::Span::call_site());
-                quote!(#l::#name)
+            Kind::Simple(simple, args) => {
+                let name = syn::Ident::new(simple.name, proc_macro2::Span::call_site());
+                if args.is_empty() {
+                    quote!(#l::#name)
+                } else {
+                    let args = args.iter().map(a);
+                    quote!(#l::#name<#(#args),*>)
+                }
             }
             Kind::LeakyReLU(_) => quote!(#l::LeakyReLU),
             Kind::Elu(_) => quote!(#l::ELU),
@@ -200,6 +299,7 @@ impl Kind {
             }
             Kind::HardTanh(min, max) => quote!(<#ty>::new(#min, #max)),
             Kind::BatchNorm1d(_) | Kind::BatchNorm2d(_) | Kind::PReLU(_) => quote!(<#ty>::new()),
+            Kind::Simple(simple, _) if simple.settings => quote!(<#ty>::new()),
             _ => return None,
         })
     }
@@ -461,13 +561,21 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
             3,
             "Reshape<N>, Reshape<C, L> or Reshape<C, H, W>",
         )?)),
-        _ => match PLAIN.iter().find(|&&a| a == w.name) {
-            Some(&a) => return no_args(Kind::Plain(a)),
+        _ => match SIMPLE.iter().find(|s| s.name == w.name) {
+            Some(simple) if simple.usage == simple.name => {
+                return no_args(Kind::Simple(simple, Vec::new()));
+            }
+            Some(simple) => {
+                let count = simple.usage.matches(',').count() + 1;
+                Kind::Simple(simple, w.sizes(count, count, simple.usage)?)
+            }
             None => {
+                let hint = suggestion(&w.name)
+                    .map_or(String::new(), |known| format!("; did you mean `{known}`?"));
                 return Err(syn::Error::new(
                     name.span(),
                     format!(
-                        "unknown layer `{name}`; the layers are: {KNOWN} (a type of your own is named by path: `crate::{name}`, `self::{name}`)"
+                        "unknown layer `{name}`{hint} (`nn::network!`'s documentation lists nn's layers; a type of your own is named by path, e.g. `crate::{name}`)"
                     ),
                 ));
             }
@@ -586,7 +694,32 @@ pub fn output(
                 ),
             ),
         },
-        Kind::Plain(_)
+        Kind::Simple(
+            Simple {
+                rule: Rule::Features,
+                ..
+            },
+            args,
+        ) => match dims.view(1, krate) {
+            Dims::Flat(n) if differs(&n, &args[0]) => Err(format!(
+                "`{layer}` normalizes {} features but `{producer}` produces {text}",
+                args[0].text()
+            )),
+            Dims::Flat(_) => Ok(dims.clone()),
+            _ => needs(
+                "a feature vector",
+                &format!(
+                    "; insert `Flatten` before it ({} features)",
+                    dims.product(krate)
+                ),
+            ),
+        },
+        Kind::Simple(
+            Simple {
+                rule: Rule::Same, ..
+            },
+            _,
+        )
         | Kind::LeakyReLU(_)
         | Kind::Elu(_)
         | Kind::HardTanh(..)

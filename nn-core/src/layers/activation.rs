@@ -27,6 +27,8 @@ pub trait Activation: Copy + Zeroable {
     const FUSION: Fusion = Fusion::None;
 }
 
+// Errors about a layer that does not fit say so, not that it is no activation.
+#[diagnostic::do_not_recommend]
 impl<A: Activation, S: Shape> Forward<S> for A {
     type Out = S;
     fn forward(&self, x: &S) -> S {
@@ -36,6 +38,7 @@ impl<A: Activation, S: Shape> Forward<S> for A {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<A: Activation, S: Shape> Layer<S> for A {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = 0;

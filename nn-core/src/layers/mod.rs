@@ -10,12 +10,14 @@ mod activation;
 mod batchnorm;
 mod conv;
 mod dropout;
+mod layer_norm;
 mod linear;
 mod maxout;
 mod noise;
 mod pool;
 mod prelu;
 mod reshape;
+mod smooth;
 
 pub use activation::{
     Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
@@ -24,9 +26,11 @@ pub use activation::{
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use dropout::Dropout;
+pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use maxout::Maxout;
 pub use noise::GaussianNoise;
 pub use pool::{AvgPool2d, MaxPool2d, MaxUnpool2d, PoolIndices};
 pub use prelu::PReLU;
 pub use reshape::{Flatten, Reshape};
+pub use smooth::{GELU, GELUTanh, SiLU};

@@ -14,12 +14,14 @@
 //! ```
 mod bce;
 mod cross_entropy;
+mod huber;
 mod output;
 mod perceptron;
 mod regression;
 
 pub use bce::Bce;
 pub use cross_entropy::{CrossEntropy, SmoothedCrossEntropy};
+pub use huber::Huber;
 pub use output::Output;
 pub use perceptron::Perceptron;
 pub use regression::{L1, Mse};

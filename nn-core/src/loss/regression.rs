@@ -21,7 +21,7 @@ pub struct Mse;
 pub struct L1;
 
 /// `(1/N) Σ f(y − t)` with gradient `f'(y − t) / N`.
-fn mean_elementwise<const N: usize>(
+pub(super) fn mean_elementwise<const N: usize>(
     y: &[f32; N],
     t: &[f32; N],
     dy: Option<&mut [f32; N]>,
