@@ -72,6 +72,13 @@ pub use rand;
 /// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
 /// | `PReLU[<CHANNELS>]`, `Maxout<K>` | one shared slope |
 ///
+/// `Residual<layers…>` adds its input to what its layers produce (an identity
+/// shortcut); ending it with `Shortcut<layers…>` sends the input through
+/// those layers instead (a projection, e.g. `Shortcut<Conv2d<16, 32, 1, 2>,
+/// BatchNorm2d<32>>`). Blocks nest, the macro checks that both branches end
+/// in the same shape, and PyTorch names their tensors `"{i}.main.{j}.weight"`
+/// and `"{i}.shortcut.{j}.weight"`.
+///
 /// Sizes may be named constants or `{ expressions }` (`Linear<784, HIDDEN>`,
 /// `Linear<{ 4 * C }, 10>`); the macro then leaves the arithmetic to the
 /// compiler, which still rejects a mismatch. A layer of your own is named by
@@ -227,6 +234,27 @@ pub mod __private {
     /// A sample (or batch) of any shape as its flat values.
     pub fn as_slice<T: nn_core::bytemuck::Pod>(x: &T) -> &[f32] {
         nn_core::bytemuck::cast_slice(core::slice::from_ref(x))
+    }
+
+    /// `a + b`, sample by sample (a residual block's join, single sample).
+    pub fn add_samples<S: nn_core::layer::Shape>(a: &S, b: &S) -> S {
+        let mut y = *a;
+        add_assign(as_slice_mut(&mut y), as_slice(b));
+        y
+    }
+
+    /// `y = a + b`, elementwise (a residual block's join over a batch).
+    pub fn add_batches(a: &[f32], b: &[f32], y: &mut [f32]) {
+        for ((y, a), b) in y.iter_mut().zip(a).zip(b) {
+            *y = a + b;
+        }
+    }
+
+    /// `y += x`, elementwise (a second gradient into one buffer).
+    pub fn add_assign(y: &mut [f32], x: &[f32]) {
+        for (y, x) in y.iter_mut().zip(x) {
+            *y += x;
+        }
     }
 
     /// Mutable [`as_slice`].

@@ -4,7 +4,7 @@
 //! (`<T as Layer<S>>::NUM_PARAMS`, `STATE_LEN`, `GEMM_WIDTH`, `FUSION`), and
 //! every shape the macro worked out is asserted equal to the type's
 //! `Forward::Out`, so the macro's table and the types cannot drift apart.
-use crate::network::{Network, Resolved, SigPart};
+use crate::network::{Network, Op, Resolved, SigPart};
 use crate::parse::NetworkSpec;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -90,31 +90,41 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             l.output.describe()
         )
     });
-    let (input, output) = (&net.input, net.dims(net.layers.len()));
+    let (input, output) = (net.input(), &net.buffers[net.output]);
     let (d_in, d_out) = (input.len(krate).value(), output.len(krate).value());
     let (in_ty, out_ty) = (input.ty(), output.ty());
-    // Single-sample forward: pools that an unpooling undoes keep their indices.
+    // Single-sample forward, one local per buffer: pools that an unpooling
+    // undoes keep their indices.
+    let buf = |k: usize| format_ident!("b{}", k);
     let paired: Vec<usize> = net.layers.iter().filter_map(|l| l.pair).collect();
     let forward_single = net
-        .layers
+        .ops
         .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let (f, t, s) = (&l.field, &l.ty, l.input.ty());
-            let indices = format_ident!("indices{}", i);
-            match l.pair {
-                Some(pool) => {
-                    let from = format_ident!("indices{}", pool);
-                    quote!(let a = &self.#f.unpool(a, &#from);)
+        .map(|op| match *op {
+            Op::Layer(i) => {
+                let l = &net.layers[i];
+                let (f, t, s) = (&l.field, &l.ty, l.input.ty());
+                let (x, y) = (buf(l.input_buf), buf(l.output_buf));
+                let indices = format_ident!("indices{}", i);
+                match l.pair {
+                    Some(pool) => {
+                        let from = format_ident!("indices{}", pool);
+                        quote!(let #y = &self.#f.unpool(#x, &#from);)
+                    }
+                    None if paired.contains(&i) => quote! {
+                        let (#y, #indices) = self.#f.forward_with_indices(#x);
+                        let #y = &#y;
+                    },
+                    None => quote!(let #y = &<#t as #p::Forward<#s>>::forward(&self.#f, #x);),
                 }
-                None if paired.contains(&i) => quote! {
-                    let (pooled, #indices) = self.#f.forward_with_indices(a);
-                    let a = &pooled;
-                },
-                None => quote!(let a = &<#t as #p::Forward<#s>>::forward(&self.#f, a);),
+            }
+            Op::Add { a, b, output } => {
+                let (a, b, y) = (buf(a), buf(b), buf(output));
+                quote!(let #y = &#p::add_samples(#a, #b);)
             }
         })
         .collect::<Vec<_>>();
+    let (first_buf, last_buf) = (buf(0), buf(net.output));
     // Every layer but unpooling (which has no parameters) is a `Layer`.
     let trainable: Vec<&Resolved> = net.layers.iter().filter(|l| l.pair.is_none()).collect();
     let layer_fields: Vec<_> = trainable.iter().map(|l| &l.field).collect();
@@ -133,9 +143,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let param_fields: Vec<_> = with_params.iter().map(|l| &l.field).collect();
     let param_traits: Vec<_> = with_params.iter().map(|l| layer_trait(net, l)).collect();
     let tensors = param_fields.len();
-    let param_indices: Vec<usize> = (0..net.layers.len())
-        .filter(|&i| net.layers[i].kind.has_params())
-        .collect();
+    let param_prefixes: Vec<&str> = with_params.iter().map(|l| l.torch.as_str()).collect();
     let signature = signature(net, name);
     let checks = assertions(net);
     let model_doc = format!(
@@ -173,9 +181,9 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Runs one sample through the network in evaluation mode.
             #[inline]
             pub fn forward(&self, x: &#in_ty) -> #out_ty {
-                let a = x;
+                let #first_buf = x;
                 #( #forward_single )*
-                *a
+                *#last_buf
             }
 
             /// The parameters of each layer that has any, in layer order, each
@@ -319,7 +327,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// If the safetensors writer refuses the data.
                 pub fn to_safetensors(&self) -> ::core::result::Result<::std::vec::Vec<u8>, #krate::data::safetensors::SafetensorsError> {
                     #krate::data::safetensors::to_bytes(&[#( #krate::data::safetensors::Tensors {
-                        index: #param_indices,
+                        prefix: #param_prefixes,
                         state: #param_traits::state(&self.#param_fields),
                         torch: #param_traits::TORCH,
                     } ),*])
@@ -335,7 +343,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 /// or an invalid file, as a typed error.
                 pub fn from_safetensors(&mut self, bytes: &[u8]) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
                     #krate::data::safetensors::read_into(bytes, &mut [#( #krate::data::safetensors::TensorsMut {
-                        index: #param_indices,
+                        prefix: #param_prefixes,
                         state: #param_traits::state_mut(&mut self.#param_fields),
                         torch: #param_traits::TORCH,
                     } ),*], #krate::weights::NonFinite::Refuse)
@@ -394,7 +402,6 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     // shadowed by the trainer's generic parameters of those names.
     let name = &format_ident!("__{}TrainerModel", model_name);
     let layers = &net.layers;
-    let n = layers.len();
     let lt = |i: usize| layer_trait(net, &layers[i]);
     // The GEMM workspace serves the widest product of any layer.
     let gemm_width = layers
@@ -404,26 +411,209 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             let lt = layer_trait(net, l);
             quote!(#p::shape::max(#w, #lt::GEMM_WIDTH))
         });
-    let (in_ty, out_ty) = (net.dims(0).ty(), net.dims(n).ty());
-    let d_out = net.dims(n).len(krate).arg();
+    let (in_ty, out_ty) = (net.input().ty(), net.buffers[net.output].ty());
+    let d_out = net.buffers[net.output].len(krate).arg();
 
-    let act = |i: usize| format_ident!("act{}", i);
-    let delta = |i: usize| format_ident!("delta{}", i);
+    let act = |k: usize| format_ident!("act{}", k);
+    let delta = |k: usize| format_ident!("delta{}", k);
+    let scratch = |k: usize| format_ident!("scratch{}", k);
     let grad = |i: usize| format_ident!("grad_{}", layers[i].field);
     let state = |i: usize| format_ident!("state_{}", layers[i].field);
     let cache = |i: usize| format_ident!("cache_{}", layers[i].field);
-    let input = |i: usize| {
-        if i == 0 {
+    let input = |k: usize| {
+        if k == 0 {
             quote!(x)
         } else {
-            let a = act(i);
+            let a = act(k);
             quote!(&self.#a)
         }
     };
 
-    let param_layers: Vec<usize> = (0..n).filter(|&i| layers[i].kind.has_params()).collect();
-    // Layers below the first one with parameters need no backward pass.
-    let first_param = param_layers.first().copied();
+    let param_layers: Vec<usize> = (0..layers.len())
+        .filter(|&i| layers[i].kind.has_params())
+        .collect();
+    // Gradients flow only into buffers that depend on a parameter.
+    let reach = net.reach();
+
+    // The loss may fuse with a final softmax or sigmoid (its type says so
+    // in `FUSION`): it then reads the last layer's input too and its
+    // gradient starts below that layer. A layer can only fuse if it keeps
+    // its input's size, so only then is the fused form emitted.
+    let last_layer = match net.ops.last() {
+        Some(Op::Layer(i)) if layers[*i].pair.is_none() => Some(*i),
+        _ => None,
+    };
+    let fusable = last_layer.filter(|&i| {
+        let l = &layers[i];
+        l.input.len(krate).same(&l.output.len(krate)) != Some(false)
+    });
+    let fusion = match last_layer {
+        Some(i) => {
+            let lt = lt(i);
+            quote!(#lt::FUSION)
+        }
+        None => quote!(#p::Fusion::None),
+    };
+
+    // The backward pass, last op first. A buffer read by two ops (a
+    // residual block's input) receives two gradients: the first is written
+    // in place, later ones go through a scratch buffer and are added.
+    let mut written = vec![false; net.buffers.len()];
+    let mut scratches: Vec<usize> = Vec::new();
+    let mut write_dx = |k: usize, written: &mut Vec<bool>| -> (TokenStream, TokenStream) {
+        let d = delta(k);
+        if !written[k] {
+            written[k] = true;
+            (quote!(self.#d), quote!())
+        } else {
+            if !scratches.contains(&k) {
+                scratches.push(k);
+            }
+            let s = scratch(k);
+            (
+                quote!(self.#s),
+                quote!(#p::add_assign(#p::as_slice_mut(&mut self.#d), #p::as_slice(&self.#s));),
+            )
+        }
+    };
+    let mut backward_op = |op: &Op, written: &mut Vec<bool>| -> TokenStream {
+        match *op {
+            Op::Layer(i) => {
+                let l = &layers[i];
+                let (x_buf, y_buf) = (l.input_buf, l.output_buf);
+                if !reach[y_buf] {
+                    return quote!();
+                }
+                let (f, a, c, x, lt, dy) = (
+                    &l.field,
+                    act(y_buf),
+                    cache(i),
+                    input(x_buf),
+                    lt(i),
+                    delta(y_buf),
+                );
+                let target = reach[x_buf].then(|| write_dx(x_buf, written));
+                let accumulate = target.as_ref().map(|(_, acc)| acc.clone());
+                match (l.pair, target) {
+                    // Unpooling has no parameters; its pool's cache holds the indices.
+                    (Some(pool), Some((target, _))) => {
+                        let pc = cache(pool);
+                        quote!(self.model.#f.backward(&self.#pc, &self.#dy, &mut #target); #accumulate)
+                    }
+                    (Some(_), None) => quote!(),
+                    (None, target) => {
+                        let dx = match target {
+                            Some((target, _)) => quote!(Some(&mut #target)),
+                            None => quote!(None),
+                        };
+                        let g = if l.kind.has_params() {
+                            let g = grad(i);
+                            quote!(&mut self.#g)
+                        } else {
+                            quote!(&mut [])
+                        };
+                        quote! {
+                            #lt::backward(&self.model.#f, #x, &self.#a, &self.#dy, &mut self.#c, #dx, #g, &mut ctx);
+                            #accumulate
+                        }
+                    }
+                }
+            }
+            Op::Add { a, b, output } => {
+                if !reach[output] {
+                    return quote!();
+                }
+                let dy = delta(output);
+                let mut steps = Vec::new();
+                for k in [a, b] {
+                    if !reach[k] {
+                        continue;
+                    }
+                    let d = delta(k);
+                    steps.push(if written[k] {
+                        quote!(#p::add_assign(#p::as_slice_mut(&mut self.#d), #p::as_slice(&self.#dy));)
+                    } else {
+                        written[k] = true;
+                        quote!(#p::as_slice_mut(&mut self.#d).copy_from_slice(#p::as_slice(&self.#dy));)
+                    });
+                }
+                quote!(#(#steps)*)
+            }
+        }
+    };
+    let out = net.output;
+    let out_act = act(out);
+    // Losses see every sample as a vector, whatever its shape.
+    let out_row = quote!(#p::as_vector(&self.#out_act[b]));
+    // The head's input row (the network input itself for a one-layer network).
+    let below = fusable.map(|i| {
+        let k = layers[i].input_buf;
+        if k == 0 {
+            quote!(#p::as_vector(&x[b]))
+        } else {
+            let a = act(k);
+            quote!(#p::as_vector(&self.#a[b]))
+        }
+    });
+    let fused_loss = |dz: TokenStream| {
+        let below = below.clone().expect("only for fusable heads");
+        quote!(loss.loss_grad_after(#fusion, #below, #out_row, &targets[b], #dz))
+    };
+    let loss_eval = if fusable.is_some() {
+        fused_loss(quote!(None))
+    } else {
+        quote!(loss.loss_grad(#out_row, &targets[b], None))
+    };
+    let backprop = if !reach[out] {
+        quote! {
+            for b in 0..B {
+                total += #loss_eval;
+            }
+        }
+    } else {
+        let top = delta(out);
+        let unfused_loss = quote! {
+            for b in 0..B {
+                total += loss.loss_grad(#out_row, &targets[b], Some(#p::as_vector_mut(&mut self.#top[b])));
+            }
+            #p::scale(inv_b, #p::as_slice_mut(&mut self.#top));
+        };
+        let mut ops = net.ops.iter().rev();
+        let head = match fusable {
+            // The fused form only exists if something below the head learns.
+            Some(i) if reach[layers[i].input_buf] => {
+                let below_top = delta(layers[i].input_buf);
+                let mut unfused_written = written.clone();
+                let last = backward_op(ops.next().expect("a last op"), &mut unfused_written);
+                written[layers[i].input_buf] = true;
+                debug_assert_eq!(written, unfused_written);
+                let fused = fused_loss(quote!(Some(#p::as_vector_mut(&mut self.#below_top[b]))));
+                quote! {
+                    if #fusion.is_fused() {
+                        for b in 0..B {
+                            total += #fused;
+                        }
+                        #p::scale(inv_b, #p::as_slice_mut(&mut self.#below_top));
+                    } else {
+                        #unfused_loss
+                        #last
+                    }
+                }
+            }
+            _ => unfused_loss,
+        };
+        let rest: Vec<TokenStream> = ops.map(|op| backward_op(op, &mut written)).collect();
+        quote! {
+            let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
+            #head
+            #( #rest )*
+        }
+    };
+    // A layer with parameters must not fuse: its gradient would be skipped.
+    let no_fused_params = last_layer.filter(|&i| layers[i].kind.has_params()).map(|_| {
+        quote!(const { assert!(!#fusion.is_fused(), "a layer with parameters cannot fuse with the loss") };)
+    });
+
     // The buffers: (name, type), all zero-filled by `init_in_place`.
     let mut buffers: Vec<(syn::Ident, TokenStream)> = Vec::new();
     for &i in &param_layers {
@@ -437,138 +627,36 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             buffers.push((c, quote!(#lt::Cache<{ B }>)));
         }
     }
-    for i in 1..=n {
-        let (a, s) = (act(i), net.dims(i).ty());
-        buffers.push((a, quote!([#s; B])));
-    }
-    // Deltas (∂L/∂act_i) exist from the first parameter layer's output up to the top.
-    if let Some(first) = first_param {
-        for i in first + 1..=n {
-            let (dl, s) = (delta(i), net.dims(i).ty());
-            buffers.push((dl, quote!([#s; B])));
+    for (k, dims) in net.buffers.iter().enumerate().skip(1) {
+        let s = dims.ty();
+        buffers.push((act(k), quote!([#s; B])));
+        if reach[k] {
+            buffers.push((delta(k), quote!([#s; B])));
         }
+    }
+    for &k in &scratches {
+        let s = net.buffers[k].ty();
+        buffers.push((scratch(k), quote!([#s; B])));
     }
     let (buffer_names, buffer_types): (Vec<_>, Vec<_>) = buffers.into_iter().unzip();
 
-    let forward_steps = (0..n).map(|i| {
-        let (f, a, c, x, lt) = (&layers[i].field, act(i + 1), cache(i), input(i), lt(i));
-        match layers[i].pair {
-            // Unpooling reads the indices its pool cached.
-            Some(pool) => {
-                let pc = cache(pool);
-                quote!(self.model.#f.forward_batch(#x, &self.#pc, &mut self.#a);)
-            }
-            None => quote!(#lt::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
-        }
-    });
-    let backward_step = |i: usize, dy: TokenStream| {
-        let (f, a, c, x, lt) = (&layers[i].field, act(i + 1), cache(i), input(i), lt(i));
-        let dx = if Some(i) == first_param {
-            quote!(None)
-        } else {
-            let d = delta(i);
-            quote!(Some(&mut self.#d))
-        };
-        let g = if layers[i].kind.has_params() {
-            let g = grad(i);
-            quote!(&mut self.#g)
-        } else {
-            quote!(&mut [])
-        };
-        match layers[i].pair {
-            Some(pool) => {
-                // Unpooling has no parameters and sits above the first parameter layer.
-                let (pc, d) = (cache(pool), delta(i));
-                quote!(self.model.#f.backward(&self.#pc, &#dy, &mut self.#d);)
-            }
-            None => {
-                quote!(#lt::backward(&self.model.#f, #x, &self.#a, &#dy, &mut self.#c, #dx, #g, &mut ctx);)
-            }
-        }
-    };
-
-    // The loss may fuse with a final softmax or sigmoid (its type says so
-    // in `FUSION`): it then reads the last layer's input too and its
-    // gradient starts below that layer. A layer can only fuse if it keeps
-    // its input's size, so only then is the fused form emitted.
-    let last = act(n);
-    let last_layer = &layers[n - 1];
-    let fusable = last_layer.pair.is_none()
-        && last_layer
-            .input
-            .len(krate)
-            .same(&last_layer.output.len(krate))
-            != Some(false);
-    let fusion = if last_layer.pair.is_none() {
-        let lt = lt(n - 1);
-        quote!(#lt::FUSION)
-    } else {
-        quote!(#p::Fusion::None)
-    };
-    // The head's input row: the network input itself for a one-layer network.
-    let below = if n == 1 {
-        quote!(x[b])
-    } else {
-        let a = act(n - 1);
-        quote!(self.#a[b])
-    };
-    // Losses see every sample as a vector, whatever its shape.
-    let vector = |row: TokenStream| quote!(#p::as_vector(&#row));
-    let (below, out_row) = (vector(below), vector(quote!(self.#last[b])));
-    let fused_loss =
-        |dz: TokenStream| quote!(loss.loss_grad_after(#fusion, #below, #out_row, &targets[b], #dz));
-    let loss_eval = if fusable {
-        fused_loss(quote!(None))
-    } else {
-        quote!(loss.loss_grad(#out_row, &targets[b], None))
-    };
-    let backprop = match first_param {
-        None => quote! {
-            for b in 0..B {
-                total += #loss_eval;
-            }
-        },
-        Some(first) => {
-            let (top, below_top) = (delta(n), delta(n - 1));
-            let below_last = (first..n - 1).rev().map(|i| {
-                backward_step(i, {
-                    let d = delta(i + 1);
-                    quote!(self.#d)
-                })
-            });
-            let last_backward = backward_step(n - 1, quote!(self.#top));
-            let unfused = quote! {
-                for b in 0..B {
-                    total += loss.loss_grad(#out_row, &targets[b], Some(#p::as_vector_mut(&mut self.#top[b])));
+    let forward_steps = net.ops.iter().map(|op| match *op {
+        Op::Layer(i) => {
+            let l = &layers[i];
+            let (f, a, c, x, lt) = (&l.field, act(l.output_buf), cache(i), input(l.input_buf), lt(i));
+            match l.pair {
+                // Unpooling reads the indices its pool cached.
+                Some(pool) => {
+                    let pc = cache(pool);
+                    quote!(self.model.#f.forward_batch(#x, &self.#pc, &mut self.#a);)
                 }
-                #p::scale(inv_b, #p::as_slice_mut(&mut self.#top));
-                #last_backward
-            };
-            let head = if fusable && first < n - 1 {
-                let fused = fused_loss(quote!(Some(#p::as_vector_mut(&mut self.#below_top[b]))));
-                quote! {
-                    if #fusion.is_fused() {
-                        for b in 0..B {
-                            total += #fused;
-                        }
-                        #p::scale(inv_b, #p::as_slice_mut(&mut self.#below_top));
-                    } else {
-                        #unfused
-                    }
-                }
-            } else {
-                unfused
-            };
-            quote! {
-                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
-                #head
-                #( #below_last )*
+                None => quote!(#lt::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
             }
         }
-    };
-    // A layer with parameters must not fuse: its gradient would be skipped.
-    let no_fused_params = last_layer.kind.has_params().then(|| {
-        quote!(const { assert!(!#fusion.is_fused(), "a layer with parameters cannot fuse with the loss") };)
+        Op::Add { a, b, output } => {
+            let (a, b, y) = (input(a), input(b), act(output));
+            quote!(#p::add_batches(#p::as_slice(#a), #p::as_slice(#b), #p::as_slice_mut(&mut self.#y));)
+        }
     });
     let penalized = param_layers.iter().map(|&i| {
         let (f, g, lt) = (&layers[i].field, grad(i), lt(i));
@@ -578,7 +666,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let (f, g, st, lt) = (&layers[i].field, grad(i), state(i), lt(i));
         quote!(self.optimizer.update::<{ #lt::NUM_PARAMS }>(#lt::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
     });
-    let update = if first_param.is_some() {
+    let update = if reach[out] {
         quote! {
             if self.regularization.is_active() {
                 self.regularization.apply(&mut [#( #penalized ),*]);
@@ -725,7 +813,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Evaluation-mode forward pass of a batch; returns the outputs.
             pub fn forward_batch(&mut self, x: &[#in_ty; B]) -> &[#out_ty; B] {
                 self.run_forward(x, #p::Mode::Eval);
-                &self.#last
+                &self.#out_act
             }
 
             /// Mean loss of a batch in evaluation mode (no update).

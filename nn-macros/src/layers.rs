@@ -441,6 +441,7 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
             )));
         }
         LayerKind::Builtin { name, args } => (name, args),
+        LayerKind::Block { .. } => unreachable!("blocks are resolved as chains"),
     };
     let w = Written {
         spec,
@@ -585,6 +586,7 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
 }
 
 /// What the previous layer produced, and how to name it in errors.
+#[derive(Clone)]
 pub struct Produced {
     pub dims: Dims,
     pub producer: String,

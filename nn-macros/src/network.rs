@@ -1,7 +1,9 @@
 //! Resolving a spec: every layer's input and output shape, every joint
-//! checked, every error collected (each at its own layer).
+//! checked, every error collected (each at its own layer), and the network
+//! as a program: layers and residual additions reading and writing
+//! numbered activation buffers (buffer 0 is the network's input).
 use crate::layers::{Entry, Kind, Produced, classify, implied_input, output};
-use crate::parse::{LayerSpec, NetworkSpec};
+use crate::parse::{LayerKind, LayerSpec, NetworkSpec};
 use crate::shape::{Dims, MARKER, compact, with_markers};
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote};
@@ -17,6 +19,19 @@ pub struct Resolved {
     pub pair: Option<usize>,
     /// The layer's type, every size filled in.
     pub ty: TokenStream,
+    /// The buffers it reads and writes.
+    pub input_buf: usize,
+    pub output_buf: usize,
+    /// Its module path in PyTorch's names (`"3"`, `"3.main.0"`).
+    pub torch: String,
+}
+
+/// One step of the forward pass.
+pub enum Op {
+    /// `net.layers[i]`, from its input buffer to its output buffer.
+    Layer(usize),
+    /// A residual join: `output = a + b`.
+    Add { a: usize, b: usize, output: usize },
 }
 
 /// A piece of a weights file's signature: text the macro knows, or a size
@@ -36,11 +51,10 @@ impl Resolved {
         let printed = match &self.kind {
             Kind::Custom(_) => {
                 let text = printed.to_string();
-                let start = text.rfind("::").map_or(0, |at| at + 2);
                 let generics = text.find('<').unwrap_or(text.len());
                 match text[..generics].rfind("::") {
                     Some(at) => text[at + 2..].to_string(),
-                    None => text[start.min(text.len())..].to_string(),
+                    None => text,
                 }
             }
             _ => printed.to_string(),
@@ -70,7 +84,7 @@ fn push_marked(text: &str, exprs: Vec<TokenStream>, parts: &mut Vec<SigPart>) {
         parts.push(SigPart::Text(rest[..at].to_string()));
         let digits = rest[at + MARKER.len()..]
             .find(|c: char| !c.is_ascii_digit())
-            .map_or(rest.len() - at - MARKER.len(), |n| n);
+            .unwrap_or(rest.len() - at - MARKER.len());
         let end = at + MARKER.len() + digits;
         let index: usize = rest[at + MARKER.len()..end]
             .parse()
@@ -81,23 +95,38 @@ fn push_marked(text: &str, exprs: Vec<TokenStream>, parts: &mut Vec<SigPart>) {
     parts.push(SigPart::Text(rest.to_string()));
 }
 
-/// A checked network: its input shape and layers.
+/// How the signature lists the network: layers, and the text around blocks.
+enum SigItem {
+    Layer(usize),
+    Text(&'static str),
+}
+
+/// A checked network.
 pub struct Network {
     pub krate: TokenStream,
-    pub input: Dims,
+    /// Every layer, blocks' layers included, in forward order.
     pub layers: Vec<Resolved>,
+    /// The shape of each buffer.
+    pub buffers: Vec<Dims>,
+    pub ops: Vec<Op>,
+    /// The buffer holding the network's output.
+    pub output: usize,
+    signature: Vec<SigItem>,
 }
 
 impl Network {
     /// What a weights file identifies the network by: its input shape and
-    /// every layer's full type and settings, `|`-separated.
+    /// every layer's full type and settings, `|`-separated (a residual
+    /// block as `Residual<main;shortcut>`).
     pub fn signature(&self) -> Vec<SigPart> {
         let mut parts = Vec::new();
-        let (input, exprs) = with_markers(|| self.input.ty());
+        let (input, exprs) = with_markers(|| self.buffers[0].ty());
         push_marked(&compact(&input.to_string()), exprs, &mut parts);
-        for layer in &self.layers {
-            parts.push(SigPart::Text("|".into()));
-            layer.signature(&self.krate, &mut parts);
+        for item in &self.signature {
+            match item {
+                SigItem::Layer(i) => self.layers[*i].signature(&self.krate, &mut parts),
+                SigItem::Text(text) => parts.push(SigPart::Text((*text).into())),
+            }
         }
         // Adjacent texts merge, so a network of known sizes has one literal.
         let mut merged: Vec<SigPart> = Vec::new();
@@ -110,14 +139,28 @@ impl Network {
         merged
     }
 
-    /// The shape after layer `i` (`dims(0)` is the input).
-    pub fn dims(&self, i: usize) -> &Dims {
-        if i == 0 {
-            &self.input
-        } else {
-            &self.layers[i - 1].output
-        }
+    pub fn input(&self) -> &Dims {
+        &self.buffers[0]
     }
+
+    /// Which buffers depend on a parameter: those need a gradient.
+    pub fn reach(&self) -> Vec<bool> {
+        let mut reach = vec![false; self.buffers.len()];
+        for op in &self.ops {
+            match *op {
+                Op::Layer(i) => {
+                    let l = &self.layers[i];
+                    reach[l.output_buf] = reach[l.input_buf] || l.kind.has_params();
+                }
+                Op::Add { a, b, output } => reach[output] = reach[a] || reach[b],
+            }
+        }
+        reach
+    }
+}
+
+fn error(spec: &LayerSpec, message: String) -> syn::Error {
+    syn::Error::new_spanned(&spec.tokens, message)
 }
 
 /// `tokens` with every span set to `span`.
@@ -136,10 +179,6 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             }
         })
         .collect()
-}
-
-fn error(spec: &LayerSpec, message: String) -> syn::Error {
-    syn::Error::new_spanned(&spec.tokens, message)
 }
 
 /// A `MaxUnpool2d`'s shape rule: it restores the input shape of the
@@ -184,151 +223,371 @@ fn unpool(
     Ok(pool.input.clone())
 }
 
-/// Checks the spec. Every problem is reported, each at its own layer.
-pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
-    let krate = &spec.krate;
-    let mut errors: Vec<syn::Error> = Vec::new();
-    let mut input = None;
-    let mut layers: Vec<Resolved> = Vec::new();
-    let mut prev: Option<Produced> = None;
-    // Max-pooling layers not yet undone by a `MaxUnpool2d`, innermost last.
-    let mut open_pools: Vec<usize> = Vec::new();
+/// What flows between the entries of a chain: the shape, and its buffer.
+#[derive(Clone)]
+struct Flow {
+    produced: Produced,
+    buf: usize,
+}
 
-    for (index, layer) in spec.layers.iter().enumerate() {
-        let kind = match classify(layer) {
-            Ok(Entry::Input(dims)) if index == 0 => {
-                input = Some(dims.clone());
-                prev = Some(Produced {
-                    text: dims.product(krate),
-                    dims,
-                    producer: layer.display(),
+/// Where a chain sits: how its fields and PyTorch names are prefixed.
+struct Place {
+    field: String,
+    torch: String,
+    top: bool,
+}
+
+/// The network as it is being resolved.
+struct Builder<'a> {
+    krate: &'a TokenStream,
+    errors: Vec<syn::Error>,
+    layers: Vec<Resolved>,
+    buffers: Vec<Dims>,
+    ops: Vec<Op>,
+    signature: Vec<SigItem>,
+}
+
+impl Builder<'_> {
+    fn buffer(&mut self, dims: Dims) -> usize {
+        self.buffers.push(dims);
+        self.buffers.len() - 1
+    }
+
+    /// Resolves a chain from `flow` (or, at the top, from the input the
+    /// first entry declares); returns what it produces, if that is known.
+    fn chain(
+        &mut self,
+        specs: &[LayerSpec],
+        mut flow: Option<Flow>,
+        place: &Place,
+    ) -> Option<Flow> {
+        let krate = self.krate;
+        // Max-pooling layers not yet undone by a `MaxUnpool2d`, innermost last.
+        let mut open_pools: Vec<usize> = Vec::new();
+        // Position among the chain's layers (PyTorch's `nn.Sequential` index).
+        let mut position = 0usize;
+        // Entries of the chain in the signature so far.
+        let mut entries = 0;
+        for (index, layer) in specs.iter().enumerate() {
+            if let LayerKind::Block { name, layers } = &layer.kind {
+                let field = layer.field.clone().unwrap_or_else(|| {
+                    format_ident!(
+                        "{}{}",
+                        name.to_string().to_lowercase(),
+                        position,
+                        span = name.span()
+                    )
                 });
-                continue;
-            }
-            Ok(Entry::Input(_)) => {
-                errors.push(error(
-                    layer,
-                    "`Input<…>` can only be the first entry".into(),
-                ));
-                continue;
-            }
-            Ok(Entry::Layer(kind)) => kind,
-            Err(e) => {
-                errors.push(e);
-                prev = None; // shapes after an unreadable layer are unknown
-                continue;
-            }
-        };
-        let current = match prev.take() {
-            Some(p) => p,
-            None => match implied_input(&kind) {
-                Some(dims) => Produced {
-                    dims,
-                    producer: String::new(),
-                    text: String::new(),
-                },
-                None if index == 0 => {
-                    errors.push(error(
+                let torch = format!("{}{position}", place.torch);
+                position += 1;
+                self.separate(place, &mut entries);
+                flow = match flow.take() {
+                    Some(input) if name == "Residual" => self.residual(
                         layer,
-                        format!(
-                            "cannot infer the network's input size from `{}`: start with `Input<N>` (or `Input<C, H, W>` for images) or a `Linear` layer",
-                            layer.display()
-                        ),
+                        layers,
+                        input,
+                        &format!("{}{field}_", place.field),
+                        &torch,
+                    ),
+                    Some(_) => {
+                        self.errors.push(error(
+                            layer,
+                            "`Shortcut<…>` belongs at the end of a `Residual<…>`: `Residual<main layers…, Shortcut<projection layers…>>`".into(),
+                        ));
+                        None
+                    }
+                    None if index == 0 => {
+                        self.errors.push(error(
+                            layer,
+                            "cannot infer the network's input size from a block: start with `Input<N>` (or `Input<C, H, W>` for images)".into(),
+                        ));
+                        None
+                    }
+                    None => None,
+                };
+                continue;
+            }
+            let kind = match classify(layer) {
+                Ok(Entry::Input(dims)) if index == 0 && place.top => {
+                    let buf = self.buffer(dims.clone());
+                    flow = Some(Flow {
+                        produced: Produced {
+                            text: dims.product(krate),
+                            dims,
+                            producer: layer.display(),
+                        },
+                        buf,
+                    });
+                    continue;
+                }
+                Ok(Entry::Input(_)) => {
+                    self.errors.push(error(
+                        layer,
+                        "`Input<…>` can only be the first entry".into(),
                     ));
                     continue;
                 }
-                None => continue,
-            },
-        };
-        let pair = match kind {
-            Kind::MaxUnpool2d { .. } => open_pools.pop(),
-            _ => None,
-        };
-        let shape = match kind {
-            Kind::MaxUnpool2d { .. } => {
-                unpool(&kind, &layer.display(), &current, pair.map(|p| &layers[p]))
-            }
-            _ => output(krate, &kind, &layer.display(), &current),
-        };
-        let out = match shape {
-            Ok(out) => out,
-            Err(message) => {
-                errors.push(error(layer, message));
-                // Keep checking later joints from what this layer declares, if it does.
-                if let Kind::Linear { outputs, .. } = &kind {
-                    prev = Some(Produced {
-                        dims: Dims::Flat(outputs.clone()),
-                        producer: layer.display(),
-                        text: outputs.text(),
-                    });
+                Ok(Entry::Layer(kind)) => kind,
+                Err(e) => {
+                    self.errors.push(e);
+                    flow = None; // shapes after an unreadable layer are unknown
+                    continue;
                 }
-                continue;
+            };
+            let current = match flow.take() {
+                Some(f) => f,
+                None => match implied_input(&kind) {
+                    Some(dims) if index == 0 && place.top => Flow {
+                        buf: self.buffer(dims.clone()),
+                        produced: Produced {
+                            dims,
+                            producer: String::new(),
+                            text: String::new(),
+                        },
+                    },
+                    None if index == 0 && place.top => {
+                        self.errors.push(error(
+                            layer,
+                            format!(
+                                "cannot infer the network's input size from `{}`: start with `Input<N>` (or `Input<C, H, W>` for images) or a `Linear` layer",
+                                layer.display()
+                            ),
+                        ));
+                        continue;
+                    }
+                    _ => continue,
+                },
+            };
+            let pair = match kind {
+                Kind::MaxUnpool2d { .. } => open_pools.pop(),
+                _ => None,
+            };
+            let shape = match kind {
+                Kind::MaxUnpool2d { .. } => unpool(
+                    &kind,
+                    &layer.display(),
+                    &current.produced,
+                    pair.map(|p| &self.layers[p]),
+                ),
+                _ => output(krate, &kind, &layer.display(), &current.produced),
+            };
+            let out = match shape {
+                Ok(out) => out,
+                Err(message) => {
+                    self.errors.push(error(layer, message));
+                    // Keep checking later joints from what this layer declares, if it does.
+                    if let Kind::Linear { outputs, .. } = &kind {
+                        let dims = Dims::Flat(outputs.clone());
+                        flow = Some(Flow {
+                            buf: self.buffer(dims.clone()),
+                            produced: Produced {
+                                dims,
+                                producer: layer.display(),
+                                text: outputs.text(),
+                            },
+                        });
+                    }
+                    continue;
+                }
+            };
+            let field = match &layer.field {
+                Some(f) => format_ident!("{}{}", place.field, f, span = f.span()),
+                None => {
+                    let (base, span) = layer.base_name();
+                    format_ident!("{}{}{}", place.field, base, position, span = span)
+                }
+            };
+            if self.layers.iter().any(|l| l.field == field) {
+                self.errors.push(syn::Error::new(
+                    field.span(),
+                    format!("two layers are named `{field}`"),
+                ));
             }
-        };
-        let field = layer.field.clone().unwrap_or_else(|| {
-            let (base, span) = layer.base_name();
-            format_ident!("{}{}", base, layers.len(), span = span)
-        });
-        if layers.iter().any(|l| l.field == field) {
-            errors.push(syn::Error::new(
-                field.span(),
-                format!("two layers are named `{field}`"),
-            ));
+            let text = match kind {
+                Kind::Flatten => current.produced.dims.product(krate),
+                _ => out.product(krate),
+            };
+            let output_buf = self.buffer(out.clone());
+            flow = Some(Flow {
+                produced: Produced {
+                    dims: out.clone(),
+                    producer: layer.display(),
+                    text,
+                },
+                buf: output_buf,
+            });
+            if let Kind::MaxPool2d { .. } = kind {
+                open_pools.push(self.layers.len());
+            }
+            // Layers that read sizes from their input see it as the rank they need.
+            let dims = &current.produced.dims;
+            let seen = match &kind {
+                Kind::Conv2d(_)
+                | Kind::ConvTranspose2d(_)
+                | Kind::MaxPool2d { .. }
+                | Kind::AvgPool2d { .. }
+                | Kind::MaxUnpool2d { .. } => dims.view(3, krate),
+                Kind::Conv1d(_) => dims.view(2, krate),
+                _ => dims.clone(),
+            };
+            // Errors the compiler finds in the layer's type underline the layer.
+            let span = layer.tokens.clone().into_iter().next().map(|t| t.span());
+            let ty = respan(
+                kind.ty(krate, &seen, &out),
+                span.unwrap_or_else(Span::call_site),
+            );
+            self.separate(place, &mut entries);
+            self.signature.push(SigItem::Layer(self.layers.len()));
+            self.ops.push(Op::Layer(self.layers.len()));
+            self.layers.push(Resolved {
+                field,
+                kind,
+                input: current.produced.dims,
+                output: out,
+                pair,
+                ty,
+                input_buf: current.buf,
+                output_buf,
+                torch: format!("{}{position}", place.torch),
+            });
+            position += 1;
         }
-        let text = match kind {
-            Kind::Flatten => current.dims.product(krate),
-            _ => out.product(krate),
-        };
-        prev = Some(Produced {
-            dims: out.clone(),
-            producer: layer.display(),
-            text,
-        });
-        input.get_or_insert(current.dims.clone());
-        if let Kind::MaxPool2d { .. } = kind {
-            open_pools.push(layers.len());
-        }
-        // Layers that read sizes from their input see it as the rank they need.
-        let seen = match &kind {
-            Kind::Conv2d(_)
-            | Kind::ConvTranspose2d(_)
-            | Kind::MaxPool2d { .. }
-            | Kind::AvgPool2d { .. }
-            | Kind::MaxUnpool2d { .. } => current.dims.view(3, krate),
-            Kind::Conv1d(_) => current.dims.view(2, krate),
-            _ => current.dims.clone(),
-        };
-        // Errors the compiler finds in the layer's type underline the layer.
-        let span = layer.tokens.clone().into_iter().next().map(|t| t.span());
-        let ty = respan(
-            kind.ty(krate, &seen, &out),
-            span.unwrap_or_else(Span::call_site),
-        );
-        layers.push(Resolved {
-            field,
-            kind,
-            input: current.dims,
-            output: out,
-            pair,
-            ty,
-        });
+        flow
     }
 
-    if spec.layers.is_empty() || (layers.is_empty() && errors.is_empty()) {
-        errors.push(syn::Error::new_spanned(
+    /// The `|` before an entry of a chain (at the top, after the input).
+    fn separate(&mut self, place: &Place, entries: &mut usize) {
+        if place.top || *entries > 0 {
+            self.signature.push(SigItem::Text("|"));
+        }
+        *entries += 1;
+    }
+
+    /// A residual block on `input`: its main chain, its shortcut (the
+    /// trailing `Shortcut<…>`, or the identity), and their sum, whose shapes
+    /// must agree.
+    fn residual(
+        &mut self,
+        spec: &LayerSpec,
+        layers: &[LayerSpec],
+        input: Flow,
+        field: &str,
+        torch: &str,
+    ) -> Option<Flow> {
+        let (main, shortcut) = match layers.split_last() {
+            Some((
+                LayerSpec {
+                    kind: LayerKind::Block { name, layers: s },
+                    ..
+                },
+                main,
+            )) if name == "Shortcut" => (main, Some(s.as_slice())),
+            _ => (layers, None),
+        };
+        if main.is_empty() {
+            self.errors.push(error(
+                spec,
+                "a `Residual<…>` needs at least one layer on its main branch, e.g. `Residual<Linear<8, 8>, ReLU>`".into(),
+            ));
+            return None;
+        }
+        self.signature.push(SigItem::Text("Residual<"));
+        let main_out = self.chain(
+            main,
+            Some(input.clone()),
+            &Place {
+                field: field.to_string(),
+                torch: format!("{torch}.main."),
+                top: false,
+            },
+        );
+        let short_out = match shortcut {
+            Some(layers) => {
+                self.signature.push(SigItem::Text(";"));
+                self.chain(
+                    layers,
+                    Some(input.clone()),
+                    &Place {
+                        field: format!("{field}shortcut_"),
+                        torch: format!("{torch}.shortcut."),
+                        top: false,
+                    },
+                )
+            }
+            None => Some(input.clone()),
+        };
+        self.signature.push(SigItem::Text(">"));
+        let (main_out, short_out) = (main_out?, short_out?);
+        let (m, s) = (&main_out.produced.dims, &short_out.produced.dims);
+        if m.same(s) == Some(false) {
+            let shortcut = match shortcut {
+                Some(_) => format!("the shortcut ends in {}", s.describe()),
+                None => format!(
+                    "the identity shortcut carries the input, {} (add a `Shortcut<…>` projection)",
+                    s.describe()
+                ),
+            };
+            self.errors.push(error(
+                spec,
+                format!(
+                    "`Residual`: the main branch ends in {} but {shortcut}; {}",
+                    m.describe(),
+                    m.difference(s)
+                ),
+            ));
+            return None;
+        }
+        let output = self.buffer(m.clone());
+        self.ops.push(Op::Add {
+            a: main_out.buf,
+            b: short_out.buf,
+            output,
+        });
+        Some(Flow {
+            produced: Produced {
+                dims: m.clone(),
+                producer: spec.display(),
+                text: main_out.produced.text,
+            },
+            buf: output,
+        })
+    }
+}
+
+/// Checks the spec. Every problem is reported, each at its own layer.
+pub fn resolve(spec: &NetworkSpec) -> Result<Network, syn::Error> {
+    let mut b = Builder {
+        krate: &spec.krate,
+        errors: Vec::new(),
+        layers: Vec::new(),
+        buffers: Vec::new(),
+        ops: Vec::new(),
+        signature: Vec::new(),
+    };
+    let top = Place {
+        field: String::new(),
+        torch: String::new(),
+        top: true,
+    };
+    let output = b.chain(&spec.layers, None, &top);
+    if spec.layers.is_empty() || (b.layers.is_empty() && b.errors.is_empty()) {
+        b.errors.push(syn::Error::new_spanned(
             &spec.list_tokens,
             "a network needs at least one layer, e.g. `< Linear<4, 2>, Softmax >`",
         ));
     }
-    match errors.into_iter().reduce(|mut all, e| {
+    match b.errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
         all
     }) {
         Some(errors) => Err(errors),
         None => Ok(Network {
-            krate: krate.clone(),
-            input: input.expect("a checked network has an input shape"),
-            layers,
+            krate: spec.krate.clone(),
+            output: output.expect("a checked network has an output").buf,
+            layers: b.layers,
+            buffers: b.buffers,
+            ops: b.ops,
+            signature: b.signature,
         }),
     }
 }

@@ -81,6 +81,8 @@ pub enum LayerKind {
     Builtin { name: Ident, args: Vec<Arg> },
     /// A layer type of the user's, by path (`crate::Swish`, `my::Gate<16>`).
     Custom(syn::TypePath),
+    /// A block of layers: `Residual<…>`, or the `Shortcut<…>` that ends one.
+    Block { name: Ident, layers: Vec<LayerSpec> },
 }
 
 /// One entry of the layer list, as written.
@@ -104,6 +106,7 @@ impl LayerSpec {
             LayerKind::Custom(path) => {
                 crate::shape::compact(&path.to_token_stream().to_string()).replace(',', ", ")
             }
+            LayerKind::Block { name, .. } => format!("{name}<…>"),
         }
     }
 
@@ -111,7 +114,9 @@ impl LayerSpec {
     /// for `my::Swish`.
     pub fn base_name(&self) -> (String, proc_macro2::Span) {
         match &self.kind {
-            LayerKind::Builtin { name, .. } => (name.to_string().to_lowercase(), name.span()),
+            LayerKind::Builtin { name, .. } | LayerKind::Block { name, .. } => {
+                (name.to_string().to_lowercase(), name.span())
+            }
             LayerKind::Custom(path) => {
                 let last = path.path.segments.last().expect("a path has a segment");
                 (last.ident.to_string().to_lowercase(), last.ident.span())
@@ -152,14 +157,7 @@ impl Parse for NetworkSpec {
         let name: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
         let open = input.parse::<Token![<]>()?;
-        let mut layers = Vec::new();
-        while !input.peek(Token![>]) {
-            layers.push(input.parse()?);
-            if input.peek(Token![>]) {
-                break;
-            }
-            input.parse::<Token![,]>()?;
-        }
+        let layers = parse_list(input)?;
         let close = input.parse::<Token![>]>()?;
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the layer list's closing `>`"));
@@ -174,6 +172,19 @@ impl Parse for NetworkSpec {
             list_tokens,
         })
     }
+}
+
+/// Layers separated by commas (a trailing one allowed), up to a `>`.
+fn parse_list(input: ParseStream) -> syn::Result<Vec<LayerSpec>> {
+    let mut layers = Vec::new();
+    while !input.peek(Token![>]) {
+        layers.push(input.parse()?);
+        if input.peek(Token![>]) {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(layers)
 }
 
 /// Whether the input continues with a path to a user's type.
@@ -238,6 +249,16 @@ impl Parse for LayerSpec {
                 "expected a layer, e.g. `Linear<784, 128>`, `ReLU` or a path to your own layer type",
             )
         })?;
+        if (name == "Residual" || name == "Shortcut") && input.peek(Token![<]) {
+            let open = input.parse::<Token![<]>()?;
+            let layers = parse_list(input)?;
+            let close = input.parse::<Token![>]>()?;
+            return Ok(Self {
+                field,
+                tokens: quote::quote!(#name #open #close),
+                kind: LayerKind::Block { name, layers },
+            });
+        }
         let mut tokens = quote::quote!(#name);
         let mut args = Vec::new();
         if input.peek(Token![<]) {

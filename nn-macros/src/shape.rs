@@ -272,6 +272,35 @@ impl Dims {
         }
     }
 
+    /// Which numbers of two shapes differ: `channels 32 vs 16, height 8 vs 16`.
+    pub fn difference(&self, other: &Dims) -> String {
+        let named = |d: &Dims| -> Vec<(&'static str, Size)> {
+            match d {
+                Dims::Flat(n) => vec![("features", n.clone())],
+                Dims::Seq { c, l } => vec![("channels", c.clone()), ("length", l.clone())],
+                Dims::Img { c, h, w } => {
+                    vec![
+                        ("channels", c.clone()),
+                        ("height", h.clone()),
+                        ("width", w.clone()),
+                    ]
+                }
+                Dims::Opaque { .. } => Vec::new(),
+            }
+        };
+        let (a, b) = (named(self), named(other));
+        if a.len() != b.len() {
+            return "they are not the same kind of shape".into();
+        }
+        let differ: Vec<String> = a
+            .iter()
+            .zip(&b)
+            .filter(|((_, x), (_, y))| x.same(y) == Some(false))
+            .map(|((name, x), (_, y))| format!("{name} {} vs {}", x.text(), y.text()))
+            .collect();
+        differ.join(", ")
+    }
+
     /// Whether two shapes are equal, when the macro can tell.
     pub fn same(&self, other: &Dims) -> Option<bool> {
         let all = |pairs: &[(&Size, &Size)]| {

@@ -1,6 +1,8 @@
 //! safetensors files with PyTorch's `state_dict` names and layouts (`std`):
 //! a network's layer `i` holds tensors `"{i}.weight"`, `"{i}.bias"`, …,
-//! exactly as an `nn.Sequential` of the same layers names them, with
+//! exactly as an `nn.Sequential` of the same layers names them (layer `j`
+//! of a residual block at `i` is `"{i}.main.{j}"`, or `"{i}.shortcut.{j}"` in
+//! its projection, as a module with `main` and `shortcut` sequentials), with
 //! `nn.Linear` weights as `[out, in]`, convolutions as `[out, in, k, k]`
 //! (`ConvTranspose2d`: `[in, out, k, k]`) and batch norm's running
 //! statistics. So `safetensors.torch.save_file(model.state_dict(), path)`
@@ -14,9 +16,9 @@
 //! let mut fc = Linear::<2, 3>::zeroed();
 //! fc.weight = [[1., 2., 3.], [4., 5., 6.]];
 //! let torch = <Linear<2, 3> as Layer<[f32; 2]>>::TORCH;
-//! let bytes = to_bytes(&[Tensors { index: 0, state: fc.state(), torch }])?;
+//! let bytes = to_bytes(&[Tensors { prefix: "0", state: fc.state(), torch }])?;
 //! let mut back = Linear::<2, 3>::zeroed();
-//! read_into(&bytes, &mut [TensorsMut { index: 0, state: back.state_mut(), torch }], NonFinite::Refuse)?;
+//! read_into(&bytes, &mut [TensorsMut { prefix: "0", state: back.state_mut(), torch }], NonFinite::Refuse)?;
 //! assert_eq!(back, fc);
 //! # Ok::<(), nn_core::data::safetensors::SafetensorsError>(())
 //! ```
@@ -29,8 +31,9 @@ use std::vec::Vec;
 
 /// One layer's state and how PyTorch lays it out, for writing.
 pub struct Tensors<'a> {
-    /// The layer's position in the network (PyTorch's `nn.Sequential` index).
-    pub index: usize,
+    /// The layer's module path in the network: its `nn.Sequential` index
+    /// (`"3"`), or that of a layer inside a block (`"3.main.0"`).
+    pub prefix: &'a str,
     /// [`crate::layer::Layer::state`].
     pub state: &'a [f32],
     /// [`crate::layer::Layer::TORCH`].
@@ -39,8 +42,8 @@ pub struct Tensors<'a> {
 
 /// One layer's state and how PyTorch lays it out, for reading.
 pub struct TensorsMut<'a> {
-    /// The layer's position in the network.
-    pub index: usize,
+    /// The layer's module path in the network (see [`Tensors::prefix`]).
+    pub prefix: &'a str,
     /// [`crate::layer::Layer::state_mut`].
     pub state: &'a mut [f32],
     /// [`crate::layer::Layer::TORCH`].
@@ -147,7 +150,7 @@ pub fn to_bytes(layers: &[Tensors]) -> Result<Vec<u8>, SafetensorsError> {
             t.to_torch(layer.state, &mut values);
             let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
             data.push((
-                format!("{}.{}", layer.index, t.name),
+                format!("{}.{}", layer.prefix, t.name),
                 t.shape().to_vec(),
                 Dtype::F32,
                 bytes,
@@ -155,7 +158,7 @@ pub fn to_bytes(layers: &[Tensors]) -> Result<Vec<u8>, SafetensorsError> {
         }
         if layer.torch.iter().any(|t| t.name == "running_var") {
             data.push((
-                format!("{}.{BATCHES_TRACKED}", layer.index),
+                format!("{}.{BATCHES_TRACKED}", layer.prefix),
                 Vec::new(),
                 Dtype::I64,
                 0i64.to_le_bytes().to_vec(),
@@ -194,7 +197,7 @@ pub fn read_into(
     let mut expected: Vec<String> = Vec::new();
     for layer in layers.iter() {
         for t in layer.torch {
-            let name = format!("{}.{}", layer.index, t.name);
+            let name = format!("{}.{}", layer.prefix, t.name);
             let view = file
                 .tensor(&name)
                 .map_err(|_| SafetensorsError::Missing { name: name.clone() })?;
