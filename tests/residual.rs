@@ -136,3 +136,28 @@ fn a_residual_network_learns() {
     let last = t.eval_loss(&x, &labels, &CrossEntropy);
     assert!(last < first / 3.0, "{first} -> {last}");
 }
+
+#[path = "../examples/common/resnet8.rs"]
+mod resnet8;
+
+/// The MLPerf Tiny ResNet-8 has the reference's parameter counts and
+/// round-trips its weights and safetensors (its training on real digits is
+/// `examples/resnet8.rs`, which CI runs).
+#[test]
+fn resnet8_has_the_reference_size_and_round_trips() {
+    use resnet8::{ResNet8, digit_as_rgb};
+    assert_eq!(ResNet8::NUM_PARAMS, 78_186);
+    assert_eq!(ResNet8::STATE_LEN, 78_666);
+    let model = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(11));
+    let file = model.to_safetensors().unwrap();
+    let mut back = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(12));
+    back.from_safetensors(&file).unwrap();
+    assert_eq!(*back, *model);
+    let mut bytes = vec![0u8; ResNet8::WEIGHTS_BYTES];
+    model.save_to(&mut bytes).unwrap();
+    let mut again = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(13));
+    again.load_from(&bytes).unwrap();
+    assert_eq!(*again, *model);
+    let digit = digit_as_rgb(&std::array::from_fn(|i| (i % 28) as f32 / 28.0));
+    assert_eq!(again.forward(&digit), model.forward(&digit));
+}

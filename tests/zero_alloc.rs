@@ -159,3 +159,26 @@ fn training_through_user_layers_allocates_nothing() {
     );
     assert!(losses[19] < losses[0], "{} -> {}", losses[0], losses[19]);
 }
+
+#[path = "../examples/common/resnet8.rs"]
+mod resnet8;
+
+#[test]
+fn resnet8_training_allocates_nothing() {
+    use resnet8::{ResNet8Trainer, digit_as_rgb};
+    let mut trainer = ResNet8Trainer::<Adam, 4>::new_boxed(Init::HeNormal, Adam::new(2e-3), 9);
+    let mut rng = TrainRng::seed_from_u64(10);
+    let x: Box<[[[[f32; 32]; 32]; 3]; 4]> = Box::new(std::array::from_fn(|_| {
+        digit_as_rgb(&std::array::from_fn(|_| rng.random()))
+    }));
+    let labels = [0usize, 1, 2, 3];
+    let mut losses = [0.0f32; 3];
+    let train = allocations_during(Scope::ThisThread, || {
+        for loss in losses.iter_mut() {
+            *loss = trainer.train_step(&x, &labels, &CrossEntropy);
+        }
+        std::hint::black_box(trainer.model.predict(&x[0]));
+    });
+    assert_eq!(train, 0, "ResNet-8 steps allocated {train} times");
+    assert!(losses[2] < losses[0], "{losses:?}");
+}

@@ -3,6 +3,8 @@
 //! grids).
 #![allow(dead_code)] // each example uses its own subset
 
+pub mod resnet8;
+
 use indicatif::{ProgressBar, ProgressStyle};
 use nn::batch::Epochs;
 use nn::data::idx;
