@@ -40,8 +40,8 @@ extern crate alloc;
 
 pub use nn_core::bytemuck;
 pub use nn_core::{
-    averaging, batch, init, layer, layers, linalg, loss, metrics, optim, regularize, rng, schedule,
-    storage, torch, weights,
+    averaging, batch, init, layer, layers, linalg, loss, metrics, model, optim, regularize, rng,
+    schedule, storage, torch, weights,
 };
 #[cfg(feature = "std")]
 pub use nn_core::{checkpoint, data, gradcheck};
@@ -136,9 +136,13 @@ pub mod __private {
     pub use nn_core::layer::{Context, Forward, Fusion, Layer, Mode};
     pub use nn_core::loss::Loss;
     pub use nn_core::metrics::argmax;
+    #[cfg(feature = "std")]
+    pub use nn_core::model::Checkpoint;
+    pub use nn_core::model::Model;
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::regularize::Regularization;
     pub use nn_core::rng::TrainRng;
+    pub use nn_core::torch::TorchTensor;
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::split::{Parallel, Serial};
     pub use nn_kernels::update::scale;

@@ -43,6 +43,7 @@ pub mod layers;
 pub mod linalg;
 pub mod loss;
 pub mod metrics;
+pub mod model;
 pub mod optim;
 pub mod regularize;
 pub mod rng;
@@ -71,5 +72,8 @@ pub mod prelude {
     };
     pub use crate::loss::{Bce, CrossEntropy, Huber, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
+    #[cfg(feature = "std")]
+    pub use crate::model::Checkpoint;
+    pub use crate::model::Model;
     pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};
 }

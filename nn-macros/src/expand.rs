@@ -202,10 +202,10 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Values a weights file holds: every parameter, plus batch
             /// norm's running statistics.
             pub const STATE_LEN: usize = 0 #( + #param_traits::STATE_LEN )*;
-            /// Size of this network's weights file ([`Self::save_to`]).
+            /// Size of this network's weights file (`Model::save_to`).
             pub const WEIGHTS_BYTES: usize = #krate::weights::encoded_len(Self::STATE_LEN);
 
-            /// What the layers persist ([`nn::layer::Layer::state`]), in order.
+            /// What the layers persist (each layer's `Layer::state`), in order.
             pub fn state(&self) -> [&[f32]; #tensors] {
                 [#( #param_traits::state(&self.#param_fields) ),*]
             }
@@ -213,64 +213,6 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Mutable [`Self::state`].
             pub fn state_mut(&mut self) -> [&mut [f32]; #tensors] {
                 [#( #param_traits::state_mut(&mut self.#param_fields) ),*]
-            }
-
-            /// Writes the weights ([`nn::weights`] format, [`Self::WEIGHTS_BYTES`]
-            /// long) to the start of `out`, without allocating; returns the
-            /// bytes written.
-            ///
-            /// # Errors
-            /// If `out` is shorter than [`Self::WEIGHTS_BYTES`].
-            pub fn save_to(&self, out: &mut [u8]) -> ::core::result::Result<usize, #krate::weights::FormatError> {
-                #krate::weights::write(out, #krate::weights::signature_hash(Self::SIGNATURE), &self.state())
-            }
-
-            /// Loads weights written by [`Self::save_to`] (for example
-            /// `include_bytes!` in firmware), refusing NaN and infinite values.
-            /// On error the model is unchanged.
-            ///
-            /// # Errors
-            /// A typed [`nn::weights::FormatError`] for truncated, oversized,
-            /// damaged or foreign bytes, or bytes saved by another network.
-            pub fn load_from(&mut self, bytes: &[u8]) -> ::core::result::Result<(), #krate::weights::FormatError> {
-                self.load_from_with(bytes, #krate::weights::NonFinite::Refuse)
-            }
-
-            /// [`Self::load_from`], choosing whether non-finite values are accepted.
-            ///
-            /// # Errors
-            /// As [`Self::load_from`].
-            pub fn load_from_with(&mut self, bytes: &[u8], non_finite: #krate::weights::NonFinite) -> ::core::result::Result<(), #krate::weights::FormatError> {
-                #krate::weights::read_into(bytes, #krate::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), non_finite)
-            }
-
-            /// Copies every parameter, in [`Self::params`] order, into `theta`
-            /// (the flat vector that gradient checks and second-order methods use).
-            ///
-            /// # Panics
-            /// If `theta.len()` is not [`Self::NUM_PARAMS`].
-            pub fn params_to_slice(&self, theta: &mut [f32]) {
-                assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
-                let mut rest = theta;
-                for tensor in self.params() {
-                    let (head, tail) = rest.split_at_mut(tensor.len());
-                    head.copy_from_slice(tensor);
-                    rest = tail;
-                }
-            }
-
-            /// Sets every parameter from `theta`, in [`Self::params`] order.
-            ///
-            /// # Panics
-            /// If `theta.len()` is not [`Self::NUM_PARAMS`].
-            pub fn params_from_slice(&mut self, theta: &[f32]) {
-                assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
-                let mut rest = theta;
-                for tensor in self.params_mut() {
-                    let (head, tail) = rest.split_at(tensor.len());
-                    tensor.copy_from_slice(head);
-                    rest = tail;
-                }
             }
 
             /// The index of the largest output for one sample (the predicted class).
@@ -308,72 +250,25 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             }
         }
 
-        #p::with_std! {
-            impl #name {
-                /// Saves the weights to `path` atomically: a failed save
-                /// leaves the previous file intact.
-                ///
-                /// # Errors
-                /// Any I/O error.
-                pub fn save(&self, path: impl AsRef<::std::path::Path>) -> ::std::io::Result<()> {
-                    #krate::weights::save_file(path, #krate::weights::signature_hash(Self::SIGNATURE), &self.state())
-                }
-
-                /// The weights as a safetensors file with PyTorch's names and
-                /// layouts (layer `i`'s tensors are `"{i}.weight"`, `"{i}.bias"`,
-                /// … as in an `nn.Sequential` of the same layers).
-                ///
-                /// # Errors
-                /// If the safetensors writer refuses the data.
-                pub fn to_safetensors(&self) -> ::core::result::Result<::std::vec::Vec<u8>, #krate::data::safetensors::SafetensorsError> {
-                    #krate::data::safetensors::to_bytes(&[#( #krate::data::safetensors::Tensors {
-                        prefix: #param_prefixes,
-                        state: #param_traits::state(&self.#param_fields),
-                        torch: #param_traits::TORCH,
-                    } ),*])
-                }
-
-                /// Loads a safetensors file with PyTorch's names and layouts
-                /// (e.g. `safetensors.torch.save_file(model.state_dict(), path)`
-                /// of the same-shaped PyTorch model), refusing NaN and infinite
-                /// values; on error the model is unchanged.
-                ///
-                /// # Errors
-                /// A missing, extra, misshapen, non-float32 or non-finite tensor,
-                /// or an invalid file, as a typed error.
-                pub fn from_safetensors(&mut self, bytes: &[u8]) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
-                    #krate::data::safetensors::read_into(bytes, &mut [#( #krate::data::safetensors::TensorsMut {
-                        prefix: #param_prefixes,
-                        state: #param_traits::state_mut(&mut self.#param_fields),
-                        torch: #param_traits::TORCH,
-                    } ),*], #krate::weights::NonFinite::Refuse)
-                }
-
-                /// Saves [`Self::to_safetensors`] to `path` atomically.
-                ///
-                /// # Errors
-                /// Any I/O error (the previous file is then intact).
-                pub fn save_safetensors(&self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
-                    let bytes = self.to_safetensors()?;
-                    #krate::data::atomic::write(path, &bytes).map_err(#krate::data::safetensors::SafetensorsError::Io)
-                }
-
-                /// Reads `path` and loads it with [`Self::from_safetensors`].
-                ///
-                /// # Errors
-                /// I/O errors, and every error of [`Self::from_safetensors`].
-                pub fn load_safetensors(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::data::safetensors::SafetensorsError> {
-                    let bytes = ::std::fs::read(path).map_err(#krate::data::safetensors::SafetensorsError::Io)?;
-                    self.from_safetensors(&bytes)
-                }
-
-                /// Loads weights saved by [`Self::save`]; on error the model is unchanged.
-                ///
-                /// # Errors
-                /// [`nn::weights::LoadError`]: I/O, or the contents refused.
-                pub fn load(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<(), #krate::weights::LoadError> {
-                    #krate::weights::load_file(path, #krate::weights::signature_hash(Self::SIGNATURE), &mut self.state_mut(), #krate::weights::NonFinite::Refuse)
-                }
+        // Weights files, safetensors and the flat parameter vector are
+        // `Model`'s provided methods; a network only says what it holds.
+        impl #p::Model for #name {
+            const SIGNATURE: &'static str = #name::SIGNATURE;
+            const NUM_PARAMS: usize = #name::NUM_PARAMS;
+            const STATE_LEN: usize = #name::STATE_LEN;
+            const TORCH: &'static [(&'static str, &'static [#p::TorchTensor])] =
+                &[#( (#param_prefixes, #param_traits::TORCH) ),*];
+            fn param_tensors(&self) -> impl AsRef<[&[f32]]> {
+                self.params()
+            }
+            fn param_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]> {
+                self.params_mut()
+            }
+            fn state_tensors(&self) -> impl AsRef<[&[f32]]> {
+                self.state()
+            }
+            fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]> {
+                self.state_mut()
             }
         }
 
@@ -829,53 +724,28 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         }
 
         #p::with_std! {
-            impl<O: #p::Optimizer, const B: usize> #trainer<O, { B }> {
-                /// Identifies checkpoints of this network trained with `O`.
+            // Checkpoints are `Checkpoint`'s provided methods.
+            impl<O: #p::Optimizer, const B: usize> #p::Checkpoint for #trainer<O, { B }> {
+                type Model = #name;
                 fn checkpoint_signature() -> u64 {
                     #krate::weights::signature_hash(#name::SIGNATURE) ^ #krate::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
                 }
-
-                /// Everything needed to resume training bit-identically: the
-                /// model's state, every optimizer state, the seed and step
-                /// counter, and the caller's `epoch`. (The optimizer's own
-                /// settings, such as a scheduled learning rate, are the
-                /// caller's to restore.)
-                pub fn checkpoint(&self, epoch: u64) -> ::std::vec::Vec<u8> {
-                    let progress = #krate::checkpoint::Progress { epoch, step: self.step };
-                    #krate::checkpoint::encode(Self::checkpoint_signature(), self.seed, progress, &self.model.state(), &[#( #p::bytemuck::bytes_of(&self.#opt_states) ),*])
+                fn trained(&self) -> &#name {
+                    &self.model
                 }
-
-                /// Restores a [`Self::checkpoint`]; returns its progress. On
-                /// error nothing changes.
-                ///
-                /// # Errors
-                /// A typed [`nn::weights::FormatError`], including a
-                /// checkpoint of another network or optimizer type.
-                pub fn restore(&mut self, bytes: &[u8]) -> ::core::result::Result<#krate::checkpoint::Progress, #krate::weights::FormatError> {
-                    // `decode` checks everything before writing, so it can
-                    // write in place: no copy of the model (which may be
-                    // megabytes) on the stack.
-                    let (seed, progress) = #krate::checkpoint::decode(bytes, Self::checkpoint_signature(), &mut self.model.state_mut(), &mut [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*])?;
-                    self.seed = seed;
-                    self.step = progress.step;
-                    ::core::result::Result::Ok(progress)
+                fn seed_and_step(&self) -> (u64, u64) {
+                    (self.seed, self.step)
                 }
-
-                /// Saves [`Self::checkpoint`] to `path` atomically.
-                ///
-                /// # Errors
-                /// Any I/O error (the previous file is then intact).
-                pub fn save_checkpoint(&self, path: impl AsRef<::std::path::Path>, epoch: u64) -> ::std::io::Result<()> {
-                    #krate::data::atomic::write(path, &self.checkpoint(epoch))
+                fn optimizer_bytes(&self) -> impl AsRef<[&[u8]]> {
+                    [#( #p::bytemuck::bytes_of(&self.#opt_states) ),*]
                 }
-
-                /// Reads `path` and [`Self::restore`]s it.
-                ///
-                /// # Errors
-                /// [`nn::weights::LoadError`]: I/O, or the contents refused.
-                pub fn load_checkpoint(&mut self, path: impl AsRef<::std::path::Path>) -> ::core::result::Result<#krate::checkpoint::Progress, #krate::weights::LoadError> {
-                    let bytes = ::std::fs::read(path).map_err(#krate::weights::LoadError::Io)?;
-                    self.restore(&bytes).map_err(#krate::weights::LoadError::Format)
+                fn restore_targets(&mut self) -> (impl AsMut<[&mut [f32]]>, impl AsMut<[&mut [u8]]>, &mut u64, &mut u64) {
+                    (
+                        self.model.state_mut(),
+                        [#( #p::bytemuck::bytes_of_mut(&mut self.#opt_states) ),*],
+                        &mut self.seed,
+                        &mut self.step,
+                    )
                 }
             }
         }

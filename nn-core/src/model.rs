@@ -1,0 +1,320 @@
+//! What every `network!` model and trainer can do whatever its layers:
+//! weights files, safetensors, the flat parameter vector, checkpoints. The
+//! generated types implement the few required items (their tensors, their
+//! layout); everything here is written once, as provided methods.
+//!
+//! ```
+//! use nn_core::model::Model;
+//! use nn_core::torch::TorchTensor;
+//!
+//! /// A hand-written "network": one tensor of three values.
+//! struct Three([f32; 3]);
+//!
+//! impl Model for Three {
+//!     const SIGNATURE: &'static str = "three";
+//!     const NUM_PARAMS: usize = 3;
+//!     const STATE_LEN: usize = 3;
+//!     const TORCH: &'static [(&'static str, &'static [TorchTensor])] =
+//!         &[("0", &[TorchTensor::new("weight", 0, &[3])])];
+//!     fn param_tensors(&self) -> impl AsRef<[&[f32]]> {
+//!         [&self.0[..]]
+//!     }
+//!     fn param_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]> {
+//!         [&mut self.0[..]]
+//!     }
+//!     fn state_tensors(&self) -> impl AsRef<[&[f32]]> {
+//!         self.param_tensors()
+//!     }
+//!     fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]> {
+//!         self.param_tensors_mut()
+//!     }
+//! }
+//!
+//! let mut bytes = [0u8; 64];
+//! let len = Three([1.0, 2.0, 3.0]).save_to(&mut bytes).unwrap();
+//! let mut back = Three([0.0; 3]);
+//! back.load_from(&bytes[..len]).unwrap();
+//! assert_eq!(back.0, [1.0, 2.0, 3.0]);
+//! ```
+use crate::torch::TorchTensor;
+use crate::weights::{self, FormatError, NonFinite};
+
+/// A model: fixed tensors of parameters (and persisted statistics) with an
+/// architecture signature.
+pub trait Model {
+    /// The architecture as weights files identify it: the input shape and
+    /// every layer's full type and settings.
+    const SIGNATURE: &'static str;
+    /// Number of trainable parameters.
+    const NUM_PARAMS: usize;
+    /// Values a weights file holds: the parameters and persisted statistics.
+    const STATE_LEN: usize;
+    /// Each stateful layer's PyTorch module path (`"3"`, `"3.main.0"`) and
+    /// layout, in [`Model::state_tensors`] order.
+    const TORCH: &'static [(&'static str, &'static [TorchTensor])];
+    /// Size of the weights file ([`Model::save_to`]).
+    const WEIGHTS_BYTES: usize = weights::encoded_len(Self::STATE_LEN);
+
+    /// The parameters of each layer that has any, in layer order.
+    fn param_tensors(&self) -> impl AsRef<[&[f32]]>;
+    /// Mutable [`Model::param_tensors`].
+    fn param_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]>;
+    /// What each stateful layer persists, in layer order.
+    fn state_tensors(&self) -> impl AsRef<[&[f32]]>;
+    /// Mutable [`Model::state_tensors`].
+    fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]>;
+
+    /// Writes the weights ([`crate::weights`] format,
+    /// [`Model::WEIGHTS_BYTES`] long) to the start of `out`, without
+    /// allocating; returns the bytes written.
+    ///
+    /// # Errors
+    /// If `out` is shorter than [`Model::WEIGHTS_BYTES`].
+    fn save_to(&self, out: &mut [u8]) -> Result<usize, FormatError> {
+        let hash = weights::signature_hash(Self::SIGNATURE);
+        weights::write(out, hash, self.state_tensors().as_ref())
+    }
+
+    /// Loads weights written by [`Model::save_to`] (for example
+    /// `include_bytes!` in firmware), refusing NaN and infinite values. On
+    /// error the model is unchanged.
+    ///
+    /// # Errors
+    /// A typed [`FormatError`] for truncated, oversized, damaged or foreign
+    /// bytes, or bytes saved by another network.
+    fn load_from(&mut self, bytes: &[u8]) -> Result<(), FormatError> {
+        self.load_from_with(bytes, NonFinite::Refuse)
+    }
+
+    /// [`Model::load_from`], choosing whether non-finite values are accepted.
+    ///
+    /// # Errors
+    /// As [`Model::load_from`].
+    fn load_from_with(&mut self, bytes: &[u8], non_finite: NonFinite) -> Result<(), FormatError> {
+        let hash = weights::signature_hash(Self::SIGNATURE);
+        weights::read_into(bytes, hash, self.state_tensors_mut().as_mut(), non_finite)
+    }
+
+    /// Copies every parameter, in [`Model::param_tensors`] order, into
+    /// `theta` (the flat vector that gradient checks and second-order
+    /// methods use).
+    ///
+    /// # Panics
+    /// If `theta.len()` is not [`Model::NUM_PARAMS`].
+    fn params_to_slice(&self, theta: &mut [f32]) {
+        assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
+        let mut rest = theta;
+        for tensor in self.param_tensors().as_ref() {
+            let (head, tail) = rest.split_at_mut(tensor.len());
+            head.copy_from_slice(tensor);
+            rest = tail;
+        }
+    }
+
+    /// Sets every parameter from `theta`, in [`Model::param_tensors`] order.
+    ///
+    /// # Panics
+    /// If `theta.len()` is not [`Model::NUM_PARAMS`].
+    fn params_from_slice(&mut self, theta: &[f32]) {
+        assert_eq!(theta.len(), Self::NUM_PARAMS, "one value per parameter");
+        let mut rest = theta;
+        for tensor in self.param_tensors_mut().as_mut() {
+            let (head, tail) = rest.split_at(tensor.len());
+            tensor.copy_from_slice(head);
+            rest = tail;
+        }
+    }
+
+    /// Saves the weights to `path` atomically: a failed save leaves the
+    /// previous file intact.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    #[cfg(feature = "std")]
+    fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        let hash = weights::signature_hash(Self::SIGNATURE);
+        weights::save_file(path, hash, self.state_tensors().as_ref())
+    }
+
+    /// Loads weights saved by [`Model::save`]; on error the model is unchanged.
+    ///
+    /// # Errors
+    /// [`weights::LoadError`]: I/O, or the contents refused.
+    #[cfg(feature = "std")]
+    fn load(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), weights::LoadError> {
+        let hash = weights::signature_hash(Self::SIGNATURE);
+        weights::load_file(
+            path,
+            hash,
+            self.state_tensors_mut().as_mut(),
+            NonFinite::Refuse,
+        )
+    }
+
+    /// The weights as a safetensors file with PyTorch's names and layouts
+    /// (layer `i`'s tensors are `"{i}.weight"`, `"{i}.bias"`, … as in an
+    /// `nn.Sequential` of the same layers).
+    ///
+    /// # Errors
+    /// If the safetensors writer refuses the data.
+    #[cfg(feature = "std")]
+    fn to_safetensors(
+        &self,
+    ) -> Result<std::vec::Vec<u8>, crate::data::safetensors::SafetensorsError> {
+        use crate::data::safetensors::{Tensors, to_bytes};
+        let state = self.state_tensors();
+        let layers: std::vec::Vec<Tensors> = Self::TORCH
+            .iter()
+            .zip(state.as_ref())
+            .map(|(&(prefix, torch), state)| Tensors {
+                prefix,
+                state,
+                torch,
+            })
+            .collect();
+        to_bytes(&layers)
+    }
+
+    /// Loads a safetensors file with PyTorch's names and layouts (e.g.
+    /// `safetensors.torch.save_file(model.state_dict(), path)` of the
+    /// same-shaped PyTorch model), refusing NaN and infinite values; on
+    /// error the model is unchanged.
+    ///
+    /// # Errors
+    /// A missing, extra, misshapen, non-float32 or non-finite tensor, or an
+    /// invalid file, as a typed error.
+    #[cfg(feature = "std")]
+    #[allow(clippy::wrong_self_convention)] // reads *from* a file into `self`, as the name says
+    fn from_safetensors(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
+        use crate::data::safetensors::{TensorsMut, read_into};
+        let mut state = self.state_tensors_mut();
+        let mut layers: std::vec::Vec<TensorsMut> = Self::TORCH
+            .iter()
+            .zip(state.as_mut().iter_mut())
+            .map(|(&(prefix, torch), state)| TensorsMut {
+                prefix,
+                state,
+                torch,
+            })
+            .collect();
+        read_into(bytes, &mut layers, NonFinite::Refuse)
+    }
+
+    /// Saves [`Model::to_safetensors`] to `path` atomically.
+    ///
+    /// # Errors
+    /// Any I/O error (the previous file is then intact).
+    #[cfg(feature = "std")]
+    fn save_safetensors(
+        &self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
+        use crate::data::safetensors::SafetensorsError;
+        let bytes = self.to_safetensors()?;
+        crate::data::atomic::write(path, &bytes).map_err(SafetensorsError::Io)
+    }
+
+    /// Reads `path` and loads it with [`Model::from_safetensors`].
+    ///
+    /// # Errors
+    /// I/O errors, and every error of [`Model::from_safetensors`].
+    #[cfg(feature = "std")]
+    fn load_safetensors(
+        &mut self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
+        use crate::data::safetensors::SafetensorsError;
+        let bytes = std::fs::read(path).map_err(SafetensorsError::Io)?;
+        self.from_safetensors(&bytes)
+    }
+}
+
+/// A trainer that can checkpoint: everything needed to resume training
+/// bit-identically (`std`).
+#[cfg(feature = "std")]
+pub trait Checkpoint {
+    /// The model it trains.
+    type Model: Model;
+    /// Identifies checkpoints of this network trained with this optimizer type.
+    fn checkpoint_signature() -> u64;
+    /// The model being trained.
+    fn trained(&self) -> &Self::Model;
+    /// The seed and the number of steps taken.
+    fn seed_and_step(&self) -> (u64, u64);
+    /// Each optimizer state, as bytes.
+    fn optimizer_bytes(&self) -> impl AsRef<[&[u8]]>;
+    /// What [`Checkpoint::restore`] writes: the model's state, the optimizer
+    /// states, the seed and the step counter.
+    #[allow(clippy::type_complexity)]
+    fn restore_targets(
+        &mut self,
+    ) -> (
+        impl AsMut<[&mut [f32]]>,
+        impl AsMut<[&mut [u8]]>,
+        &mut u64,
+        &mut u64,
+    );
+
+    /// Everything needed to resume training bit-identically: the model's
+    /// state, every optimizer state, the seed and step counter, and the
+    /// caller's `epoch`. (The optimizer's own settings, such as a scheduled
+    /// learning rate, are the caller's to restore.)
+    fn checkpoint(&self, epoch: u64) -> std::vec::Vec<u8> {
+        let (seed, step) = self.seed_and_step();
+        let progress = crate::checkpoint::Progress { epoch, step };
+        let state = self.trained().state_tensors();
+        let optimizer = self.optimizer_bytes();
+        crate::checkpoint::encode(
+            Self::checkpoint_signature(),
+            seed,
+            progress,
+            state.as_ref(),
+            optimizer.as_ref(),
+        )
+    }
+
+    /// Restores a [`Checkpoint::checkpoint`]; returns its progress. On
+    /// error nothing changes.
+    ///
+    /// # Errors
+    /// A typed [`FormatError`], including a checkpoint of another network
+    /// or optimizer type.
+    fn restore(&mut self, bytes: &[u8]) -> Result<crate::checkpoint::Progress, FormatError> {
+        let signature = Self::checkpoint_signature();
+        // `decode` checks everything before writing, so it can write in
+        // place: no copy of the model (which may be megabytes) on the stack.
+        let (mut state, mut optimizer, seed, step) = self.restore_targets();
+        let (found_seed, progress) =
+            crate::checkpoint::decode(bytes, signature, state.as_mut(), optimizer.as_mut())?;
+        *seed = found_seed;
+        *step = progress.step;
+        Ok(progress)
+    }
+
+    /// Saves [`Checkpoint::checkpoint`] to `path` atomically.
+    ///
+    /// # Errors
+    /// Any I/O error (the previous file is then intact).
+    fn save_checkpoint(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        epoch: u64,
+    ) -> std::io::Result<()> {
+        crate::data::atomic::write(path, &self.checkpoint(epoch))
+    }
+
+    /// Reads `path` and [`Checkpoint::restore`]s it.
+    ///
+    /// # Errors
+    /// [`weights::LoadError`]: I/O, or the contents refused.
+    fn load_checkpoint(
+        &mut self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<crate::checkpoint::Progress, weights::LoadError> {
+        let bytes = std::fs::read(path).map_err(weights::LoadError::Io)?;
+        self.restore(&bytes).map_err(weights::LoadError::Format)
+    }
+}
