@@ -11,6 +11,14 @@
 //! struct Three([f32; 3]);
 //!
 //! impl Model for Three {
+//!     type Input = [f32; 1];
+//!     type Output = [f32; 3];
+//!     fn run(&self, x: &[f32; 1]) -> [f32; 3] {
+//!         self.0.map(|w| w * x[0])
+//!     }
+//!     fn reset<R: rand::Rng + ?Sized>(&mut self, _: nn_core::init::Init, _: &mut R) {
+//!         self.0 = [0.0; 3];
+//!     }
 //!     const SIGNATURE: &'static str = "three";
 //!     const NUM_PARAMS: usize = 3;
 //!     const STATE_LEN: usize = 3;
@@ -36,12 +44,20 @@
 //! back.load_from(&bytes[..len]).unwrap();
 //! assert_eq!(back.0, [1.0, 2.0, 3.0]);
 //! ```
+use crate::init::Init;
+use crate::layer::Shape;
+use crate::storage::Zeroable;
 use crate::torch::TorchTensor;
 use crate::weights::{self, FormatError, NonFinite};
+use core::mem::MaybeUninit;
 
 /// A model: fixed tensors of parameters (and persisted statistics) with an
-/// architecture signature.
-pub trait Model {
+/// architecture signature, mapping one `Input` sample to one `Output`.
+pub trait Model: Sized {
+    /// One input sample.
+    type Input: Shape;
+    /// One output sample.
+    type Output: Shape;
     /// The architecture as weights files identify it: the input shape and
     /// every layer's full type and settings.
     const SIGNATURE: &'static str;
@@ -55,6 +71,15 @@ pub trait Model {
     /// Size of the weights file ([`Model::save_to`]).
     const WEIGHTS_BYTES: usize = weights::encoded_len(Self::STATE_LEN);
 
+    /// Runs one sample through the model in evaluation mode (a network's
+    /// own `forward`).
+    fn run(&self, x: &Self::Input) -> Self::Output;
+
+    /// Restores the layer settings declared in `network!` (dropout rates,
+    /// slopes, normalization statistics) and redraws every parameter with
+    /// `init` (biases zero).
+    fn reset<R: rand::Rng + ?Sized>(&mut self, init: Init, rng: &mut R);
+
     /// The parameters of each layer that has any, in layer order.
     fn param_tensors(&self) -> impl AsRef<[&[f32]]>;
     /// Mutable [`Model::param_tensors`].
@@ -63,6 +88,36 @@ pub trait Model {
     fn state_tensors(&self) -> impl AsRef<[&[f32]]>;
     /// Mutable [`Model::state_tensors`].
     fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]>;
+
+    /// The index of the largest output for one sample (the predicted class).
+    fn predict(&self, x: &Self::Input) -> usize {
+        let y = self.run(x);
+        crate::metrics::argmax(bytemuck::cast_slice(core::slice::from_ref(&y)))
+    }
+
+    /// Builds the model in `slot` without a stack temporary: zeroes it
+    /// (writing every byte once), then [`Model::reset`]s it.
+    fn init_in_place<'slot, R: rand::Rng + ?Sized>(
+        slot: &'slot mut MaybeUninit<Self>,
+        init: Init,
+        rng: &mut R,
+    ) -> &'slot mut Self
+    where
+        Self: Zeroable,
+    {
+        let this = crate::storage::zero_in_place(slot);
+        this.reset(init, rng);
+        this
+    }
+
+    /// Allocates and initializes a model on the heap (built in place).
+    #[cfg(feature = "alloc")]
+    fn new_boxed<R: rand::Rng + ?Sized>(init: Init, rng: &mut R) -> alloc::boxed::Box<Self>
+    where
+        Self: Zeroable,
+    {
+        crate::storage::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
+    }
 
     /// Writes the weights ([`crate::weights`] format,
     /// [`Model::WEIGHTS_BYTES`] long) to the start of `out`, without

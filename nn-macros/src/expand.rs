@@ -215,31 +215,6 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 [#( #param_traits::state_mut(&mut self.#param_fields) ),*]
             }
 
-            /// The index of the largest output for one sample (the predicted class).
-            pub fn predict(&self, x: &#in_ty) -> usize {
-                #p::argmax(#p::as_slice(&self.forward(x)))
-            }
-
-            /// Restores the layer settings declared in `network!` (dropout
-            /// rates, slopes, normalization statistics) and redraws every
-            /// parameter with `init` (biases zero).
-            pub fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
-                let this = self;
-                #( #settings )*
-                #( #layer_traits::init_params(&mut this.#layer_fields, init, rng); )*
-            }
-
-            /// Builds the model in `slot` without a stack temporary: zeroes it
-            /// (writing every byte once), then [`Self::reset`]s it.
-            pub fn init_in_place<'slot, R: #p::Rng + ?Sized>(
-                slot: &'slot mut ::core::mem::MaybeUninit<Self>,
-                init: #p::Init,
-                rng: &mut R,
-            ) -> &'slot mut Self {
-                let this = #p::zero_in_place(slot);
-                this.reset(init, rng);
-                this
-            }
         }
 
         impl #p::Parameters for #name {
@@ -270,16 +245,18 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]> {
                 self.state_mut()
             }
-        }
-
-        #p::with_alloc! {
-            impl #name {
-                /// Allocates and initializes a model on the heap (built in place).
-                pub fn new_boxed<R: #p::Rng + ?Sized>(init: #p::Init, rng: &mut R) -> #p::Box<Self> {
-                    #p::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
-                }
+            type Input = #in_ty;
+            type Output = #out_ty;
+            fn run(&self, x: &#in_ty) -> #out_ty {
+                self.forward(x)
+            }
+            fn reset<R: #p::Rng + ?Sized>(&mut self, init: #p::Init, rng: &mut R) {
+                let this = self;
+                #( #settings )*
+                #( #layer_traits::init_params(&mut this.#layer_fields, init, rng); )*
             }
         }
+
     }
 }
 
@@ -649,7 +626,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 }
                 // SAFETY: initialized just above.
                 let this = unsafe { slot.assume_init_mut() };
-                this.model.reset(init, &mut this.rng);
+                #p::Model::reset(&mut this.model, init, &mut this.rng);
                 this
             }
 
