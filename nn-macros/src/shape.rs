@@ -252,6 +252,7 @@ impl Dims {
     /// `784 features`, `2×100 sequences`, `8×12×12 images`.
     pub fn describe(&self) -> String {
         match self {
+            Dims::Flat(Size::Known(1)) => "1 feature".into(),
             Dims::Flat(n) => format!("{} features", n.text()),
             Dims::Seq { c, l } => format!("{}×{} sequences", c.factor(), l.factor()),
             Dims::Img { c, h, w } => format!("{}×{}×{} images", c.factor(), h.factor(), w.factor()),
