@@ -27,7 +27,7 @@ type Maps = [[[f32; 12]; 12]; 8];
 
 fn random<T: nn::bytemuck::Pod>() -> Box<T> {
     let mut rng = nn::rng::TrainRng::seed_from_u64(1);
-    let mut x: Box<T> = nn::storage::boxed_in_place(nn::storage::zero_in_place);
+    let mut x: Box<T> = nn::mem::boxed_in_place(nn::mem::zero_in_place);
     for v in nn::bytemuck::cast_slice_mut::<_, f32>(std::slice::from_mut(&mut *x)) {
         *v = rng.random();
     }
@@ -89,7 +89,7 @@ fn convolution(c: &mut Criterion) {
                 mode: Mode::Eval,
                 rng: &mut rng,
                 workspace: &mut ws,
-                parallel: &nn::kernels::split::Serial,
+                parallel: &nn::kernels::parallel::Serial,
             };
             layer.forward_batch(black_box(&x), &mut y, &mut col, &mut ctx);
         })

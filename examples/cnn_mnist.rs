@@ -41,7 +41,7 @@ fn main() -> Result<()> {
     let images = mnist.images();
     // Cosine annealing settles the final epochs; shifting each training digit
     // by up to ±2 pixels (seeded) keeps the CNN from memorizing the 8k digits.
-    let schedule = nn::schedule::Cosine {
+    let schedule = nn::optim::schedule::Cosine {
         max: 0.02,
         min: 0.0005,
         period: opts.epochs as u32,
@@ -59,14 +59,14 @@ fn main() -> Result<()> {
         &mut rng,
         &mut trainer,
         |t, epochs, b| {
-            t.optimizer.set_lr(nn::schedule::Schedule::lr(
+            t.optimizer.set_lr(nn::optim::schedule::Schedule::lr(
                 &schedule,
                 (steps / batches) as u32,
             ));
             steps += 1;
             epochs.gather(b, images, &mnist.classes, &mut x, &mut labels);
             for image in x.iter_mut() {
-                nn::batch::random_shift(
+                nn::data::batch::random_shift(
                     image.as_flattened_mut().as_flattened_mut(),
                     28,
                     2,

@@ -4,7 +4,7 @@
 //! and R².
 //!
 //! `cargo run --release --example linear_regression`
-use nn::batch::{Standardizer, split};
+use nn::data::batch::{Standardizer, split};
 use nn::data::csv::{Header, load};
 use nn::linalg::normal_equations;
 use nn::metrics::{mse, r2};

@@ -10,7 +10,7 @@
 mod common;
 
 use common::{Options, Panel, Result};
-use nn::batch::{Epochs, split};
+use nn::data::batch::{Epochs, split};
 use nn::data::csv::{Header, load};
 use nn::optim::Optimizer;
 use nn::prelude::*;

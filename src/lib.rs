@@ -40,11 +40,8 @@ extern crate alloc;
 
 pub use nn_core::bytemuck;
 pub use nn_core::{
-    averaging, batch, init, layer, layers, linalg, loss, metrics, model, optim, regularize, rng,
-    schedule, storage, torch, weights,
+    data, init, io, layer, layers, linalg, loss, mem, metrics, model, optim, rng, train,
 };
-#[cfg(feature = "std")]
-pub use nn_core::{checkpoint, data, gradcheck};
 pub use nn_kernels as kernels;
 pub use rand;
 
@@ -126,13 +123,13 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "alloc")]
-    pub use crate::storage::boxed_in_place;
-    pub use crate::storage::{Zeroable, zero_in_place};
+    pub use crate::mem::boxed_in_place;
+    pub use crate::mem::{Zeroable, zero_in_place};
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
-    pub use nn_core::averaging::Parameters;
     pub use nn_core::bytemuck;
     pub use nn_core::init::Init;
+    pub use nn_core::io::torch::TorchTensor;
     pub use nn_core::layer::{Context, Forward, Fusion, Layer, Mode};
     pub use nn_core::loss::Loss;
     pub use nn_core::metrics::argmax;
@@ -140,11 +137,11 @@ pub mod __private {
     pub use nn_core::model::Checkpoint;
     pub use nn_core::model::Model;
     pub use nn_core::optim::{Optimizer, Sgd};
-    pub use nn_core::regularize::Regularization;
     pub use nn_core::rng::TrainRng;
-    pub use nn_core::torch::TorchTensor;
+    pub use nn_core::train::averaging::Parameters;
+    pub use nn_core::train::regularize::Regularization;
     pub use nn_kernels::gemm::workspace_len;
-    pub use nn_kernels::split::{Parallel, Serial};
+    pub use nn_kernels::parallel::{Parallel, Serial};
     pub use nn_kernels::update::scale;
     pub use nn_shape as shape;
     pub use rand::{Rng, SeedableRng};

@@ -4,10 +4,10 @@
 #[path = "../examples/layers/mod.rs"]
 mod layers;
 
-use nn::gradcheck::check_layer;
 use nn::layer::{Layer, Mode};
 use nn::prelude::*;
 use nn::rng::TrainRng;
+use nn::train::gradcheck::check_layer;
 
 #[test]
 fn the_user_layers_backpropagate_their_gradients() {

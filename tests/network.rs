@@ -208,7 +208,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
     let x: [[f32; 6]; 4] =
         std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
     let targets = [0usize, 1, 2, 1];
-    let step = |regularization: nn::regularize::Regularization| {
+    let step = |regularization: nn::train::regularize::Regularization| {
         let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(1.0), 3);
         t.regularization = regularization;
         let before = t.model.clone();
@@ -224,7 +224,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
     };
     let (theta, plain) = step(Default::default());
 
-    let (_, l2) = step(nn::regularize::Regularization {
+    let (_, l2) = step(nn::train::regularize::Regularization {
         l2: 0.1,
         ..Default::default()
     });
@@ -235,7 +235,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
         assert!((l2[i] - plain[i] - extra).abs() < 1e-5, "parameter {i}");
     }
 
-    let (_, clipped) = step(nn::regularize::Regularization {
+    let (_, clipped) = step(nn::train::regularize::Regularization {
         clip_norm: 0.05,
         ..Default::default()
     });
@@ -245,7 +245,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
         "the test needs a gradient larger than the clip"
     );
     assert!((norm(&clipped) - 0.05).abs() < 1e-5);
-    let (_, by_value) = step(nn::regularize::Regularization {
+    let (_, by_value) = step(nn::train::regularize::Regularization {
         clip_value: 1e-3,
         ..Default::default()
     });
@@ -254,7 +254,7 @@ fn penalties_and_clipping_change_the_update_as_specified() {
 
 #[test]
 fn ema_and_early_stopping_work_on_generated_models() {
-    use nn::averaging::{EarlyStopping, Ema, Parameters, Verdict};
+    use nn::train::averaging::{EarlyStopping, Ema, Parameters, Verdict};
     let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
     let x = [[0.5f32; 6]; 4];
     let y = [0usize, 1, 2, 0];
@@ -453,7 +453,7 @@ fn a_user_network_passes_the_public_gradient_check() {
     t.model.params_to_slice(&mut theta);
     let mut grad = vec![0.0f32; ConvAutoencoder::NUM_PARAMS];
     t.gradient(&x, &targets, &Mse, &mut grad);
-    let report = nn::gradcheck::check_gradient(&theta, &grad, |p| {
+    let report = nn::train::gradcheck::check_gradient(&theta, &grad, |p| {
         t.model.params_from_slice(p);
         t.eval_loss(&x, &targets, &Mse) as f64
     });
@@ -465,7 +465,7 @@ fn a_user_network_passes_the_public_gradient_check() {
         .unwrap();
     grad[largest] *= 1.2;
     assert!(
-        !nn::gradcheck::check_gradient(&theta, &grad, |p| {
+        !nn::train::gradcheck::check_gradient(&theta, &grad, |p| {
             t.model.params_from_slice(p);
             t.eval_loss(&x, &targets, &Mse) as f64
         })

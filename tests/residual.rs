@@ -2,9 +2,9 @@
 //! nesting, blocks on the network's input. Each network's gradient (through
 //! both branches into the layers below the block) is checked against finite
 //! differences; weights and safetensors round-trip with PyTorch-style names.
-use nn::gradcheck::check_gradient;
 use nn::prelude::*;
 use nn::rng::TrainRng;
+use nn::train::gradcheck::check_gradient;
 
 network! {
     /// An identity shortcut between two dense layers.

@@ -2,7 +2,7 @@
 //! fixtures and the script that made them are in `tests/fixtures/`) load
 //! into the same-shaped nn networks, which then compute PyTorch's outputs;
 //! nn's own export reproduces the fixture tensor for tensor. No Python needed.
-use nn::data::safetensors::SafetensorsError;
+use nn::io::safetensors::SafetensorsError;
 use nn::prelude::*;
 use nn::rng::TrainRng;
 use safetensors::SafeTensors;

@@ -3,10 +3,10 @@
 //! SiLU, LayerNorm and Huber.
 //! `tests/fixtures/make_torch_reference.py` made the fixture; no Python is
 //! needed here.
+use nn::mem::Zeroable;
+use nn::optim::schedule::{CosineAnnealing, PlateauMode, ReduceOnPlateau, Schedule, Threshold};
 use nn::optim::{MomentumForm, Optimizer};
 use nn::prelude::*;
-use nn::schedule::{CosineAnnealing, PlateauMode, ReduceOnPlateau, Schedule, Threshold};
-use nn::storage::Zeroable;
 use safetensors::{Dtype, SafeTensors};
 
 struct Fixture(Vec<u8>);
@@ -395,7 +395,7 @@ fn layer_norm_matches_pytorch_forward_and_backward() {
         mode: nn::layer::Mode::Train,
         rng: &mut rng,
         workspace: &mut [],
-        parallel: &nn::kernels::split::Serial,
+        parallel: &nn::kernels::parallel::Serial,
     };
     ln.forward_batch(&x, &mut y, &mut cache, &mut ctx);
     ln.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, &mut ctx);

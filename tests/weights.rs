@@ -1,9 +1,9 @@
 //! Weights files: every layer kind round-trips bit-exactly (including batch
 //! norm's running statistics), foreign and damaged files are refused with
 //! typed errors, and saving is atomic.
+use nn::io::weights::{FormatError, LoadError};
 use nn::prelude::*;
 use nn::rng::TrainRng;
-use nn::weights::{FormatError, LoadError};
 
 network! {
     /// Every dense-side layer kind.
@@ -160,7 +160,7 @@ network! {
 /// (so a resumed run shuffles as the uninterrupted one did).
 fn epoch(t: &mut ResumableTrainer<Adam, 4>, x: &[[f32; 12]], labels: &[usize], epoch: u64) {
     let mut order: Vec<usize> = (0..x.len()).collect();
-    let mut shuffled = nn::batch::Epochs::over(&mut order);
+    let mut shuffled = nn::data::batch::Epochs::over(&mut order);
     shuffled.shuffle(&mut TrainRng::seed_from_u64(epoch));
     let (mut xb, mut yb) = ([[0.0f32; 12]; 4], [0usize; 4]);
     for b in 0..shuffled.batches(4) {
@@ -189,7 +189,7 @@ fn training_resumes_bit_identically_from_a_checkpoint() {
     first.save_checkpoint(&path, 1).unwrap();
     let mut resumed = ResumableTrainer::<Adam, 4>::new_boxed(Init::HeNormal, Adam::new(1e-2), 123);
     let progress = resumed.load_checkpoint(&path).unwrap();
-    assert_eq!(progress, nn::checkpoint::Progress { epoch: 1, step: 8 });
+    assert_eq!(progress, nn::io::checkpoint::Progress { epoch: 1, step: 8 });
     epoch(&mut resumed, &x, &labels, progress.epoch);
     std::fs::remove_file(&path).unwrap();
 

@@ -48,12 +48,12 @@ fn training_steps_and_inference_allocate_nothing() {
     );
 
     let mut adam = MnistTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 1);
-    adam.regularization = nn::regularize::Regularization {
+    adam.regularization = nn::train::regularize::Regularization {
         l2: 1e-4,
         clip_norm: 1.0,
         ..Default::default()
     };
-    let schedule = nn::schedule::Cosine {
+    let schedule = nn::optim::schedule::Cosine {
         max: 1e-3,
         min: 1e-5,
         period: 10,
@@ -61,11 +61,11 @@ fn training_steps_and_inference_allocate_nothing() {
     };
     // The weight average lives in caller storage, built once before the steps.
     let mut average = Mnist::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
-    let ema = nn::averaging::Ema { rate: 0.1 };
+    let ema = nn::train::averaging::Ema { rate: 0.1 };
     let with_adam = allocations_during(Scope::ThisThread, || {
         for step in 0..20 {
             adam.optimizer
-                .set_lr(nn::schedule::Schedule::lr(&schedule, step));
+                .set_lr(nn::optim::schedule::Schedule::lr(&schedule, step));
             adam.train_step(&x, &labels, &CrossEntropy);
             ema.update(&mut *average, &adam.model);
         }

@@ -6,7 +6,7 @@
 pub mod resnet8;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use nn::batch::Epochs;
+use nn::data::batch::Epochs;
 use nn::data::idx;
 use plotters::prelude::*;
 use rand::seq::SliceRandom;
@@ -184,7 +184,7 @@ impl Options {
     }
 }
 
-/// Writes 8-bit pixels as a PNG atomically ([`nn::data::atomic`]): a crash
+/// Writes 8-bit pixels as a PNG atomically ([`nn::io::atomic`]): a crash
 /// never leaves a half-written image.
 pub fn write_png(
     path: &Path,
@@ -195,7 +195,7 @@ pub fn write_png(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    nn::data::atomic::write_with(path, |file| {
+    nn::io::atomic::write_with(path, |file| {
         let mut encoder = png::Encoder::new(BufWriter::new(file), w, h);
         encoder.set_color(color);
         encoder.set_depth(png::BitDepth::Eight);

@@ -8,11 +8,11 @@
 //! training, zero-allocation steps, weights files and safetensors like
 //! nn's own layers.
 use nn::init::Init;
+use nn::io::torch::TorchTensor;
 use nn::layer::{Context, Forward, Layer};
 use nn::layers::Activation;
+use nn::mem::Zeroable;
 use nn::rand::Rng;
-use nn::storage::Zeroable;
-use nn::torch::TorchTensor;
 
 /// Mish, `x · tanh(softplus(x))` (Misra, 2019): smooth and non-monotonic,
 /// an activation nn does not ship.

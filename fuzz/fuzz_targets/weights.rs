@@ -7,7 +7,7 @@
 //! the fuzzer would never get past the CRC to the header and value checks.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use nn_core::weights::{NonFinite, read_into, signature_hash};
+use nn_core::io::weights::{NonFinite, read_into, signature_hash};
 
 const NET: u64 = signature_hash("fuzz");
 const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
@@ -21,7 +21,7 @@ fn load(data: &[u8]) {
         (a, b) = ([1.0; 3], [2.0; 5]);
     }
     let mut state = [0u8; 7];
-    let _ = nn_core::checkpoint::decode(data, NET, &mut [&mut a], &mut [&mut state]);
+    let _ = nn_core::io::checkpoint::decode(data, NET, &mut [&mut a], &mut [&mut state]);
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -10,8 +10,8 @@
 //! let net = (Linear::<3, 2>::zeroed(), Tanh);
 //! assert_eq!(net.forward(&[1.0, 2.0, 3.0]), [0.0, 0.0]);
 //! ```
+use crate::mem::Zeroable;
 use crate::rng::TrainRng;
-use crate::storage::Zeroable;
 
 /// A fixed-size sample shape: plain `f32` data with no padding, so a batch
 /// `[S; B]` is one contiguous row-major `B × LEN` matrix.
@@ -145,7 +145,7 @@ pub enum Mode {
 /// use rand::SeedableRng;
 /// let mut rng = nn_core::rng::TrainRng::seed_from_u64(0);
 /// let mut ws = [0.0; nn_kernels::gemm::workspace_len(2)];
-/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::split::Serial };
+/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::parallel::Serial };
 /// assert_eq!(ctx.mode, Mode::Eval);
 /// ```
 pub struct Context<'a> {
@@ -156,7 +156,7 @@ pub struct Context<'a> {
     /// GEMM packing memory, at least `nn_kernels::gemm::workspace_len(max width)`.
     pub workspace: &'a mut [f32],
     /// Where large products may split their work (`&Serial` for one thread).
-    pub parallel: &'a dyn nn_kernels::split::Parallel,
+    pub parallel: &'a dyn nn_kernels::parallel::Parallel,
 }
 
 /// A trainable layer: batched forward and backward passes over fixed-size
@@ -185,7 +185,7 @@ pub trait Layer<In: Shape>: Forward<In> + Zeroable {
     const STATE_LEN: usize = Self::NUM_PARAMS;
     /// [`Layer::state`] as PyTorch's `state_dict` holds it (names, shapes,
     /// layouts); empty for stateless layers.
-    const TORCH: &'static [crate::torch::TorchTensor] = &[];
+    const TORCH: &'static [crate::io::torch::TorchTensor] = &[];
     /// The widest output of any matrix product the layer runs, which sizes
     /// the GEMM workspace of [`Context::workspace`]; 0 if it runs none.
     const GEMM_WIDTH: usize = 0;

@@ -31,29 +31,19 @@ extern crate std;
 /// so `bytemuck::cast` reshapes them (e.g. a `[f32; 784]` to `[[[f32; 28]; 28]; 1]`).
 pub use bytemuck;
 
-pub mod averaging;
-pub mod batch;
-#[cfg(feature = "std")]
-pub mod checkpoint;
-#[cfg(feature = "std")]
 pub mod data;
 pub mod init;
+pub mod io;
 pub mod layer;
 pub mod layers;
 pub mod linalg;
 pub mod loss;
+pub mod mem;
 pub mod metrics;
 pub mod model;
 pub mod optim;
-pub mod regularize;
 pub mod rng;
-pub mod schedule;
-pub mod storage;
-pub mod torch;
-pub mod weights;
-
-#[cfg(any(test, feature = "std"))]
-pub mod gradcheck;
+pub mod train;
 
 /// The names most programs need.
 ///

@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use nn_core::model::Model;
-//! use nn_core::torch::TorchTensor;
+//! use nn_core::io::torch::TorchTensor;
 //!
 //! /// A hand-written "network": one tensor of three values.
 //! struct Three([f32; 3]);
@@ -45,10 +45,10 @@
 //! assert_eq!(back.0, [1.0, 2.0, 3.0]);
 //! ```
 use crate::init::Init;
+use crate::io::torch::TorchTensor;
+use crate::io::weights::{self, FormatError, NonFinite};
 use crate::layer::Shape;
-use crate::storage::Zeroable;
-use crate::torch::TorchTensor;
-use crate::weights::{self, FormatError, NonFinite};
+use crate::mem::Zeroable;
 use core::mem::MaybeUninit;
 
 /// A model: fixed tensors of parameters (and persisted statistics) with an
@@ -105,7 +105,7 @@ pub trait Model: Sized {
     where
         Self: Zeroable,
     {
-        let this = crate::storage::zero_in_place(slot);
+        let this = crate::mem::zero_in_place(slot);
         this.reset(init, rng);
         this
     }
@@ -116,10 +116,10 @@ pub trait Model: Sized {
     where
         Self: Zeroable,
     {
-        crate::storage::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
+        crate::mem::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
     }
 
-    /// Writes the weights ([`crate::weights`] format,
+    /// Writes the weights ([`crate::io::weights`] format,
     /// [`Model::WEIGHTS_BYTES`] long) to the start of `out`, without
     /// allocating; returns the bytes written.
     ///
@@ -215,8 +215,8 @@ pub trait Model: Sized {
     #[cfg(feature = "std")]
     fn to_safetensors(
         &self,
-    ) -> Result<std::vec::Vec<u8>, crate::data::safetensors::SafetensorsError> {
-        use crate::data::safetensors::{Tensors, to_bytes};
+    ) -> Result<std::vec::Vec<u8>, crate::io::safetensors::SafetensorsError> {
+        use crate::io::safetensors::{Tensors, to_bytes};
         let state = self.state_tensors();
         let layers: std::vec::Vec<Tensors> = Self::TORCH
             .iter()
@@ -243,8 +243,8 @@ pub trait Model: Sized {
     fn from_safetensors(
         &mut self,
         bytes: &[u8],
-    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
-        use crate::data::safetensors::{TensorsMut, read_into};
+    ) -> Result<(), crate::io::safetensors::SafetensorsError> {
+        use crate::io::safetensors::{TensorsMut, read_into};
         let mut state = self.state_tensors_mut();
         let mut layers: std::vec::Vec<TensorsMut> = Self::TORCH
             .iter()
@@ -266,10 +266,10 @@ pub trait Model: Sized {
     fn save_safetensors(
         &self,
         path: impl AsRef<std::path::Path>,
-    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
-        use crate::data::safetensors::SafetensorsError;
+    ) -> Result<(), crate::io::safetensors::SafetensorsError> {
+        use crate::io::safetensors::SafetensorsError;
         let bytes = self.to_safetensors()?;
-        crate::data::atomic::write(path, &bytes).map_err(SafetensorsError::Io)
+        crate::io::atomic::write(path, &bytes).map_err(SafetensorsError::Io)
     }
 
     /// Reads `path` and loads it with [`Model::from_safetensors`].
@@ -280,8 +280,8 @@ pub trait Model: Sized {
     fn load_safetensors(
         &mut self,
         path: impl AsRef<std::path::Path>,
-    ) -> Result<(), crate::data::safetensors::SafetensorsError> {
-        use crate::data::safetensors::SafetensorsError;
+    ) -> Result<(), crate::io::safetensors::SafetensorsError> {
+        use crate::io::safetensors::SafetensorsError;
         let bytes = std::fs::read(path).map_err(SafetensorsError::Io)?;
         self.from_safetensors(&bytes)
     }
@@ -319,10 +319,10 @@ pub trait Checkpoint {
     /// learning rate, are the caller's to restore.)
     fn checkpoint(&self, epoch: u64) -> std::vec::Vec<u8> {
         let (seed, step) = self.seed_and_step();
-        let progress = crate::checkpoint::Progress { epoch, step };
+        let progress = crate::io::checkpoint::Progress { epoch, step };
         let state = self.trained().state_tensors();
         let optimizer = self.optimizer_bytes();
-        crate::checkpoint::encode(
+        crate::io::checkpoint::encode(
             Self::checkpoint_signature(),
             seed,
             progress,
@@ -337,13 +337,13 @@ pub trait Checkpoint {
     /// # Errors
     /// A typed [`FormatError`], including a checkpoint of another network
     /// or optimizer type.
-    fn restore(&mut self, bytes: &[u8]) -> Result<crate::checkpoint::Progress, FormatError> {
+    fn restore(&mut self, bytes: &[u8]) -> Result<crate::io::checkpoint::Progress, FormatError> {
         let signature = Self::checkpoint_signature();
         // `decode` checks everything before writing, so it can write in
         // place: no copy of the model (which may be megabytes) on the stack.
         let (mut state, mut optimizer, seed, step) = self.restore_targets();
         let (found_seed, progress) =
-            crate::checkpoint::decode(bytes, signature, state.as_mut(), optimizer.as_mut())?;
+            crate::io::checkpoint::decode(bytes, signature, state.as_mut(), optimizer.as_mut())?;
         *seed = found_seed;
         *step = progress.step;
         Ok(progress)
@@ -358,7 +358,7 @@ pub trait Checkpoint {
         path: impl AsRef<std::path::Path>,
         epoch: u64,
     ) -> std::io::Result<()> {
-        crate::data::atomic::write(path, &self.checkpoint(epoch))
+        crate::io::atomic::write(path, &self.checkpoint(epoch))
     }
 
     /// Reads `path` and [`Checkpoint::restore`]s it.
@@ -368,7 +368,7 @@ pub trait Checkpoint {
     fn load_checkpoint(
         &mut self,
         path: impl AsRef<std::path::Path>,
-    ) -> Result<crate::checkpoint::Progress, weights::LoadError> {
+    ) -> Result<crate::io::checkpoint::Progress, weights::LoadError> {
         let bytes = std::fs::read(path).map_err(weights::LoadError::Io)?;
         self.restore(&bytes).map_err(weights::LoadError::Format)
     }

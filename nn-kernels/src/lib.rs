@@ -30,14 +30,12 @@ pub mod gemm;
 pub mod gemv;
 pub mod isa;
 pub mod math;
-#[cfg(feature = "std")]
 pub mod parallel;
-pub mod pool;
+pub mod pooling;
 pub mod reduce;
 #[cfg(target_arch = "x86_64")]
 mod simd;
 pub mod softmax;
-pub mod split;
 pub mod update;
 
 #[cfg(test)]

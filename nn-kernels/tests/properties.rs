@@ -5,7 +5,7 @@
 use nn_kernels::conv::{self, Geometry};
 use nn_kernels::gemm::{MatMut, MatRef, gemm_on, workspace_len};
 use nn_kernels::isa::Isa;
-use nn_kernels::{activation as act, gemv, pool, reduce, softmax, update};
+use nn_kernels::{activation as act, gemv, pooling, reduce, softmax, update};
 use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -196,8 +196,8 @@ proptest! {
         let (oh, ow) = (g.out_height(), g.out_width());
         let n = g.channels * oh * ow;
         let (mut max, mut arg, mut avg) = (vec![0.0; n], vec![0u32; n], vec![0.0; n]);
-        pool::max_pool(&g, &x, &mut max, &mut arg);
-        pool::avg_pool(&g, &x, &mut avg);
+        pooling::max_pool(&g, &x, &mut max, &mut arg);
+        pooling::avg_pool(&g, &x, &mut avg);
         for c in 0..g.channels {
             for oy in 0..oh {
                 for ox in 0..ow {

@@ -203,7 +203,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// norm's running statistics.
             pub const STATE_LEN: usize = 0 #( + #param_traits::STATE_LEN )*;
             /// Size of this network's weights file (`Model::save_to`).
-            pub const WEIGHTS_BYTES: usize = #krate::weights::encoded_len(Self::STATE_LEN);
+            pub const WEIGHTS_BYTES: usize = #krate::io::weights::encoded_len(Self::STATE_LEN);
 
             /// What the layers persist (each layer's `Layer::state`), in order.
             pub fn state(&self) -> [&[f32]; #tensors] {
@@ -705,7 +705,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             impl<O: #p::Optimizer, const B: usize> #p::Checkpoint for #trainer<O, { B }> {
                 type Model = #name;
                 fn checkpoint_signature() -> u64 {
-                    #krate::weights::signature_hash(#name::SIGNATURE) ^ #krate::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
+                    #krate::io::weights::signature_hash(#name::SIGNATURE) ^ #krate::io::weights::signature_hash(::core::any::type_name::<O>()).rotate_left(1)
                 }
                 fn trained(&self) -> &#name {
                     &self.model

@@ -45,7 +45,9 @@ mod snapshots {
 
     fn check(name: &str, input: &str) {
         let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
-        let header = format!("// network! {{ {input} }}\n// Refresh: NN_BLESS=1 cargo test -p nn-macros\n\n");
+        let header = format!(
+            "// network! {{ {input} }}\n// Refresh: NN_BLESS=1 cargo test -p nn-macros\n\n"
+        );
         let actual = header + &expansion(input);
         if std::env::var_os("NN_BLESS").is_some() {
             std::fs::write(&path, &actual).expect("write the snapshot");
@@ -59,11 +61,17 @@ mod snapshots {
 
     #[test]
     fn a_small_mlp() {
-        check("mlp", "pub Xor = < Linear<2, 8>, Tanh, Linear<8, 1>, Sigmoid >");
+        check(
+            "mlp",
+            "pub Xor = < Linear<2, 8>, Tanh, Linear<8, 1>, Sigmoid >",
+        );
     }
 
     #[test]
     fn a_residual_block() {
-        check("residual", "Block = < Input<4>, Residual<Linear<4, 4>, ReLU>, Linear<4, 2>, Softmax >");
+        check(
+            "residual",
+            "Block = < Input<4>, Residual<Linear<4, 4>, ReLU>, Linear<4, 2>, Softmax >",
+        );
     }
 }

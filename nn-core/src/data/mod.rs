@@ -1,4 +1,5 @@
-//! Data set loaders (`std` feature).
+//! Data: batching, splits and preprocessing ([`batch`]), and data set
+//! loaders for CSV and IDX files (`std` feature).
 //!
 //! ```no_run
 //! let digits = nn_core::data::idx::load_labeled::<784>(
@@ -8,13 +9,15 @@
 //! assert_eq!(digits.images.len(), digits.labels.len());
 //! # Ok::<(), nn_core::data::idx::IdxError>(())
 //! ```
-pub mod atomic;
+pub mod batch;
+#[cfg(feature = "std")]
 pub mod csv;
+#[cfg(feature = "std")]
 pub mod idx;
-pub mod safetensors;
-pub mod search;
 
+#[cfg(feature = "std")]
 use std::io::Read;
+#[cfg(feature = "std")]
 use std::vec::Vec;
 
 /// Reads a whole file, inflating it if it starts with the gzip magic
@@ -24,6 +27,7 @@ use std::vec::Vec;
 /// let bytes = nn_core::data::read_maybe_gzip("data/mnist10k-labels-idx1-ubyte.gz")?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[cfg(feature = "std")]
 pub fn read_maybe_gzip(path: impl AsRef<std::path::Path>) -> std::io::Result<Vec<u8>> {
     let raw = std::fs::read(path)?;
     if raw.starts_with(&[0x1f, 0x8b]) {

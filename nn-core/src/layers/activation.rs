@@ -4,7 +4,7 @@
 //! [`Shape`], so they all share the batch loops and work on vectors, sequences
 //! and images alike.
 use crate::layer::{Context, Forward, Fusion, Layer, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::{activation as act, softmax};
 

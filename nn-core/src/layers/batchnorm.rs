@@ -12,7 +12,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::slice::{from_mut, from_ref};
 
 /// Batch normalization (Ioffe & Szegedy, 2015) over the `C` channels of a
@@ -135,11 +135,11 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
     type Cache<const B: usize> = [[f32; C]; 2];
     const NUM_PARAMS: usize = 2 * C;
     const STATE_LEN: usize = 4 * C;
-    const TORCH: &'static [crate::torch::TorchTensor] = &[
-        crate::torch::TorchTensor::new("weight", 0, &[C]),
-        crate::torch::TorchTensor::new("bias", C, &[C]),
-        crate::torch::TorchTensor::new("running_mean", 2 * C, &[C]),
-        crate::torch::TorchTensor::new("running_var", 3 * C, &[C]),
+    const TORCH: &'static [crate::io::torch::TorchTensor] = &[
+        crate::io::torch::TorchTensor::new("weight", 0, &[C]),
+        crate::io::torch::TorchTensor::new("bias", C, &[C]),
+        crate::io::torch::TorchTensor::new("running_mean", 2 * C, &[C]),
+        crate::io::torch::TorchTensor::new("running_var", 3 * C, &[C]),
     ];
 
     fn forward_batch<const B: usize>(
@@ -284,7 +284,7 @@ mod tests {
             mode,
             rng,
             workspace: &mut [],
-            parallel: &nn_kernels::split::Serial,
+            parallel: &nn_kernels::parallel::Serial,
         }
     }
 

@@ -28,7 +28,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
@@ -327,9 +327,9 @@ macro_rules! convolution {
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
             const GEMM_WIDTH: usize = $gemm_width;
-            const TORCH: &'static [crate::torch::TorchTensor] = &[
-                crate::torch::TorchTensor::new("weight", 0, &[$($dim),*]),
-                crate::torch::TorchTensor::new("bias", $weights, &[$params - $weights]),
+            const TORCH: &'static [crate::io::torch::TorchTensor] = &[
+                crate::io::torch::TorchTensor::new("weight", 0, &[$($dim),*]),
+                crate::io::torch::TorchTensor::new("bias", $weights, &[$params - $weights]),
             ];
 
             fn forward_batch<const B: usize>(
@@ -585,7 +585,7 @@ mod tests {
             mode: Mode::Train,
             rng,
             workspace: &mut ws,
-            parallel: &nn_kernels::split::Serial,
+            parallel: &nn_kernels::parallel::Serial,
         };
         layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
         for (x, y) in x.iter().zip(&y) {

@@ -1,6 +1,6 @@
 //! Inverted dropout.
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use rand::Rng;
 
 /// Inverted dropout: in training each feature is zeroed with probability `p`

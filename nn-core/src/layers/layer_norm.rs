@@ -10,9 +10,9 @@
 //! assert!((y[0] + 1.0).abs() < 1e-4 && (y[1] - 1.0).abs() < 1e-4);
 //! ```
 use crate::init::Init;
+use crate::io::torch::TorchTensor;
 use crate::layer::{Context, Forward, Layer};
-use crate::storage::Zeroable;
-use crate::torch::TorchTensor;
+use crate::mem::Zeroable;
 use core::slice::{from_mut, from_ref};
 
 /// Layer normalization over `N` features: `y = (x − μ)/√(σ² + ε) · γ + β`,
@@ -163,8 +163,8 @@ impl<const N: usize> Layer<[f32; N]> for LayerNorm<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gradcheck::check_layer;
     use crate::layer::Mode;
+    use crate::train::gradcheck::check_layer;
 
     #[test]
     fn gradients_match_finite_differences() {

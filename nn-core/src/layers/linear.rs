@@ -5,9 +5,9 @@
 //! weight gradient `Xᵀ·dY` — the two large products of a training step — read
 //! every operand in place, and batch-1 inference streams `W` row by row.
 use crate::init::Init;
+use crate::io::torch::TorchTensor;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::storage::Zeroable;
-use crate::torch::TorchTensor;
+use crate::mem::Zeroable;
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 use nn_kernels::{gemv::vec_mat_acc, reduce};
 

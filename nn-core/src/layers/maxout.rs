@@ -6,7 +6,7 @@
 //! assert_eq!(Maxout::<3, 2>.forward(&[1.0, 5.0, 2.0, -1.0, -3.0, -2.0]), [5.0, -1.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 
 /// Maxout (Goodfellow et al., 2013) with `K` pieces and `O` outputs: output
 /// `j` is the largest of inputs `jK .. jK + K`, so a preceding

@@ -6,7 +6,7 @@
 //! assert_eq!(GaussianNoise::new(0.3).forward(&[1.0, 2.0]), [1.0, 2.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 
 /// Adds independent `N(0, σ²)` noise to every value in training mode and
 /// passes values through unchanged in evaluation (the "noise injection"
@@ -73,7 +73,7 @@ impl<S: Shape> Layer<S> for GaussianNoise {
         let y = flat_mut(y);
         y.copy_from_slice(flat(x));
         if ctx.mode == Mode::Train && self.sigma > 0.0 {
-            crate::batch::add_noise(y, self.sigma, ctx.rng);
+            crate::data::batch::add_noise(y, self.sigma, ctx.rng);
         }
     }
 
@@ -107,7 +107,7 @@ mod tests {
             mode: Mode::Eval,
             rng,
             workspace: &mut [],
-            parallel: &nn_kernels::split::Serial,
+            parallel: &nn_kernels::parallel::Serial,
         };
         layer.forward_batch(&x, &mut y, &mut (), &mut ctx);
         assert_eq!(y, x);

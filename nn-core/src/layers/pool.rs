@@ -10,10 +10,10 @@
 //! ```
 use super::conv::fits;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::Geometry;
-use nn_kernels::pool;
+use nn_kernels::pooling;
 
 /// The pooling window over a `C × H × W` input, checked at compile time.
 const fn window<const C: usize, const H: usize, const W: usize>(
@@ -100,7 +100,7 @@ impl<
         let g = const { window::<C, H, W>(K, S, OH, OW) };
         for ((x, y), arg) in x.iter().zip(y.iter_mut()).zip(argmax.iter_mut()) {
             let arg: &mut [u32] = bytemuck::cast_slice_mut(from_mut(arg));
-            pool::max_pool(&g, flat(from_ref(x)), flat_mut(from_mut(y)), arg);
+            pooling::max_pool(&g, flat(from_ref(x)), flat_mut(from_mut(y)), arg);
         }
     }
 
@@ -118,7 +118,7 @@ impl<
         flat_mut(dx).fill(0.0);
         for ((dy, arg), dx) in dy.iter().zip(argmax.iter()).zip(dx.iter_mut()) {
             let arg: &[u32] = bytemuck::cast_slice(from_ref(arg));
-            pool::scatter_add(flat(from_ref(dy)), arg, flat_mut(from_mut(dx)));
+            pooling::scatter_add(flat(from_ref(dy)), arg, flat_mut(from_mut(dx)));
         }
     }
 }
@@ -137,7 +137,7 @@ impl<
     fn forward(&self, x: &[[[f32; W]; H]; C]) -> Self::Out {
         let g = const { window::<C, H, W>(K, S, OH, OW) };
         let mut y = [[[0.0; OW]; OH]; C];
-        pool::avg_pool(&g, flat(from_ref(x)), flat_mut(from_mut(&mut y)));
+        pooling::avg_pool(&g, flat(from_ref(x)), flat_mut(from_mut(&mut y)));
         y
     }
 }
@@ -179,7 +179,7 @@ impl<
         let g = const { window::<C, H, W>(K, S, OH, OW) };
         flat_mut(dx).fill(0.0);
         for (dy, dx) in dy.iter().zip(dx.iter_mut()) {
-            pool::avg_pool_backward(&g, flat(from_ref(dy)), flat_mut(from_mut(dx)));
+            pooling::avg_pool_backward(&g, flat(from_ref(dy)), flat_mut(from_mut(dx)));
         }
     }
 }
@@ -204,7 +204,7 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxPool2d
         let g = const { window::<C, H, W>(K, S, OH, OW) };
         let mut y = [[[0.0; OW]; OH]; C];
         let mut at = [[[0u32; OW]; OH]; C];
-        pool::max_pool(
+        pooling::max_pool(
             &g,
             flat(from_ref(x)),
             flat_mut(from_mut(&mut y)),
@@ -272,7 +272,7 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
         const { window::<C, OH, OW>(K, S, H, W) };
         let y = flat_mut(from_mut(y));
         y.fill(0.0);
-        pool::scatter(
+        pooling::scatter(
             flat(from_ref(x)),
             bytemuck::cast_slice(from_ref(indices)),
             y,
@@ -316,7 +316,7 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
     ) {
         const { window::<C, OH, OW>(K, S, H, W) };
         for ((at, dy), dx) in indices.iter().zip(dy).zip(dx.iter_mut()) {
-            pool::gather(
+            pooling::gather(
                 flat(from_ref(dy)),
                 bytemuck::cast_slice(from_ref(at)),
                 flat_mut(from_mut(dx)),

@@ -7,7 +7,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::activation::{leaky_relu, leaky_relu_backward};
 
@@ -76,8 +76,8 @@ impl<S: Shape, const A: usize> Forward<S> for PReLU<A> {
 impl<S: Shape, const A: usize> Layer<S> for PReLU<A> {
     type Cache<const B: usize> = ();
     const NUM_PARAMS: usize = A;
-    const TORCH: &'static [crate::torch::TorchTensor] =
-        &[crate::torch::TorchTensor::new("weight", 0, &[A])];
+    const TORCH: &'static [crate::io::torch::TorchTensor] =
+        &[crate::io::torch::TorchTensor::new("weight", 0, &[A])];
 
     fn forward_batch<const B: usize>(
         &mut self,

@@ -6,7 +6,7 @@
 //! assert_eq!(flat, [1.0, 2.0, 3.0, 4.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::marker::PhantomData;
 
 /// Reinterprets a sample as shape `T` (row-major, so nothing moves): e.g.

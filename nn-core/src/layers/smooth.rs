@@ -9,7 +9,7 @@
 //! assert!(y[0] == 0.0 && (y[1] - 0.7310586).abs() < 1e-6);
 //! ```
 use super::Activation;
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use core::f32::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
 
 /// `y = x · g(x)`.
@@ -108,8 +108,8 @@ gated_activation!(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gradcheck::check_layer;
     use crate::layer::Mode;
+    use crate::train::gradcheck::check_layer;
 
     #[test]
     fn gradients_match_finite_differences() {

@@ -67,6 +67,10 @@ mod tests {
 
     #[test]
     fn the_gradient_matches_finite_differences() {
-        crate::gradcheck::check_loss::<5, _>(&Huber::new(0.7), &[0.3, -2.0, 0.0, 1.5, -0.1], 3);
+        crate::train::gradcheck::check_loss::<5, _>(
+            &Huber::new(0.7),
+            &[0.3, -2.0, 0.0, 1.5, -0.1],
+            3,
+        );
     }
 }

@@ -1,13 +1,13 @@
 //! Adam and its variants. Each tensor's state holds the moment estimates and
 //! its own step count, for the bias corrections `1 − β^t`.
 use super::Optimizer;
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use nn_kernels::update::{AdamStep, adam};
 
 /// Adam's per-tensor state: first and second moment estimates and the step.
 ///
 /// ```
-/// use nn_core::storage::Zeroable;
+/// use nn_core::mem::Zeroable;
 /// let s = nn_core::optim::AdamState::<3>::zeroed();
 /// assert_eq!(s.t, 0);
 /// ```
@@ -30,7 +30,7 @@ unsafe impl<const N: usize> bytemuck::Pod for AdamState<N> {}
 /// AMSGrad's per-tensor state: Adam's plus the running maximum of `v`.
 ///
 /// ```
-/// use nn_core::storage::Zeroable;
+/// use nn_core::mem::Zeroable;
 /// assert_eq!(nn_core::optim::AmsGradState::<2>::zeroed().v_max, [0.0; 2]);
 /// ```
 #[repr(C)]
@@ -56,7 +56,7 @@ unsafe impl<const N: usize> bytemuck::Pod for AmsGradState<N> {}
 ///
 /// ```
 /// use nn_core::optim::{Adam, AdamState, Optimizer};
-/// use nn_core::storage::Zeroable;
+/// use nn_core::mem::Zeroable;
 /// let mut p = [1.0];
 /// let mut s = AdamState::<1>::zeroed();
 /// Adam::new(0.1).update::<1>(&mut p, &[5.0], &mut s);
@@ -143,7 +143,7 @@ impl Optimizer for Adam {
 ///
 /// ```
 /// use nn_core::optim::{Adam, AmsGrad, AmsGradState, Optimizer};
-/// use nn_core::storage::Zeroable;
+/// use nn_core::mem::Zeroable;
 /// let mut p = [1.0];
 /// let mut s = AmsGradState::<1>::zeroed();
 /// AmsGrad(Adam::new(0.1)).update::<1>(&mut p, &[5.0], &mut s);
@@ -182,7 +182,7 @@ impl Optimizer for AmsGrad {
 ///
 /// ```
 /// use nn_core::optim::{AdamState, AdamW, Optimizer};
-/// use nn_core::storage::Zeroable;
+/// use nn_core::mem::Zeroable;
 /// let mut p = [1.0];
 /// let mut s = AdamState::<1>::zeroed();
 /// AdamW::new(0.1).update::<1>(&mut p, &[0.0], &mut s);

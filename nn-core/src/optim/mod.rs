@@ -13,6 +13,7 @@ mod adam;
 mod adaptive;
 mod lbfgs;
 mod momentum;
+pub mod schedule;
 mod second_order;
 
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
@@ -36,7 +37,7 @@ pub trait Optimizer {
     /// Updates `params` (length `N`) from `grads` (length `N`).
     fn update<const N: usize>(&self, params: &mut [f32], grads: &[f32], state: &mut Self::State<N>);
 
-    /// The learning rate (what a [`crate::schedule::Schedule`] sets).
+    /// The learning rate (what a [`crate::optim::schedule::Schedule`] sets).
     fn lr(&self) -> f32;
 
     /// Sets the learning rate.
@@ -85,7 +86,7 @@ impl Optimizer for Sgd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::Zeroable;
+    use crate::mem::Zeroable;
 
     const THETA: [f32; 3] = [1.0, -2.0, 0.5];
     const GRADS: [[f32; 3]; 4] = [

@@ -39,7 +39,7 @@ mod portable;
 mod x86;
 
 use crate::isa::Isa;
-use crate::split::Parallel;
+use crate::parallel::Parallel;
 
 /// Depth of a packed block (shared dimension `k`).
 #[cfg(target_arch = "x86_64")]
@@ -445,7 +445,7 @@ impl Rows {
 ///
 /// ```
 /// use nn_kernels::gemm::{gemm_split, workspace_len, MatMut, MatRef};
-/// use nn_kernels::split::Serial;
+/// use nn_kernels::parallel::Serial;
 /// let mut c = [0.0; 4];
 /// let mut ws = vec![0.0; workspace_len(2)];
 /// let id = [1.0, 0.0, 0.0, 1.0];

@@ -137,7 +137,7 @@ impl Block {
             2usize,
         > as ::nn::__private::Layer<[f32; 4usize]>>::STATE_LEN;
     /// Size of this network's weights file (`Model::save_to`).
-    pub const WEIGHTS_BYTES: usize = ::nn::weights::encoded_len(Self::STATE_LEN);
+    pub const WEIGHTS_BYTES: usize = ::nn::io::weights::encoded_len(Self::STATE_LEN);
     /// What the layers persist (each layer's `Layer::state`), in order.
     pub fn state(&self) -> [&[f32]; 2usize] {
         [
@@ -771,11 +771,11 @@ If `grad.len()` is not [`Block::NUM_PARAMS`].*/
     impl < O : ::nn::__private::Optimizer, const B : usize > ::nn::__private::Checkpoint
     for BlockTrainer < O, { B } > { type Model = __BlockTrainerModel; fn
     checkpoint_signature() -> u64 {
-    ::nn::weights::signature_hash(__BlockTrainerModel::SIGNATURE) ^
-    ::nn::weights::signature_hash(::core::any::type_name:: < O > ()).rotate_left(1) } fn
-    trained(& self) -> & __BlockTrainerModel { & self.model } fn seed_and_step(& self) ->
-    (u64, u64) { (self.seed, self.step) } fn optimizer_bytes(& self) -> impl AsRef < [&
-    [u8]] > { [::nn::__private::bytemuck::bytes_of(& self.state_residual0_linear0),
+    ::nn::io::weights::signature_hash(__BlockTrainerModel::SIGNATURE) ^
+    ::nn::io::weights::signature_hash(::core::any::type_name:: < O > ()).rotate_left(1) }
+    fn trained(& self) -> & __BlockTrainerModel { & self.model } fn seed_and_step(& self)
+    -> (u64, u64) { (self.seed, self.step) } fn optimizer_bytes(& self) -> impl AsRef <
+    [& [u8]] > { [::nn::__private::bytemuck::bytes_of(& self.state_residual0_linear0),
     ::nn::__private::bytemuck::bytes_of(& self.state_linear1)] } fn restore_targets(& mut
     self) -> (impl AsMut < [& mut [f32]] >, impl AsMut < [& mut [u8]] >, & mut u64, & mut
     u64) { (self.model.state_mut(), [::nn::__private::bytemuck::bytes_of_mut(& mut self

@@ -6,7 +6,7 @@ use nn::layers::Activation;
 pub struct Halve;
 
 // SAFETY: a unit struct has no bytes.
-unsafe impl nn::storage::Zeroable for Halve {}
+unsafe impl nn::mem::Zeroable for Halve {}
 
 impl Activation for Halve {
     fn apply(&self, x: &[f32], y: &mut [f32]) {

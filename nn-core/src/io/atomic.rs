@@ -5,7 +5,7 @@
 //!
 //! ```
 //! let path = std::env::temp_dir().join("nn-atomic-doc.bin");
-//! nn_core::data::atomic::write(&path, b"weights")?;
+//! nn_core::io::atomic::write(&path, b"weights")?;
 //! assert_eq!(std::fs::read(&path)?, b"weights");
 //! # std::fs::remove_file(&path)?;
 //! # Ok::<(), std::io::Error>(())
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 /// Any I/O error; the file at `path` is then as it was.
 ///
 /// ```no_run
-/// nn_core::data::atomic::write("model.nnw", &[0u8; 16])?;
+/// nn_core::io::atomic::write("model.nnw", &[0u8; 16])?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub fn write(path: impl AsRef<Path>, bytes: &[u8]) -> io::Result<()> {
@@ -37,8 +37,8 @@ pub fn write(path: impl AsRef<Path>, bytes: &[u8]) -> io::Result<()> {
 /// ```
 /// use std::io::Write;
 /// let path = std::env::temp_dir().join("nn-atomic-doc-fail.bin");
-/// nn_core::data::atomic::write(&path, b"old")?;
-/// let failed = nn_core::data::atomic::write_with(&path, |f| {
+/// nn_core::io::atomic::write(&path, b"old")?;
+/// let failed = nn_core::io::atomic::write_with(&path, |f| {
 ///     f.write_all(b"ne")?;
 ///     Err(std::io::Error::other("disk full"))
 /// });

@@ -4,7 +4,7 @@
 //! weights. None of them allocates: copies go into storage the caller owns.
 //!
 //! ```
-//! use nn_core::averaging::{Ema, Parameters};
+//! use nn_core::train::averaging::{Ema, Parameters};
 //! use nn_core::layers::Linear;
 //! let model = Linear::<1, 1> { weight: [[1.0]], bias: [0.0] };
 //! let mut avg = Linear::<1, 1> { weight: [[0.0]], bias: [0.0] };
@@ -40,7 +40,7 @@ impl<const I: usize, const O: usize> Parameters for Linear<I, O> {
 /// whose average is typically what gets evaluated.
 ///
 /// ```
-/// use nn_core::averaging::Ema;
+/// use nn_core::train::averaging::Ema;
 /// use nn_core::layers::Linear;
 /// let model = Linear::<1, 1> { weight: [[4.0]], bias: [2.0] };
 /// let mut avg = model;
@@ -80,7 +80,7 @@ pub enum Verdict {
 /// weights in caller-provided storage.
 ///
 /// ```
-/// use nn_core::averaging::{EarlyStopping, Verdict};
+/// use nn_core::train::averaging::{EarlyStopping, Verdict};
 /// use nn_core::layers::Linear;
 /// let mut stop = EarlyStopping::new(2);
 /// let mut best = Linear::<1, 1>::zeroed();
@@ -107,7 +107,7 @@ impl EarlyStopping {
     /// Stops after `patience` epochs without improvement.
     ///
     /// ```
-    /// assert_eq!(nn_core::averaging::EarlyStopping::new(3).best(), f32::INFINITY);
+    /// assert_eq!(nn_core::train::averaging::EarlyStopping::new(3).best(), f32::INFINITY);
     /// ```
     pub fn new(patience: u32) -> Self {
         Self {
@@ -121,7 +121,7 @@ impl EarlyStopping {
     /// The best metric so far.
     ///
     /// ```
-    /// assert!(nn_core::averaging::EarlyStopping::new(1).best().is_infinite());
+    /// assert!(nn_core::train::averaging::EarlyStopping::new(1).best().is_infinite());
     /// ```
     pub fn best(&self) -> f32 {
         self.best

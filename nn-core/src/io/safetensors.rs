@@ -9,10 +9,10 @@
 //! loads into the same-shaped nn network, and back.
 //!
 //! ```
-//! use nn_core::data::safetensors::{read_into, to_bytes, Tensors, TensorsMut};
+//! use nn_core::io::safetensors::{read_into, to_bytes, Tensors, TensorsMut};
 //! use nn_core::layer::Layer;
 //! use nn_core::layers::Linear;
-//! use nn_core::weights::NonFinite;
+//! use nn_core::io::weights::NonFinite;
 //! let mut fc = Linear::<2, 3>::zeroed();
 //! fc.weight = [[1., 2., 3.], [4., 5., 6.]];
 //! let torch = <Linear<2, 3> as Layer<[f32; 2]>>::TORCH;
@@ -20,10 +20,10 @@
 //! let mut back = Linear::<2, 3>::zeroed();
 //! read_into(&bytes, &mut [TensorsMut { prefix: "0", state: back.state_mut(), torch }], NonFinite::Refuse)?;
 //! assert_eq!(back, fc);
-//! # Ok::<(), nn_core::data::safetensors::SafetensorsError>(())
+//! # Ok::<(), nn_core::io::safetensors::SafetensorsError>(())
 //! ```
-use crate::torch::TorchTensor;
-use crate::weights::NonFinite;
+use crate::io::torch::TorchTensor;
+use crate::io::weights::NonFinite;
 use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 use std::format;
 use std::string::String;
@@ -53,7 +53,7 @@ pub struct TensorsMut<'a> {
 /// Why a safetensors file could not be read or written.
 ///
 /// ```
-/// let e = nn_core::data::safetensors::SafetensorsError::Missing { name: "0.weight".into() };
+/// let e = nn_core::io::safetensors::SafetensorsError::Missing { name: "0.weight".into() };
 /// assert_eq!(e.to_string(), "tensor `0.weight` is missing");
 /// ```
 #[derive(Debug)]
@@ -138,9 +138,9 @@ const BATCHES_TRACKED: &str = "num_batches_tracked";
 /// [`SafetensorsError::Format`] if the safetensors writer refuses the data.
 ///
 /// ```
-/// let bytes = nn_core::data::safetensors::to_bytes(&[])?;
+/// let bytes = nn_core::io::safetensors::to_bytes(&[])?;
 /// assert!(bytes.len() >= 8);
-/// # Ok::<(), nn_core::data::safetensors::SafetensorsError>(())
+/// # Ok::<(), nn_core::io::safetensors::SafetensorsError>(())
 /// ```
 pub fn to_bytes(layers: &[Tensors]) -> Result<Vec<u8>, SafetensorsError> {
     let mut data: Vec<(String, Vec<usize>, Dtype, Vec<u8>)> = Vec::new();
@@ -183,8 +183,8 @@ pub fn to_bytes(layers: &[Tensors]) -> Result<Vec<u8>, SafetensorsError> {
 /// The first problem found, as a [`SafetensorsError`].
 ///
 /// ```
-/// use nn_core::data::safetensors::{read_into, SafetensorsError};
-/// let err = read_into(b"short", &mut [], nn_core::weights::NonFinite::Refuse).unwrap_err();
+/// use nn_core::io::safetensors::{read_into, SafetensorsError};
+/// let err = read_into(b"short", &mut [], nn_core::io::weights::NonFinite::Refuse).unwrap_err();
 /// assert!(matches!(err, SafetensorsError::Format(_)));
 /// ```
 pub fn read_into(

@@ -19,7 +19,7 @@ use std::thread::JoinHandle;
 use std::vec::Vec;
 use std::{boxed::Box, vec};
 
-pub use crate::split::{Parallel, Task};
+use super::{Parallel, Task};
 
 /// Scratch floats each worker owns: enough for a GEMM of any shape.
 pub const WORKER_SCRATCH: usize = crate::gemm::workspace_len(usize::MAX);

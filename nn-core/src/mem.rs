@@ -5,7 +5,7 @@
 //! ```
 //! use core::mem::MaybeUninit;
 //! let mut slot = MaybeUninit::<[f32; 4]>::uninit();
-//! let zeros = nn_core::storage::zero_in_place(&mut slot);
+//! let zeros = nn_core::mem::zero_in_place(&mut slot);
 //! assert_eq!(*zeros, [0.0; 4]);
 //! ```
 use core::mem::MaybeUninit;
@@ -16,7 +16,7 @@ pub use bytemuck::Zeroable;
 ///
 /// ```
 /// let mut slot = core::mem::MaybeUninit::<u64>::uninit();
-/// assert_eq!(*nn_core::storage::zero_in_place(&mut slot), 0);
+/// assert_eq!(*nn_core::mem::zero_in_place(&mut slot), 0);
 /// ```
 pub fn zero_in_place<T: Zeroable>(slot: &mut MaybeUninit<T>) -> &mut T {
     // SAFETY: `T: Zeroable` promises the all-zero bit pattern is a valid `T`,
@@ -35,7 +35,7 @@ pub fn zero_in_place<T: Zeroable>(slot: &mut MaybeUninit<T>) -> &mut T {
 /// If `init` returns a reference to anything but the slot it was given.
 ///
 /// ```
-/// let b: Box<[f32; 1 << 20]> = nn_core::storage::boxed_in_place(nn_core::storage::zero_in_place);
+/// let b: Box<[f32; 1 << 20]> = nn_core::mem::boxed_in_place(nn_core::mem::zero_in_place);
 /// assert_eq!(b[12345], 0.0);
 /// ```
 #[cfg(feature = "alloc")]

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use nn_core::prelude::*;
-//! use nn_core::schedule::{Schedule, StepDecay};
+//! use nn_core::optim::schedule::{Schedule, StepDecay};
 //! let schedule = StepDecay { initial: 0.1, factor: 0.5, every: 10 };
 //! let mut sgd = Sgd::new(schedule.lr(0));
 //! for epoch in 0..30 {
@@ -26,7 +26,7 @@ pub trait Schedule {
 /// Inverse-time decay `α0 / (1 + k·t)`.
 ///
 /// ```
-/// use nn_core::schedule::{InverseTime, Schedule};
+/// use nn_core::optim::schedule::{InverseTime, Schedule};
 /// assert_eq!(InverseTime { initial: 1.0, k: 0.5 }.lr(2), 0.5);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -46,7 +46,7 @@ impl Schedule for InverseTime {
 /// Step decay: `α0 · factor^⌊t / every⌋`.
 ///
 /// ```
-/// use nn_core::schedule::{Schedule, StepDecay};
+/// use nn_core::optim::schedule::{Schedule, StepDecay};
 /// assert_eq!(StepDecay { initial: 1.0, factor: 0.1, every: 5 }.lr(12), 0.010000001);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -68,7 +68,7 @@ impl Schedule for StepDecay {
 /// Exponential decay `α0 · k^t` (the notes' `t^epoch · α0`, with `k < 1`).
 ///
 /// ```
-/// use nn_core::schedule::{Exponential, Schedule};
+/// use nn_core::optim::schedule::{Exponential, Schedule};
 /// assert_eq!(Exponential { initial: 2.0, k: 0.5 }.lr(3), 0.25);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -89,7 +89,7 @@ impl Schedule for Exponential {
 /// counting epochs from 1 so the first rate is `α0 · k`.
 ///
 /// ```
-/// use nn_core::schedule::{InverseSqrt, Schedule};
+/// use nn_core::optim::schedule::{InverseSqrt, Schedule};
 /// assert_eq!(InverseSqrt { initial: 1.0, k: 1.0 }.lr(3), 0.5);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -113,7 +113,7 @@ impl Schedule for InverseSqrt {
 /// climbs back up; that one is [`CosineAnnealing`]).
 ///
 /// ```
-/// use nn_core::schedule::{Cosine, Schedule};
+/// use nn_core::optim::schedule::{Cosine, Schedule};
 /// let c = Cosine { max: 1.0, min: 0.0, period: 10, restart_mult: 1 };
 /// assert_eq!((c.lr(0), c.lr(10)), (1.0, 1.0)); // a restart every 10 epochs
 /// assert!((c.lr(5) - 0.5).abs() < 1e-6);
@@ -152,7 +152,7 @@ impl Schedule for Cosine {
 /// up to `inner.lr(epochs)`), then `inner`.
 ///
 /// ```
-/// use nn_core::schedule::{Exponential, Schedule, Warmup};
+/// use nn_core::optim::schedule::{Exponential, Schedule, Warmup};
 /// let w = Warmup { epochs: 4, inner: Exponential { initial: 1.0, k: 1.0 } };
 /// assert_eq!((w.lr(0), w.lr(1), w.lr(4)), (0.25, 0.5, 1.0));
 /// ```
@@ -186,7 +186,7 @@ fn cosine_between(max: f32, min: f32, phase: f32) -> f32 {
 /// cycle, or restarts at `max` (SGDR).
 ///
 /// ```
-/// use nn_core::schedule::{CosineAnnealing, Schedule};
+/// use nn_core::optim::schedule::{CosineAnnealing, Schedule};
 /// let c = CosineAnnealing { max: 1.0, min: 0.0, t_max: 10 };
 /// assert_eq!((c.lr(0), c.lr(10)), (1.0, 0.0));
 /// assert!((c.lr(20) - 1.0).abs() < 1e-6); // back up, as PyTorch's
@@ -212,7 +212,7 @@ impl Schedule for CosineAnnealing {
 /// maximize (an accuracy).
 ///
 /// ```
-/// assert_eq!(nn_core::schedule::PlateauMode::default(), nn_core::schedule::PlateauMode::Min);
+/// assert_eq!(nn_core::optim::schedule::PlateauMode::default(), nn_core::optim::schedule::PlateauMode::Min);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PlateauMode {
@@ -226,7 +226,7 @@ pub enum PlateauMode {
 /// How [`ReduceOnPlateau`] decides that a metric improved on the best so far.
 ///
 /// ```
-/// assert_eq!(nn_core::schedule::Threshold::default(), nn_core::schedule::Threshold::Relative);
+/// assert_eq!(nn_core::optim::schedule::Threshold::default(), nn_core::optim::schedule::Threshold::Relative);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Threshold {
@@ -247,7 +247,7 @@ pub enum Threshold {
 /// syntax works; the running state is [`PlateauState`].
 ///
 /// ```
-/// use nn_core::schedule::ReduceOnPlateau;
+/// use nn_core::optim::schedule::ReduceOnPlateau;
 /// let mut r = ReduceOnPlateau::new(0.1, 0.5, 2);
 /// for loss in [1.0, 0.9, 0.95, 0.92, 0.91] {
 ///     r.observe(loss);
@@ -283,7 +283,7 @@ pub struct ReduceOnPlateau {
 /// metric so far and the epoch counters.
 ///
 /// ```
-/// let r = nn_core::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
+/// let r = nn_core::optim::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
 /// assert_eq!((r.state.lr(), r.state.bad_epochs()), (0.1, 0));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -298,7 +298,7 @@ impl PlateauState {
     /// The current rate.
     ///
     /// ```
-    /// assert_eq!(nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 1).state.lr(), 0.2);
+    /// assert_eq!(nn_core::optim::schedule::ReduceOnPlateau::new(0.2, 0.5, 1).state.lr(), 0.2);
     /// ```
     pub fn lr(&self) -> f32 {
         self.lr
@@ -307,7 +307,7 @@ impl PlateauState {
     /// The best metric observed, if any.
     ///
     /// ```
-    /// let mut r = nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 1);
+    /// let mut r = nn_core::optim::schedule::ReduceOnPlateau::new(0.2, 0.5, 1);
     /// r.observe(3.0);
     /// assert_eq!(r.state.best(), Some(3.0));
     /// ```
@@ -318,7 +318,7 @@ impl PlateauState {
     /// Consecutive epochs without improvement (outside cooldown).
     ///
     /// ```
-    /// let mut r = nn_core::schedule::ReduceOnPlateau::new(0.2, 0.5, 5);
+    /// let mut r = nn_core::optim::schedule::ReduceOnPlateau::new(0.2, 0.5, 5);
     /// r.observe(3.0);
     /// r.observe(4.0);
     /// assert_eq!(r.state.bad_epochs(), 1);
@@ -332,7 +332,7 @@ impl ReduceOnPlateau {
     /// Starts at `lr`, with PyTorch's other defaults.
     ///
     /// ```
-    /// let r = nn_core::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
+    /// let r = nn_core::optim::schedule::ReduceOnPlateau::new(0.1, 0.5, 3);
     /// assert_eq!((r.lr(), r.threshold, r.cooldown), (0.1, 1e-4, 0));
     /// ```
     pub fn new(lr: f32, factor: f32, patience: u32) -> Self {
@@ -374,7 +374,7 @@ impl ReduceOnPlateau {
     /// A NaN metric counts as no improvement.
     ///
     /// ```
-    /// let mut r = nn_core::schedule::ReduceOnPlateau::new(1.0, 0.1, 1);
+    /// let mut r = nn_core::optim::schedule::ReduceOnPlateau::new(1.0, 0.1, 1);
     /// assert_eq!(r.observe(5.0), 1.0);
     /// assert_eq!(r.observe(6.0), 1.0); // one bad epoch is tolerated
     /// assert_eq!(r.observe(6.0), 0.1);
@@ -410,7 +410,7 @@ impl ReduceOnPlateau {
     /// The current rate.
     ///
     /// ```
-    /// assert_eq!(nn_core::schedule::ReduceOnPlateau::new(0.3, 0.5, 1).lr(), 0.3);
+    /// assert_eq!(nn_core::optim::schedule::ReduceOnPlateau::new(0.3, 0.5, 1).lr(), 0.3);
     /// ```
     pub fn lr(&self) -> f32 {
         self.state.lr

@@ -3,7 +3,7 @@
 //! feature standardization (fit on the training rows, applied to all).
 //!
 //! ```
-//! use nn_core::batch::Epochs;
+//! use nn_core::data::batch::Epochs;
 //! use rand::SeedableRng;
 //! let rows = [[0.0f32; 2], [1.0; 2], [2.0; 2], [3.0; 2], [4.0; 2]];
 //! let labels = [0usize, 1, 2, 3, 4];
@@ -26,7 +26,7 @@ use rand::seq::SliceRandom;
 /// ```
 /// use rand::SeedableRng;
 /// let mut idx = [0usize; 10];
-/// let (train, val, test) = nn_core::batch::split(&mut idx, 0.6, 0.2, &mut nn_core::rng::TrainRng::seed_from_u64(3));
+/// let (train, val, test) = nn_core::data::batch::split(&mut idx, 0.6, 0.2, &mut nn_core::rng::TrainRng::seed_from_u64(3));
 /// assert_eq!((train.len(), val.len(), test.len()), (6, 2, 2));
 /// ```
 pub fn split<'a, R: Rng + ?Sized>(
@@ -64,7 +64,7 @@ impl<'a> Epochs<'a> {
     ///
     /// ```
     /// let mut train = [4usize, 2];
-    /// let epochs = nn_core::batch::Epochs::over(&mut train);
+    /// let epochs = nn_core::data::batch::Epochs::over(&mut train);
     /// assert_eq!(epochs.order(), &[4, 2]);
     /// ```
     pub fn over(indices: &'a mut [usize]) -> Self {
@@ -113,8 +113,8 @@ impl<'a> Epochs<'a> {
 /// `class >= C`.
 ///
 /// ```
-/// assert_eq!(nn_core::batch::one_hot::<3>(1), Some([0.0, 1.0, 0.0]));
-/// assert_eq!(nn_core::batch::one_hot::<3>(3), None);
+/// assert_eq!(nn_core::data::batch::one_hot::<3>(1), Some([0.0, 1.0, 0.0]));
+/// assert_eq!(nn_core::data::batch::one_hot::<3>(3), None);
 /// ```
 pub fn one_hot<const C: usize>(class: usize) -> Option<[f32; C]> {
     (class < C).then(|| core::array::from_fn(|k| (k == class) as u8 as f32))
@@ -125,7 +125,7 @@ pub fn one_hot<const C: usize>(class: usize) -> Option<[f32; C]> {
 /// (σ = 0) is only centered.
 ///
 /// ```
-/// use nn_core::batch::Standardizer;
+/// use nn_core::data::batch::Standardizer;
 /// let train = [[1.0f32, 5.0], [3.0, 5.0]];
 /// let s = Standardizer::fit(&train);
 /// let mut test = [[2.0f32, 7.0]];
@@ -175,7 +175,7 @@ impl<const N: usize> Standardizer<N> {
 /// ```
 /// use rand::SeedableRng;
 /// let mut x = [0.0f32; 1000];
-/// nn_core::batch::add_noise(&mut x, 0.5, &mut nn_core::rng::TrainRng::seed_from_u64(2));
+/// nn_core::data::batch::add_noise(&mut x, 0.5, &mut nn_core::rng::TrainRng::seed_from_u64(2));
 /// let var = x.iter().map(|v| v * v).sum::<f32>() / 1000.0;
 /// assert!((var - 0.25).abs() < 0.05);
 /// ```
@@ -194,7 +194,7 @@ pub fn add_noise<R: Rng + ?Sized>(x: &mut [f32], sigma: f32, rng: &mut R) {
 ///
 /// ```
 /// let mut img = [1.0, 2.0, 3.0, 4.0]; // 2x2
-/// nn_core::batch::shift_image(&mut img, 2, 1, 0);
+/// nn_core::data::batch::shift_image(&mut img, 2, 1, 0);
 /// assert_eq!(img, [0.0, 1.0, 0.0, 3.0]);
 /// ```
 pub fn shift_image(image: &mut [f32], width: usize, dx: isize, dy: isize) {
@@ -231,7 +231,7 @@ pub fn shift_image(image: &mut [f32], width: usize, dx: isize, dy: isize) {
 /// use rand::SeedableRng;
 /// let mut img = [0.0f32; 28 * 28];
 /// img[14 * 28 + 14] = 1.0;
-/// nn_core::batch::random_shift(&mut img, 28, 2, &mut nn_core::rng::TrainRng::seed_from_u64(5));
+/// nn_core::data::batch::random_shift(&mut img, 28, 2, &mut nn_core::rng::TrainRng::seed_from_u64(5));
 /// assert_eq!(img.iter().sum::<f32>(), 1.0); // moved, not lost
 /// ```
 pub fn random_shift<R: Rng + ?Sized>(image: &mut [f32], width: usize, k: usize, rng: &mut R) {

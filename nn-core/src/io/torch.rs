@@ -1,6 +1,6 @@
 //! How a layer's state maps onto PyTorch's `state_dict` tensors: names,
 //! shapes and layouts. Available without `std`; the safetensors reader and
-//! writer that use it are in [`crate::data::safetensors`].
+//! writer that use it are in [`crate::io::safetensors`].
 //!
 //! ```
 //! use nn_core::layer::Layer;
@@ -12,7 +12,7 @@
 /// One tensor of a layer's [`crate::layer::Layer::state`] as PyTorch names and shapes it.
 ///
 /// ```
-/// let t = nn_core::torch::TorchTensor::new("bias", 5, &[7]);
+/// let t = nn_core::io::torch::TorchTensor::new("bias", 5, &[7]);
 /// assert_eq!((t.len(), t.transposed), (7, false));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,7 @@ impl TorchTensor {
     /// If `shape` has more than 4 dimensions (also at compile time).
     ///
     /// ```
-    /// assert_eq!(nn_core::torch::TorchTensor::new("w", 0, &[2, 3]).shape(), &[2, 3]);
+    /// assert_eq!(nn_core::io::torch::TorchTensor::new("w", 0, &[2, 3]).shape(), &[2, 3]);
     /// ```
     pub const fn new(name: &'static str, offset: usize, shape: &[usize]) -> Self {
         assert!(shape.len() <= 4, "at most 4 dimensions");
@@ -59,7 +59,7 @@ impl TorchTensor {
     /// A 2-D tensor that nn stores transposed.
     ///
     /// ```
-    /// assert!(nn_core::torch::TorchTensor::transposed("weight", 0, 4, 3).transposed);
+    /// assert!(nn_core::io::torch::TorchTensor::transposed("weight", 0, 4, 3).transposed);
     /// ```
     pub const fn transposed(name: &'static str, offset: usize, rows: usize, cols: usize) -> Self {
         let mut t = Self::new(name, offset, &[rows, cols]);
@@ -70,7 +70,7 @@ impl TorchTensor {
     /// PyTorch's shape.
     ///
     /// ```
-    /// assert_eq!(nn_core::torch::TorchTensor::new("b", 0, &[9]).shape(), &[9]);
+    /// assert_eq!(nn_core::io::torch::TorchTensor::new("b", 0, &[9]).shape(), &[9]);
     /// ```
     pub fn shape(&self) -> &[usize] {
         &self.dims[..self.rank]
@@ -79,7 +79,7 @@ impl TorchTensor {
     /// Number of values.
     ///
     /// ```
-    /// assert_eq!(nn_core::torch::TorchTensor::new("w", 0, &[2, 3, 4]).len(), 24);
+    /// assert_eq!(nn_core::io::torch::TorchTensor::new("w", 0, &[2, 3, 4]).len(), 24);
     /// ```
     pub fn len(&self) -> usize {
         self.shape().iter().product()
@@ -88,7 +88,7 @@ impl TorchTensor {
     /// Whether the tensor has no values.
     ///
     /// ```
-    /// assert!(!nn_core::torch::TorchTensor::new("w", 0, &[1]).is_empty());
+    /// assert!(!nn_core::io::torch::TorchTensor::new("w", 0, &[1]).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -97,7 +97,7 @@ impl TorchTensor {
     /// Copies this tensor out of nn's `state` into PyTorch's layout.
     ///
     /// ```
-    /// let t = nn_core::torch::TorchTensor::transposed("weight", 0, 2, 3); // PyTorch [2, 3]
+    /// let t = nn_core::io::torch::TorchTensor::transposed("weight", 0, 2, 3); // PyTorch [2, 3]
     /// let mut out = [0.0; 6];
     /// t.to_torch(&[1., 2., 3., 4., 5., 6.], &mut out); // nn [3][2]
     /// assert_eq!(out, [1., 3., 5., 2., 4., 6.]);
@@ -119,7 +119,7 @@ impl TorchTensor {
     /// Copies PyTorch-layout values into this tensor's place in nn's `state`.
     ///
     /// ```
-    /// let t = nn_core::torch::TorchTensor::transposed("weight", 0, 2, 3);
+    /// let t = nn_core::io::torch::TorchTensor::transposed("weight", 0, 2, 3);
     /// let mut state = [0.0; 6];
     /// t.from_torch(&[1., 3., 5., 2., 4., 6.], &mut state);
     /// assert_eq!(state, [1., 2., 3., 4., 5., 6.]);

@@ -19,7 +19,7 @@
 //! so a refused file leaves the model untouched.
 //!
 //! ```
-//! use nn_core::weights::{encoded_len, read_into, signature_hash, write, NonFinite};
+//! use nn_core::io::weights::{encoded_len, read_into, signature_hash, write, NonFinite};
 //! const NET: u64 = signature_hash("Linear<2, 1>");
 //! let (weights, bias) = ([0.5f32, -1.0], [0.25f32]);
 //! let mut bytes = [0u8; encoded_len(3)];
@@ -27,7 +27,7 @@
 //! let (mut w, mut b) = ([0.0f32; 2], [0.0f32; 1]);
 //! read_into(&bytes, NET, &mut [&mut w, &mut b], NonFinite::Refuse)?;
 //! assert_eq!((w, b), (weights, bias));
-//! # Ok::<(), nn_core::weights::FormatError>(())
+//! # Ok::<(), nn_core::io::weights::FormatError>(())
 //! ```
 
 /// The first four bytes of every weights file.
@@ -52,7 +52,7 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
 /// Size of a weights file holding `values` numbers.
 ///
 /// ```
-/// assert_eq!(nn_core::weights::encoded_len(10), 24 + 40 + 4);
+/// assert_eq!(nn_core::io::weights::encoded_len(10), 24 + 40 + 4);
 /// ```
 pub const fn encoded_len(values: usize) -> usize {
     HEADER_LEN + 4 * values + TRAILER_LEN
@@ -62,7 +62,7 @@ pub const fn encoded_len(values: usize) -> usize {
 /// time by `network!` (and usable in `const` contexts).
 ///
 /// ```
-/// use nn_core::weights::signature_hash;
+/// use nn_core::io::weights::signature_hash;
 /// assert_ne!(signature_hash("Linear<784, 128>"), signature_hash("Linear<784, 64>"));
 /// ```
 pub const fn signature_hash(signature: &str) -> u64 {
@@ -80,7 +80,7 @@ pub const fn signature_hash(signature: &str) -> u64 {
 /// Whether loading accepts NaN and infinite values.
 ///
 /// ```
-/// assert_ne!(nn_core::weights::NonFinite::Refuse, nn_core::weights::NonFinite::Allow);
+/// assert_ne!(nn_core::io::weights::NonFinite::Refuse, nn_core::io::weights::NonFinite::Allow);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NonFinite {
@@ -94,7 +94,7 @@ pub enum NonFinite {
 /// Why weights could not be written or read.
 ///
 /// ```
-/// let err = nn_core::weights::FormatError::BadMagic(*b"PK\x03\x04");
+/// let err = nn_core::io::weights::FormatError::BadMagic(*b"PK\x03\x04");
 /// assert_eq!(err.to_string(), "not an nn file of this kind: it starts with [50, 4b, 03, 04]");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,7 +242,7 @@ pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> 
     }
     let (body, trailer) = bytes.split_at(needed - TRAILER_LEN);
     let stored = u32::from_le_bytes(trailer.try_into().expect("4 bytes"));
-    let computed = crate::weights::crc32(body);
+    let computed = crate::io::weights::crc32(body);
     if stored != computed {
         return Err(FormatError::Checksum { stored, computed });
     }
@@ -258,8 +258,8 @@ pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> 
 ///
 /// ```
 /// let mut out = [0u8; 8];
-/// let err = nn_core::weights::write(&mut out, 1, &[&[1.0]]).unwrap_err();
-/// assert_eq!(err, nn_core::weights::FormatError::OutputTooSmall { needed: 32, got: 8 });
+/// let err = nn_core::io::weights::write(&mut out, 1, &[&[1.0]]).unwrap_err();
+/// assert_eq!(err, nn_core::io::weights::FormatError::OutputTooSmall { needed: 32, got: 8 });
 /// ```
 pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize, FormatError> {
     let count: usize = tensors.iter().map(|t| t.len()).sum();
@@ -280,7 +280,7 @@ pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize
     for (slot, v) in values.zip(tensors.iter().flat_map(|t| t.iter())) {
         slot.copy_from_slice(&v.to_le_bytes());
     }
-    let crc = crate::weights::crc32(&out[..needed - TRAILER_LEN]);
+    let crc = crate::io::weights::crc32(&out[..needed - TRAILER_LEN]);
     out[needed - TRAILER_LEN..].copy_from_slice(&crc.to_le_bytes());
     Ok(needed)
 }
@@ -294,7 +294,7 @@ pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize
 /// Every way the bytes can be wrong has its [`FormatError`].
 ///
 /// ```
-/// use nn_core::weights::{read_into, FormatError, NonFinite};
+/// use nn_core::io::weights::{read_into, FormatError, NonFinite};
 /// let mut w = [0.0f32; 1];
 /// let err = read_into(b"NNWT", 7, &mut [&mut w], NonFinite::Refuse).unwrap_err();
 /// assert_eq!(err, FormatError::Truncated { needed: 24, got: 4 });
@@ -341,7 +341,7 @@ pub fn read_into(
 /// Why a weights file could not be loaded (`std`).
 ///
 /// ```
-/// let err = nn_core::weights::LoadError::Format(nn_core::weights::FormatError::UnsupportedVersion(9));
+/// let err = nn_core::io::weights::LoadError::Format(nn_core::io::weights::FormatError::UnsupportedVersion(9));
 /// assert!(err.to_string().contains("version 9"));
 /// ```
 #[cfg(feature = "std")]
@@ -374,16 +374,16 @@ impl std::error::Error for LoadError {
 }
 
 /// Encodes `tensors` and writes them to `path` atomically
-/// ([`crate::data::atomic`]): a failed save leaves the old file intact.
+/// ([`crate::io::atomic`]): a failed save leaves the old file intact.
 ///
 /// # Errors
 /// Any I/O error.
 ///
 /// ```
 /// let path = std::env::temp_dir().join("nn-weights-doc.nnw");
-/// nn_core::weights::save_file(&path, 42, &[&[1.0, 2.0]])?;
+/// nn_core::io::weights::save_file(&path, 42, &[&[1.0, 2.0]])?;
 /// let mut back = [0.0f32; 2];
-/// nn_core::weights::load_file(&path, 42, &mut [&mut back], nn_core::weights::NonFinite::Refuse).unwrap();
+/// nn_core::io::weights::load_file(&path, 42, &mut [&mut back], nn_core::io::weights::NonFinite::Refuse).unwrap();
 /// assert_eq!(back, [1.0, 2.0]);
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
@@ -397,7 +397,7 @@ pub fn save_file(
     let count: usize = tensors.iter().map(|t| t.len()).sum();
     let mut bytes = std::vec![0u8; encoded_len(count)];
     write(&mut bytes, signature, tensors).expect("the buffer is sized by encoded_len");
-    crate::data::atomic::write(path, &bytes)
+    crate::io::atomic::write(path, &bytes)
 }
 
 /// Reads `path` and decodes it with [`read_into`].
@@ -407,8 +407,8 @@ pub fn save_file(
 /// its contents are refused (the tensors are then untouched).
 ///
 /// ```
-/// let err = nn_core::weights::load_file("/no/such.nnw", 1, &mut [], nn_core::weights::NonFinite::Refuse);
-/// assert!(matches!(err, Err(nn_core::weights::LoadError::Io(_))));
+/// let err = nn_core::io::weights::load_file("/no/such.nnw", 1, &mut [], nn_core::io::weights::NonFinite::Refuse);
+/// assert!(matches!(err, Err(nn_core::io::weights::LoadError::Io(_))));
 /// ```
 #[cfg(feature = "std")]
 pub fn load_file(
@@ -449,7 +449,7 @@ mod tests {
     /// Rewrites the checksum after editing the body.
     fn reseal(bytes: &mut [u8]) {
         let end = bytes.len() - TRAILER_LEN;
-        let crc = crate::weights::crc32(&bytes[..end]);
+        let crc = crate::io::weights::crc32(&bytes[..end]);
         bytes[end..].copy_from_slice(&crc.to_le_bytes());
     }
 

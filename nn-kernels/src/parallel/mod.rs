@@ -1,9 +1,10 @@
-//! Splitting independent tasks across threads, as a `no_std` interface: the
-//! kernels take any [`Parallel`]; the `std` feature provides a thread pool
-//! (`parallel::ThreadPool`), and firmware may implement it for its own RTOS.
+//! Splitting independent tasks across threads: the kernels take any
+//! [`Parallel`] (a `no_std` interface; [`Serial`] runs everything on the
+//! calling thread), the `std` feature provides a persistent [`ThreadPool`],
+//! and firmware may implement [`Parallel`] for its own RTOS.
 //!
 //! ```
-//! use nn_kernels::split::{Parallel, Serial};
+//! use nn_kernels::parallel::{Parallel, Serial};
 //! Serial.run_with(3, &mut [], &|i, _| assert!(i < 3));
 //! assert_eq!(Serial.threads(), 1);
 //! ```
@@ -39,7 +40,7 @@ pub unsafe trait Parallel: Sync {
 /// Runs every task on the calling thread, one after another.
 ///
 /// ```
-/// use nn_kernels::split::{Parallel, Serial};
+/// use nn_kernels::parallel::{Parallel, Serial};
 /// let count = core::sync::atomic::AtomicUsize::new(0);
 /// Serial.run_with(4, &mut [], &|_, _| { count.fetch_add(1, core::sync::atomic::Ordering::Relaxed); });
 /// assert_eq!(count.into_inner(), 4);
@@ -58,3 +59,8 @@ unsafe impl Parallel for Serial {
         (0..tasks).for_each(|i| task(i, caller_scratch));
     }
 }
+
+#[cfg(feature = "std")]
+mod thread_pool;
+#[cfg(feature = "std")]
+pub use thread_pool::{ThreadPool, WORKER_SCRATCH, global};

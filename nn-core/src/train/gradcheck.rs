@@ -12,7 +12,7 @@
 //! fails on every component above ~1e-3, however large the others are.
 //!
 //! ```
-//! use nn_core::gradcheck::check_gradient;
+//! use nn_core::train::gradcheck::check_gradient;
 //! // f(θ) = θ₀² + 3θ₀θ₁, ∇f = (2θ₀ + 3θ₁, 3θ₀)
 //! let f = |t: &[f32]| (t[0] * t[0] + 3.0 * t[0] * t[1]) as f64;
 //! assert!(check_gradient(&[1.0, 2.0], &[8.0, 3.0], f).passed());
@@ -20,8 +20,8 @@
 //! ```
 use crate::layer::{Context, Layer, Mode, Shape, flat, flat_mut};
 use crate::loss::Loss;
+use crate::mem::Zeroable;
 use crate::rng::TrainRng;
-use crate::storage::Zeroable;
 use rand::{Rng, SeedableRng};
 use std::vec::Vec;
 
@@ -35,7 +35,7 @@ pub const ATOL: f64 = 1e-5;
 /// How an analytic gradient compared with centered differences.
 ///
 /// ```
-/// let r = nn_core::gradcheck::check_gradient(&[2.0], &[4.0], |t| (t[0] * t[0]) as f64);
+/// let r = nn_core::train::gradcheck::check_gradient(&[2.0], &[4.0], |t| (t[0] * t[0]) as f64);
 /// assert!(r.passed() && r.worst.is_none() && r.checked == 1);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -50,7 +50,7 @@ pub struct Report {
 /// One component where the analytic and numeric derivatives disagree.
 ///
 /// ```
-/// let r = nn_core::gradcheck::check_gradient(&[2.0], &[1.0], |t| (t[0] * t[0]) as f64);
+/// let r = nn_core::train::gradcheck::check_gradient(&[2.0], &[1.0], |t| (t[0] * t[0]) as f64);
 /// let m = r.worst.unwrap();
 /// assert_eq!((m.index, m.analytic), (0, 1.0));
 /// assert!((m.numeric - 4.0).abs() < 1e-3);
@@ -69,7 +69,7 @@ impl Mismatch {
     /// The error this component is allowed.
     ///
     /// ```
-    /// let m = nn_core::gradcheck::Mismatch { index: 0, analytic: 2.0, numeric: 1.0 };
+    /// let m = nn_core::train::gradcheck::Mismatch { index: 0, analytic: 2.0, numeric: 1.0 };
     /// assert_eq!(m.allowed(), 1e-5 + 1e-2 * 2.0);
     /// ```
     pub fn allowed(&self) -> f64 {
@@ -105,7 +105,7 @@ impl Report {
     /// Whether every component is within the tolerance.
     ///
     /// ```
-    /// assert!(nn_core::gradcheck::check_gradient(&[], &[], |_| 0.0).passed());
+    /// assert!(nn_core::train::gradcheck::check_gradient(&[], &[], |_| 0.0).passed());
     /// ```
     pub fn passed(&self) -> bool {
         self.worst.is_none()
@@ -114,7 +114,7 @@ impl Report {
     /// Panics with the worst mismatch, naming `what`, unless [`Self::passed`].
     ///
     /// ```
-    /// nn_core::gradcheck::check_gradient(&[3.0], &[6.0], |t| (t[0] * t[0]) as f64).assert_passed("x²");
+    /// nn_core::train::gradcheck::check_gradient(&[3.0], &[6.0], |t| (t[0] * t[0]) as f64).assert_passed("x²");
     /// ```
     pub fn assert_passed(&self, what: &str) {
         if let Some(m) = self.worst {
@@ -137,7 +137,7 @@ impl Report {
 /// If `theta` and `analytic` differ in length.
 ///
 /// ```
-/// use nn_core::gradcheck::check_gradient;
+/// use nn_core::train::gradcheck::check_gradient;
 /// let report = check_gradient(&[0.5], &[0.5f32.exp()], |t| (t[0] as f64).exp());
 /// assert!(report.passed());
 /// ```
@@ -180,7 +180,7 @@ impl Scratch {
             mode,
             rng: &mut self.rng,
             workspace: &mut self.workspace,
-            parallel: &nn_kernels::split::Serial,
+            parallel: &nn_kernels::parallel::Serial,
         }
     }
 
@@ -220,7 +220,7 @@ fn random_batch<S: Shape, const B: usize>(rng: &mut TrainRng) -> [S; B] {
 /// With the worst mismatch, if a gradient disagrees: a test helper.
 ///
 /// ```
-/// use nn_core::{gradcheck::check_layer, layer::Mode, layers::Linear};
+/// use nn_core::{train::gradcheck::check_layer, layer::Mode, layers::Linear};
 /// check_layer::<[f32; 3], _, 2>(Linear::<3, 2>::zeroed(), Mode::Train, &[], 1);
 /// ```
 pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
@@ -247,7 +247,7 @@ pub fn check_layer<In: Shape, L: Layer<In>, const B: usize>(
 /// two inputs tie.
 ///
 /// ```
-/// let x: [[f32; 3]; 2] = nn_core::gradcheck::spread_batch(1);
+/// let x: [[f32; 3]; 2] = nn_core::train::gradcheck::spread_batch(1);
 /// let mut v: Vec<f32> = x.as_flattened().to_vec();
 /// v.sort_by(f32::total_cmp);
 /// assert!(v.windows(2).all(|w| w[1] - w[0] > 0.03));
@@ -272,7 +272,7 @@ pub fn spread_batch<S: Shape, const B: usize>(seed: u64) -> [S; B] {
 /// With the worst mismatch, if a gradient disagrees: a test helper.
 ///
 /// ```
-/// use nn_core::{gradcheck::{check_layer_at, spread_batch}, layer::Mode, layers::Maxout};
+/// use nn_core::{train::gradcheck::{check_layer_at, spread_batch}, layer::Mode, layers::Maxout};
 /// use rand::SeedableRng;
 /// let x = spread_batch::<[f32; 6], 2>(3);
 /// check_layer_at(Maxout::<3, 2>, &x, Mode::Train, &mut nn_core::rng::TrainRng::seed_from_u64(4));
@@ -331,7 +331,7 @@ pub fn check_layer_at<In: Shape, L: Layer<In>, const B: usize>(
 /// With the worst mismatch, if a gradient disagrees: a test helper.
 ///
 /// ```
-/// use nn_core::{gradcheck::check_loss, loss::Mse};
+/// use nn_core::{train::gradcheck::check_loss, loss::Mse};
 /// check_loss(&Mse, &[0.5f32, -0.5], 7);
 /// ```
 pub fn check_loss<const N: usize, T>(loss: &impl Loss<N, T>, target: &T, seed: u64) {

@@ -3,7 +3,7 @@
 //! deviation over the folds.
 //!
 //! ```
-//! use nn_core::data::search::{cross_validate, grid_search};
+//! use nn_core::train::search::{cross_validate, grid_search};
 //! // A "model" that predicts the training mean; the metric is validation MSE.
 //! let ys: Vec<f32> = (0..20).map(|i| i as f32).collect();
 //! let score = |shrink: f32| cross_validate(ys.len(), 5, 7, |train, val| {
@@ -34,7 +34,7 @@ impl Summary {
     /// Summarizes `values`.
     ///
     /// ```
-    /// let s = nn_core::data::search::Summary::of(&[1.0, 3.0]);
+    /// let s = nn_core::train::search::Summary::of(&[1.0, 3.0]);
     /// assert_eq!((s.mean, s.std), (2.0, std::f32::consts::SQRT_2));
     /// ```
     pub fn of(values: &[f32]) -> Self {
@@ -114,7 +114,7 @@ fn lowest<T>(scored: impl Iterator<Item = (T, Summary)>) -> Option<(T, Summary)>
 /// and returns the best (lowest mean), as [`grid_search`] does.
 ///
 /// ```
-/// use nn_core::data::search::{random_search, Summary};
+/// use nn_core::train::search::{random_search, Summary};
 /// use rand::Rng;
 /// let (lr, s) = random_search(50, 3, |rng| rng.random_range(0.0f32..1.0), |&lr| Summary::of(&[(lr - 0.3).abs()])).unwrap();
 /// assert!((lr - 0.3).abs() < 0.05 && s.mean < 0.05);

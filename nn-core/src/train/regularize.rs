@@ -4,13 +4,13 @@
 //! what a freshly built trainer has.
 //!
 //! ```
-//! use nn_core::regularize::Regularization;
+//! use nn_core::train::regularize::Regularization;
 //! let r = Regularization { clip_norm: 1.0, ..Default::default() };
 //! let (w, mut g) = ([0.0f32; 2], [3.0f32, 4.0]);
 //! r.apply(&mut [(&w[..], &mut g[..], 2)]);
 //! assert_eq!(g, [0.6, 0.8]); // rescaled to norm 1
 //! ```
-use crate::storage::Zeroable;
+use crate::mem::Zeroable;
 use nn_kernels::reduce::dot;
 use nn_kernels::update::scale;
 
@@ -36,7 +36,7 @@ impl Regularization {
     /// Whether anything is switched on.
     ///
     /// ```
-    /// assert!(!nn_core::regularize::Regularization::default().is_active());
+    /// assert!(!nn_core::train::regularize::Regularization::default().is_active());
     /// ```
     pub fn is_active(&self) -> bool {
         *self != Self::default()
@@ -47,7 +47,7 @@ impl Regularization {
     /// biases, get no penalty).
     ///
     /// ```
-    /// use nn_core::regularize::Regularization;
+    /// use nn_core::train::regularize::Regularization;
     /// let r = Regularization { l2: 0.5, ..Default::default() };
     /// let (p, mut g) = ([2.0f32, 2.0], [0.0f32, 0.0]);
     /// r.apply(&mut [(&p[..], &mut g[..], 1)]); // one weight, one bias

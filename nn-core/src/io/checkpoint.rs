@@ -14,14 +14,14 @@
 //! | 4 | CRC-32 of everything before it |
 //!
 //! ```
-//! use nn_core::checkpoint::{decode, encode, Progress};
+//! use nn_core::io::checkpoint::{decode, encode, Progress};
 //! let bytes = encode(9, 42, Progress { epoch: 3, step: 750 }, &[&[1.0, 2.0]], &[&[7, 7, 7, 7]]);
 //! let (mut model, mut opt) = ([0.0f32; 2], [0u8; 4]);
 //! let (seed, progress) = decode(&bytes, 9, &mut [&mut model], &mut [&mut opt])?;
 //! assert_eq!((seed, progress.epoch, model, opt), (42, 3, [1.0, 2.0], [7; 4]));
-//! # Ok::<(), nn_core::weights::FormatError>(())
+//! # Ok::<(), nn_core::io::weights::FormatError>(())
 //! ```
-use crate::weights::FormatError;
+use crate::io::weights::FormatError;
 use std::vec::Vec;
 
 /// The first four bytes of every checkpoint.
@@ -33,7 +33,7 @@ const HEADER_LEN: usize = 56;
 /// How far training has come.
 ///
 /// ```
-/// let p = nn_core::checkpoint::Progress { epoch: 1, step: 250 };
+/// let p = nn_core::io::checkpoint::Progress { epoch: 1, step: 250 };
 /// assert_eq!(p.step, 250);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct Progress {
 /// Encodes a checkpoint.
 ///
 /// ```
-/// let bytes = nn_core::checkpoint::encode(1, 2, nn_core::checkpoint::Progress { epoch: 0, step: 0 }, &[], &[]);
+/// let bytes = nn_core::io::checkpoint::encode(1, 2, nn_core::io::checkpoint::Progress { epoch: 0, step: 0 }, &[], &[]);
 /// assert_eq!(&bytes[..4], b"NNCK");
 /// ```
 pub fn encode(
@@ -80,7 +80,7 @@ pub fn encode(
             .flat_map(|v| v.to_le_bytes()),
     );
     optimizer.iter().for_each(|s| out.extend_from_slice(s));
-    let crc = crate::weights::crc32(&out);
+    let crc = crate::io::weights::crc32(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     out
 }
@@ -94,8 +94,8 @@ pub fn encode(
 /// checkpoint of another network or optimizer, or another version.
 ///
 /// ```
-/// let err = nn_core::checkpoint::decode(b"NNWT", 1, &mut [], &mut []).unwrap_err();
-/// assert_eq!(err, nn_core::weights::FormatError::Truncated { needed: 56, got: 4 });
+/// let err = nn_core::io::checkpoint::decode(b"NNWT", 1, &mut [], &mut []).unwrap_err();
+/// assert_eq!(err, nn_core::io::weights::FormatError::Truncated { needed: 56, got: 4 });
 /// ```
 pub fn decode(
     bytes: &[u8],
@@ -103,7 +103,7 @@ pub fn decode(
     model: &mut [&mut [f32]],
     optimizer: &mut [&mut [u8]],
 ) -> Result<(u64, Progress), FormatError> {
-    let header = crate::weights::header(bytes, MAGIC, VERSION, HEADER_LEN)?;
+    let header = crate::io::weights::header(bytes, MAGIC, VERSION, HEADER_LEN)?;
     let field =
         |i: usize| u64::from_le_bytes(header[8 + 8 * i..16 + 8 * i].try_into().expect("8 bytes"));
     let (found_signature, seed, step, epoch, values, state_bytes) =
@@ -118,7 +118,7 @@ pub fn decode(
             found_values: values,
         });
     }
-    let body = crate::weights::sealed(
+    let body = crate::io::weights::sealed(
         bytes,
         HEADER_LEN + 4 * values as usize + state_bytes as usize + 4,
     )?;

@@ -4,7 +4,7 @@
 //! its backward pass and max-unpooling scatter through those indices.
 //!
 //! ```
-//! use nn_kernels::{conv::Geometry, pool::max_pool};
+//! use nn_kernels::{conv::Geometry, pooling::max_pool};
 //! let g = Geometry::square(1, 2, 2, 2, 2, 0, 1);
 //! let (mut y, mut arg) = ([0.0], [0]);
 //! max_pool(&g, &[1., 4., 3., 2.], &mut y, &mut arg);
@@ -28,7 +28,7 @@ fn check(g: &Geometry, x: usize, y: usize) {
 /// If a slice has the wrong length.
 ///
 /// ```
-/// use nn_kernels::{conv::Geometry, pool::max_pool};
+/// use nn_kernels::{conv::Geometry, pooling::max_pool};
 /// let g = Geometry::sequence(1, 4, 2, 2, 0, 1);
 /// let (mut y, mut arg) = ([0.0; 2], [0; 2]);
 /// max_pool(&g, &[1., 1., -3., -2.], &mut y, &mut arg);
@@ -57,7 +57,7 @@ pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
 ///
 /// ```
 /// let mut dx = [0.0; 4];
-/// nn_kernels::pool::scatter_add(&[5.0], &[1], &mut dx);
+/// nn_kernels::pooling::scatter_add(&[5.0], &[1], &mut dx);
 /// assert_eq!(dx, [0.0, 5.0, 0.0, 0.0]);
 /// ```
 pub fn scatter_add(values: &[f32], index: &[u32], out: &mut [f32]) {
@@ -78,7 +78,7 @@ pub fn scatter_add(values: &[f32], index: &[u32], out: &mut [f32]) {
 ///
 /// ```
 /// let mut y = [0.0; 3];
-/// nn_kernels::pool::scatter(&[5.0, 7.0], &[1, 1], &mut y);
+/// nn_kernels::pooling::scatter(&[5.0, 7.0], &[1, 1], &mut y);
 /// assert_eq!(y, [0.0, 7.0, 0.0]);
 /// ```
 pub fn scatter(values: &[f32], index: &[u32], out: &mut [f32]) {
@@ -96,7 +96,7 @@ pub fn scatter(values: &[f32], index: &[u32], out: &mut [f32]) {
 ///
 /// ```
 /// let mut dy = [0.0];
-/// nn_kernels::pool::gather(&[1.0, 2.0, 3.0], &[2], &mut dy);
+/// nn_kernels::pooling::gather(&[1.0, 2.0, 3.0], &[2], &mut dy);
 /// assert_eq!(dy, [3.0]);
 /// ```
 pub fn gather(values: &[f32], index: &[u32], out: &mut [f32]) {
@@ -113,7 +113,7 @@ pub fn gather(values: &[f32], index: &[u32], out: &mut [f32]) {
 /// If a slice has the wrong length.
 ///
 /// ```
-/// use nn_kernels::{conv::Geometry, pool::avg_pool};
+/// use nn_kernels::{conv::Geometry, pooling::avg_pool};
 /// let mut y = [0.0];
 /// avg_pool(&Geometry::square(1, 2, 2, 2, 2, 0, 1), &[1., 2., 3., 6.], &mut y);
 /// assert_eq!(y, [3.0]);
@@ -131,7 +131,7 @@ pub fn avg_pool(g: &Geometry, x: &[f32], y: &mut [f32]) {
 /// If a slice has the wrong length.
 ///
 /// ```
-/// use nn_kernels::{conv::Geometry, pool::avg_pool_backward};
+/// use nn_kernels::{conv::Geometry, pooling::avg_pool_backward};
 /// let mut dx = [0.0; 4];
 /// avg_pool_backward(&Geometry::square(1, 2, 2, 2, 2, 0, 1), &[4.0], &mut dx);
 /// assert_eq!(dx, [1.0; 4]);

@@ -1,0 +1,18 @@
+//! Every file format nn reads or writes, and the atomic writes they share:
+//! its own weights files ([`weights`]) and training checkpoints
+//! ([`checkpoint`]), PyTorch interchange ([`torch`] layouts, [`safetensors`]
+//! files) and [`atomic`] replacement of files. Data sets' loaders are in
+//! [`crate::data`].
+//!
+//! ```
+//! let mut out = [0u8; nn_core::io::weights::encoded_len(2)];
+//! nn_core::io::weights::write(&mut out, 7, &[&[1.0, 2.0]]).unwrap();
+//! ```
+#[cfg(feature = "std")]
+pub mod atomic;
+#[cfg(feature = "std")]
+pub mod checkpoint;
+#[cfg(feature = "std")]
+pub mod safetensors;
+pub mod torch;
+pub mod weights;
