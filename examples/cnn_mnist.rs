@@ -9,7 +9,7 @@
 //! ±2 pixels.
 mod common;
 
-use common::{Image, Mnist, Options, Result};
+use common::{Mnist, Options, Result};
 use nn::prelude::*;
 
 network! {
@@ -50,21 +50,18 @@ fn main() -> Result<()> {
     let mut augment = nn::rng::TrainRng::seed_from_u64(SEED + 1);
     let batches = mnist.train.len() / BATCH;
     let mut steps = 0;
-    let mut x: Box<[Image; BATCH]> = Box::new([[[[0.0; 28]; 28]; 1]; BATCH]);
-    let mut labels = [0usize; BATCH];
-    let history = common::train(
+    let history = common::train_classifier::<_, BATCH, _>(
         &mnist,
+        images,
         opts.epochs,
-        BATCH,
         &mut rng,
         &mut trainer,
-        |t, epochs, b| {
+        |t, x, labels| {
             t.optimizer.set_lr(nn::optim::schedule::Schedule::lr(
                 &schedule,
                 (steps / batches) as u32,
             ));
             steps += 1;
-            epochs.gather(b, images, &mnist.classes, &mut x, &mut labels);
             for image in x.iter_mut() {
                 nn::data::batch::random_shift(
                     image.as_flattened_mut().as_flattened_mut(),
@@ -73,10 +70,9 @@ fn main() -> Result<()> {
                     &mut augment,
                 );
             }
-            t.train_step(&x, &labels, &CrossEntropy)
+            t.train_step(x, labels, &CrossEntropy)
         },
-        "accuracy",
-        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&images[i])),
+        |t, x| t.model.predict(x),
     )?;
     common::plot(&history.panels("cross-entropy"), &opts.plot)?;
     println!(

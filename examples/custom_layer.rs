@@ -27,20 +27,14 @@ fn main() -> Result<()> {
     let mnist = Mnist::load(&mut rng)?;
     println!("{}: {} parameters", Net::SIGNATURE, Net::NUM_PARAMS);
     let mut trainer = NetTrainer::<Adam, BATCH>::new_boxed(Init::HeNormal, Adam::new(1e-3), SEED);
-    let mut x = Box::new([[0.0f32; 784]; BATCH]);
-    let mut labels = [0usize; BATCH];
-    let history = common::train(
+    let history = common::train_classifier::<_, BATCH, _>(
         &mnist,
+        &mnist.data.images,
         opts.epochs,
-        BATCH,
         &mut rng,
         &mut trainer,
-        |t, epochs, b| {
-            epochs.gather(b, &mnist.data.images, &mnist.classes, &mut x, &mut labels);
-            t.train_step(&x, &labels, &CrossEntropy)
-        },
-        "accuracy",
-        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&mnist.data.images[i])),
+        |t, x, labels| t.train_step(x, labels, &CrossEntropy),
+        |t, x| t.model.predict(x),
     )?;
     common::plot(&history.panels("cross-entropy"), &opts.plot)?;
     let path = std::env::temp_dir().join("nn-custom-layer.nnw");

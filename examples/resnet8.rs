@@ -29,20 +29,14 @@ fn main() -> Result<()> {
     );
     let mut trainer =
         ResNet8Trainer::<Adam, BATCH>::new_boxed(Init::HeNormal, Adam::new(2e-3), SEED);
-    let mut x = Box::new([[[[0.0f32; 32]; 32]; 3]; BATCH]);
-    let mut labels = [0usize; BATCH];
-    let history = common::train(
+    let history = common::train_classifier::<_, BATCH, _>(
         &mnist,
+        &images,
         opts.epochs,
-        BATCH,
         &mut rng,
         &mut trainer,
-        |t, epochs, b| {
-            epochs.gather(b, &images, &mnist.classes, &mut x, &mut labels);
-            t.train_step(&x, &labels, &CrossEntropy)
-        },
-        "accuracy",
-        |t, digits| mnist.accuracy(digits, |i| t.model.predict(&images[i])),
+        |t, x, labels| t.train_step(x, labels, &CrossEntropy),
+        |t, x| t.model.predict(x),
     )?;
     common::plot(&history.panels("cross-entropy"), &opts.plot)?;
 

@@ -153,6 +153,38 @@ pub fn train<T>(
     Ok(history)
 }
 
+/// [`train`] for a digit classifier: each step gathers a shuffled batch of
+/// `B` of `images` (one per MNIST digit, in any shape the network takes)
+/// with their classes, hands it to `step` (which may transform it, e.g.
+/// augment, before training on it), and each epoch measures the accuracy of
+/// `predict`.
+#[allow(clippy::too_many_arguments)]
+pub fn train_classifier<S: Copy + nn::mem::Zeroable, const B: usize, T>(
+    mnist: &Mnist,
+    images: &[S],
+    epochs: usize,
+    rng: &mut impl rand::Rng,
+    state: &mut T,
+    mut step: impl FnMut(&mut T, &mut [S; B], &[usize; B]) -> f32,
+    predict: impl Fn(&T, &S) -> usize,
+) -> Result<History> {
+    let mut x: Box<[S; B]> = nn::mem::boxed_in_place(|slot| nn::mem::zero_in_place(slot));
+    let mut labels = [0usize; B];
+    train(
+        mnist,
+        epochs,
+        B,
+        rng,
+        state,
+        |t, order, b| {
+            order.gather(b, images, &mnist.classes, &mut x, &mut labels);
+            step(t, &mut x, &labels)
+        },
+        "accuracy",
+        |t, digits| mnist.accuracy(digits, |i| predict(t, &images[i])),
+    )
+}
+
 /// `--epochs N` and `--plot PATH`.
 pub struct Options {
     pub epochs: usize,

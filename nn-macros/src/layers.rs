@@ -679,43 +679,39 @@ pub fn output(
             dims.describe()
         ))
     };
+    // A layer that reads a vector of `size` features: `what` says so in an error.
+    let vector = |size: &Size, what: &str| match dims.view(1, krate) {
+        Dims::Flat(n) if differs(&n, size) => Err(format!(
+            "`{layer}` {} but `{producer}` produces {text}",
+            what.replace("{}", &size.text())
+        )),
+        Dims::Flat(_) => Ok(()),
+        _ => needs(
+            "a feature vector",
+            &format!(
+                "; insert `Flatten` before it ({} features)",
+                dims.product(krate)
+            ),
+        )
+        .map(|_: Dims| ()),
+    };
     let one = Size::Known(1);
     let zero = Size::Known(0);
     match kind {
-        Kind::Linear { inputs, outputs } => match dims.view(1, krate) {
-            Dims::Flat(n) if differs(&n, inputs) => Err(format!(
-                "`{layer}` expects {} inputs but `{producer}` produces {text}",
-                inputs.text()
-            )),
-            Dims::Flat(_) => Ok(Dims::Flat(outputs.clone())),
-            _ => needs(
-                "a feature vector",
-                &format!(
-                    "; insert `Flatten` before it ({} features)",
-                    dims.product(krate)
-                ),
-            ),
-        },
+        Kind::Linear { inputs, outputs } => {
+            vector(inputs, "expects {} inputs")?;
+            Ok(Dims::Flat(outputs.clone()))
+        }
         Kind::Simple(
             Simple {
                 rule: Rule::Features,
                 ..
             },
             args,
-        ) => match dims.view(1, krate) {
-            Dims::Flat(n) if differs(&n, &args[0]) => Err(format!(
-                "`{layer}` normalizes {} features but `{producer}` produces {text}",
-                args[0].text()
-            )),
-            Dims::Flat(_) => Ok(dims.clone()),
-            _ => needs(
-                "a feature vector",
-                &format!(
-                    "; insert `Flatten` before it ({} features)",
-                    dims.product(krate)
-                ),
-            ),
-        },
+        ) => {
+            vector(&args[0], "normalizes {} features")?;
+            Ok(dims.clone())
+        }
         Kind::Simple(
             Simple {
                 rule: Rule::Same, ..

@@ -29,7 +29,7 @@ pub fn network(input: TokenStream) -> TokenStream {
     }
 }
 
-/// The expansion is visible: `tests/snapshots/*.rs` hold exactly what
+/// The expansion is visible: `tests/snapshots/*.rs.snap` hold exactly what
 /// `network!` generates for small networks, and this test fails when the
 /// expansion changes until the snapshots are refreshed with
 /// `NN_BLESS=1 cargo test -p nn-macros`.
@@ -44,7 +44,10 @@ mod snapshots {
     }
 
     fn check(name: &str, input: &str) {
-        let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/snapshots/{name}.rs.snap",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let header = format!(
             "// network! {{ {input} }}\n// Refresh: NN_BLESS=1 cargo test -p nn-macros\n\n"
         );
