@@ -161,3 +161,63 @@ fn resnet8_has_the_reference_size_and_round_trips() {
     let digit = digit_as_rgb(&std::array::from_fn(|i| (i % 28) as f32 / 28.0));
     assert_eq!(again.forward(&digit), model.forward(&digit));
 }
+
+network! {
+    /// A block right before a fused softmax head.
+    BeforeHead = < Linear<3, 6>, Residual<Linear<6, 6>, Tanh>, Softmax >
+}
+
+network! {
+    /// A block as the last layer: the network's output is the sum.
+    Last = < Linear<3, 4>, Tanh, Residual<Linear<4, 4>, GELU, Shortcut<Linear<4, 4>>> >
+}
+
+network! {
+    /// Sequences: 1-D convolutions and batch norm inside the block.
+    Sequence = <
+        Input<2, 10>,
+        Conv1d<2, 4, 3, 1, 1>, Tanh,
+        Residual<Conv1d<4, 4, 3, 1, 1>, BatchNorm1d<4>, Tanh>,
+        Flatten, Linear<40, 2>,
+    >
+}
+
+#[test]
+fn blocks_before_the_head_at_the_end_and_on_sequences_have_exact_gradients() {
+    let rng = &mut TrainRng::seed_from_u64(20);
+    let x: [[f32; 3]; 4] = std::array::from_fn(|_| random(rng));
+    gradient_is_exact!(BeforeHead, BeforeHeadTrainer, x, [0usize, 5, 2, 3], CrossEntropy);
+    let y: [[f32; 4]; 4] = std::array::from_fn(|_| random(rng));
+    gradient_is_exact!(Last, LastTrainer, x, y, Mse);
+    let x: [[[f32; 10]; 2]; 4] = std::array::from_fn(|_| std::array::from_fn(|_| random(rng)));
+    let y: [[f32; 2]; 4] = std::array::from_fn(|_| random(rng));
+    gradient_is_exact!(Sequence, SequenceTrainer, x, y, Mse);
+}
+
+network! {
+    /// Unpooling pairs with the pooling of its own chain, inside a block.
+    PoolInBlock = <
+        Input<1, 4, 4>,
+        Conv2d<1, 2, 3, 1, 1>, Tanh,
+        Residual<MaxPool2d<2>, Tanh, MaxUnpool2d<2>>,
+        Flatten, Linear<32, 2>,
+    >
+}
+
+#[test]
+fn unpooling_inside_a_block_uses_its_pools_indices() {
+    // Max pooling has kinks where two inputs of a window tie, and
+    // unpooling jumps there; this seed leaves every window's maximum
+    // clear of the difference step (H = 1e-2).
+    let rng = &mut TrainRng::seed_from_u64(1);
+    let x: [[[[f32; 4]; 4]; 1]; 4] =
+        std::array::from_fn(|_| [std::array::from_fn(|_| random(rng))]);
+    let y: [[f32; 2]; 4] = std::array::from_fn(|_| random(rng));
+    gradient_is_exact!(PoolInBlock, PoolInBlockTrainer, x, y, Mse);
+    let mut t = PoolInBlockTrainer::<Sgd, 4>::new_boxed(Init::HeNormal, Sgd::new(0.1), 2);
+    let batch = *t.forward_batch(&x);
+    for (x, y) in x.iter().zip(batch) {
+        let single = t.model.forward(x);
+        assert!(single.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-5));
+    }
+}
