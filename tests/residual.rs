@@ -186,7 +186,13 @@ network! {
 fn blocks_before_the_head_at_the_end_and_on_sequences_have_exact_gradients() {
     let rng = &mut TrainRng::seed_from_u64(20);
     let x: [[f32; 3]; 4] = std::array::from_fn(|_| random(rng));
-    gradient_is_exact!(BeforeHead, BeforeHeadTrainer, x, [0usize, 5, 2, 3], CrossEntropy);
+    gradient_is_exact!(
+        BeforeHead,
+        BeforeHeadTrainer,
+        x,
+        [0usize, 5, 2, 3],
+        CrossEntropy
+    );
     let y: [[f32; 4]; 4] = std::array::from_fn(|_| random(rng));
     gradient_is_exact!(Last, LastTrainer, x, y, Mse);
     let x: [[[f32; 10]; 2]; 4] = std::array::from_fn(|_| std::array::from_fn(|_| random(rng)));
