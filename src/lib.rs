@@ -60,12 +60,13 @@ pub use rand;
 /// | `Conv2d<CI, CO, K[, STRIDE, PADDING, DILATION]>`, `Conv1d<…>` | stride 1, padding 0, dilation 1 |
 /// | `ConvTranspose2d<CI, CO, K[, STRIDE, PADDING]>` | output `s(n − 1) + k − 2p` |
 /// | `MaxPool2d<K[, STRIDE]>`, `AvgPool2d<K[, STRIDE]>` | stride = window |
+/// | `GlobalAvgPool2d` | `C × H × W` → `C` (PyTorch's `AdaptiveAvgPool2d(1)` + `Flatten`) |
 /// | `MaxUnpool2d<K[, STRIDE]>` | pairs with the nearest unpaired `MaxPool2d` and uses its indices |
 /// | `Flatten`, `Reshape<N>` / `Reshape<C, L>` / `Reshape<C, H, W>` | |
 /// | `BatchNorm1d<N>`, `BatchNorm2d<C>`, `LayerNorm<N>` | momentum 0.1, ε 1e-5 |
 /// | `Dropout[<P>]`, `GaussianNoise<SIGMA>` | p = 0.5 |
 /// | `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Identity`, `Softplus`, `BinaryStep` | |
-/// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU` | |
+/// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU`, `ReLU6` | |
 /// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
 /// | `PReLU[<CHANNELS>]`, `Maxout<K>` | one shared slope |
 ///

@@ -569,3 +569,33 @@ fn gelu_silu_and_layer_norm_train_a_regression_with_huber() {
     loaded.load_from(&bytes).unwrap();
     assert_eq!(*loaded, t.model);
 }
+
+network! {
+    /// MobileNet's head: ReLU6 and global average pooling.
+    TinyHead = <
+        Input<1, 8, 8>,
+        Conv2d<1, 4, 3, 1, 1>, BatchNorm2d<4>, ReLU6,
+        GlobalAvgPool2d, Linear<4, 2>, Softmax,
+    >
+}
+
+#[test]
+fn relu6_and_global_pooling_train_a_classifier() {
+    assert_eq!(TinyHead::NUM_PARAMS, (9 * 4 + 4) + 2 * 4 + (4 * 2 + 2));
+    // Bright images are class 1, dark ones class 0.
+    let mut rng = TrainRng::seed_from_u64(30);
+    let x: [[[[f32; 8]; 8]; 1]; 16] = std::array::from_fn(|i| {
+        let level = if i % 2 == 1 { 1.0 } else { -1.0 };
+        [std::array::from_fn(|_| {
+            std::array::from_fn(|_| level + rng.random_range(-0.5..0.5))
+        })]
+    });
+    let labels: [usize; 16] = std::array::from_fn(|i| i % 2);
+    let mut t = TinyHeadTrainer::<Adam, 16>::new_boxed(Init::HeNormal, Adam::new(0.05), 6);
+    let first = t.eval_loss(&x, &labels, &CrossEntropy);
+    for _ in 0..60 {
+        t.train_step(&x, &labels, &CrossEntropy);
+    }
+    assert!(t.eval_loss(&x, &labels, &CrossEntropy) < first / 4.0);
+    assert!((0..16).all(|i| t.model.predict(&x[i]) == labels[i]));
+}

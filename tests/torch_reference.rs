@@ -426,3 +426,37 @@ fn huber_matches_pytorch_mean_reduction() {
         1e-6,
     );
 }
+
+#[test]
+fn relu6_and_global_average_pooling_match_pytorch() {
+    let f = &Fixture::load();
+    let x: [f32; 6] = f.f32("relu6.x").try_into().unwrap();
+    let mut y = [0.0; 6];
+    nn::layers::Activation::apply(&ReLU6, &x, &mut y);
+    assert_close("ReLU6", &y, &f.f64("relu6.y"), 0.0);
+    let mut d = [1.0; 6];
+    nn::layers::Activation::backprop(&ReLU6, &x, &y, &mut d);
+    assert_close("ReLU6 gradient", &d, &f.f64("relu6.grad"), 0.0);
+
+    let x: [[[[f32; 5]; 4]; 3]; 2] = cast(&f.f32("gap.x"));
+    let r: [[f32; 3]; 2] = cast(&f.f32("gap.r"));
+    let (mut y, mut dx) = ([[0.0; 3]; 2], [[[[0.0; 5]; 4]; 3]; 2]);
+    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
+    let mut ctx = nn::layer::Context {
+        mode: nn::layer::Mode::Train,
+        rng: &mut rng,
+        workspace: &mut [],
+        parallel: &nn::kernels::parallel::Serial,
+    };
+    let mut gap = GlobalAvgPool2d;
+    gap.forward_batch(&x, &mut y, &mut (), &mut ctx);
+    gap.backward(&x, &y, &r, &mut (), Some(&mut dx), &mut [], &mut ctx);
+    assert_close(
+        "global average pooling",
+        y.as_flattened(),
+        &f.f64("gap.y"),
+        1e-6,
+    );
+    let dx: Vec<f32> = nn::bytemuck::cast_slice(&dx).to_vec();
+    assert_close("global average pooling dx", &dx, &f.f64("gap.x_grad"), 1e-6);
+}

@@ -69,6 +69,8 @@ pub enum Rule {
     Same,
     /// A vector of the first argument's size in and out (`LayerNorm<N>`).
     Features,
+    /// An image in, one value per channel out (global pooling).
+    Channels,
 }
 
 /// A layer whose grammar is its name and a fixed list of sizes: one line of
@@ -106,6 +108,11 @@ pub const SIMPLE: &[Simple] = &[
     simple("GELU"),
     simple("GELUTanh"),
     simple("SiLU"),
+    simple("ReLU6"),
+    Simple {
+        rule: Rule::Channels,
+        ..simple("GlobalAvgPool2d")
+    },
     Simple {
         usage: "LayerNorm<FEATURES>",
         rule: Rule::Features,
@@ -712,6 +719,16 @@ pub fn output(
             vector(&args[0], "normalizes {} features")?;
             Ok(dims.clone())
         }
+        Kind::Simple(
+            Simple {
+                rule: Rule::Channels,
+                ..
+            },
+            _,
+        ) => match dims.view(3, krate) {
+            Dims::Img { c, .. } => Ok(Dims::Flat(c)),
+            _ => needs("images", ""),
+        },
         Kind::Simple(
             Simple {
                 rule: Rule::Same, ..

@@ -119,6 +119,16 @@ activation!(
     ReLU, |self, x, y| act::relu(x, y), |_x, y, d| act::relu_backward(y, d)
 );
 activation!(
+    /// ReLU capped at 6, `min(max(x, 0), 6)`, as PyTorch's `nn.ReLU6`
+    /// (MobileNets' activation; subgradient 0 at both corners).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// assert_eq!(ReLU6.forward(&[-1.0, 3.0, 7.0]), [0.0, 3.0, 6.0]);
+    /// ```
+    ReLU6, |self, x, y| act::hard_tanh(x, y, 0.0, 6.0), |x, _y, d| act::hard_tanh_backward(x, d, 0.0, 6.0)
+);
+activation!(
     /// Logistic sigmoid, `1 / (1 + e^-x)`, computed without overflow.
     ///
     /// ```

@@ -10,6 +10,7 @@ mod activation;
 mod batchnorm;
 mod conv;
 mod dropout;
+mod global_pool;
 mod layer_norm;
 mod linear;
 mod maxout;
@@ -20,12 +21,13 @@ mod reshape;
 mod smooth;
 
 pub use activation::{
-    Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Softplus,
-    Tanh,
+    Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, ReLU6, Sigmoid, Softmax,
+    Softplus, Tanh,
 };
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use dropout::Dropout;
+pub use global_pool::GlobalAvgPool2d;
 pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use maxout::Maxout;
