@@ -381,6 +381,17 @@ fn gelu_and_silu_match_pytorch_with_their_gradients() {
     check(f, "silu", SiLU, &x);
 }
 
+/// Runs `f` with a training-mode context (one thread, no workspace).
+fn in_training(f: impl FnOnce(&mut nn::layer::Context)) {
+    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
+    f(&mut nn::layer::Context {
+        mode: nn::layer::Mode::Train,
+        rng: &mut rng,
+        workspace: &mut [],
+        parallel: &nn::kernels::parallel::Serial,
+    });
+}
+
 #[test]
 fn layer_norm_matches_pytorch_forward_and_backward() {
     let f = &Fixture::load();
@@ -390,15 +401,10 @@ fn layer_norm_matches_pytorch_forward_and_backward() {
     let x: [[f32; 6]; 4] = cast(&f.f32("ln.x"));
     let r: [[f32; 6]; 4] = cast(&f.f32("ln.r"));
     let (mut y, mut cache, mut dx, mut grad) = ([[0.0; 6]; 4], [0.0; 4], [[0.0; 6]; 4], [0.0; 12]);
-    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
-    let mut ctx = nn::layer::Context {
-        mode: nn::layer::Mode::Train,
-        rng: &mut rng,
-        workspace: &mut [],
-        parallel: &nn::kernels::parallel::Serial,
-    };
-    ln.forward_batch(&x, &mut y, &mut cache, &mut ctx);
-    ln.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, &mut ctx);
+    in_training(|ctx| {
+        ln.forward_batch(&x, &mut y, &mut cache, ctx);
+        ln.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, ctx);
+    });
     assert_close("LayerNorm y", y.as_flattened(), &f.f64("ln.y"), 1e-5);
     assert_close("LayerNorm dx", dx.as_flattened(), &f.f64("ln.x_grad"), 1e-5);
     assert_close("LayerNorm dγ", &grad[..6], &f.f64("ln.weight_grad"), 1e-5);
@@ -441,16 +447,11 @@ fn relu6_and_global_average_pooling_match_pytorch() {
     let x: [[[[f32; 5]; 4]; 3]; 2] = cast(&f.f32("gap.x"));
     let r: [[f32; 3]; 2] = cast(&f.f32("gap.r"));
     let (mut y, mut dx) = ([[0.0; 3]; 2], [[[[0.0; 5]; 4]; 3]; 2]);
-    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
-    let mut ctx = nn::layer::Context {
-        mode: nn::layer::Mode::Train,
-        rng: &mut rng,
-        workspace: &mut [],
-        parallel: &nn::kernels::parallel::Serial,
-    };
     let mut gap = GlobalAvgPool2d;
-    gap.forward_batch(&x, &mut y, &mut (), &mut ctx);
-    gap.backward(&x, &y, &r, &mut (), Some(&mut dx), &mut [], &mut ctx);
+    in_training(|ctx| {
+        gap.forward_batch(&x, &mut y, &mut (), ctx);
+        gap.backward(&x, &y, &r, &mut (), Some(&mut dx), &mut [], ctx);
+    });
     assert_close(
         "global average pooling",
         y.as_flattened(),

@@ -203,7 +203,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// norm's running statistics.
             pub const STATE_LEN: usize = 0 #( + #param_traits::STATE_LEN )*;
             /// Size of this network's weights file (`Model::save_to`).
-            pub const WEIGHTS_BYTES: usize = #krate::io::weights::encoded_len(Self::STATE_LEN);
+            pub const WEIGHTS_BYTES: usize = <Self as #p::Model>::WEIGHTS_BYTES;
 
             /// What the layers persist (each layer's `Layer::state`), in order.
             pub fn state(&self) -> [&[f32]; #tensors] {
@@ -455,10 +455,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             // The fused form only exists if something below the head learns.
             Some(i) if reach[layers[i].input_buf] => {
                 let below_top = delta(layers[i].input_buf);
-                let mut unfused_written = written.clone();
-                let last = backward_op(ops.next().expect("a last op"), &mut unfused_written);
-                written[layers[i].input_buf] = true;
-                debug_assert_eq!(written, unfused_written);
+                // The head's backward is the first write of its input's
+                // gradient, as the fused loss is: both branches leave the
+                // same buffers written for the ops below.
+                let last = backward_op(ops.next().expect("a last op"), &mut written);
                 let fused = fused_loss(quote!(Some(#p::as_vector_mut(&mut self.#below_top[b]))));
                 quote! {
                     if #fusion.is_fused() {

@@ -312,7 +312,8 @@ impl Kind {
     }
 }
 
-fn error(spec: &LayerSpec, message: String) -> syn::Error {
+/// An error underlining the whole layer as written.
+pub fn error(spec: &LayerSpec, message: String) -> syn::Error {
     syn::Error::new_spanned(&spec.tokens, message)
 }
 

@@ -2,7 +2,7 @@
 //! checked, every error collected (each at its own layer), and the network
 //! as a program: layers and residual additions reading and writing
 //! numbered activation buffers (buffer 0 is the network's input).
-use crate::layers::{Entry, Kind, Produced, classify, implied_input, output};
+use crate::layers::{Entry, Kind, Produced, classify, error, implied_input, output};
 use crate::parse::{LayerKind, LayerSpec, NetworkSpec};
 use crate::shape::{Dims, MARKER, compact, with_markers};
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
@@ -157,10 +157,6 @@ impl Network {
         }
         reach
     }
-}
-
-fn error(spec: &LayerSpec, message: String) -> syn::Error {
-    syn::Error::new_spanned(&spec.tokens, message)
 }
 
 /// `tokens` with every span set to `span`.
