@@ -103,6 +103,7 @@ fn convolution(c: &mut Criterion) {
                 y.fill(0.0);
                 conv_add(
                     &geometry,
+                    1,
                     filters,
                     nn::bytemuck::cast_slice(std::slice::from_ref(black_box(x))),
                     y,

@@ -32,8 +32,10 @@ pub struct Geometry {
     pub kernel_h: usize,
     /// Window columns.
     pub kernel_w: usize,
-    /// Step between windows, on both axes.
-    pub stride: usize,
+    /// Step between windows down the rows.
+    pub stride_h: usize,
+    /// Step between windows along a row.
+    pub stride_w: usize,
     /// Zero rows added above and below.
     pub pad_h: usize,
     /// Zero columns added left and right.
@@ -64,9 +66,40 @@ impl Geometry {
             width,
             kernel_h: k,
             kernel_w: k,
-            stride,
+            stride_h: stride,
+            stride_w: stride,
             pad_h: pad,
             pad_w: pad,
+            dilation,
+        }
+    }
+
+    /// A `kernel[0] × kernel[1]` window over a `channels × size[0] × size[1]`
+    /// image, with per-axis `[rows, columns]` strides and (symmetric) padding.
+    ///
+    /// ```
+    /// // DS-CNN's first layer: a 10×4 kernel, stride 2, padding (5, 1) on 49×10.
+    /// let g = nn_kernels::conv::Geometry::new(1, [49, 10], [10, 4], [2, 2], [5, 1], 1);
+    /// assert_eq!((g.out_height(), g.out_width()), (25, 5));
+    /// ```
+    pub const fn new(
+        channels: usize,
+        [height, width]: [usize; 2],
+        [kernel_h, kernel_w]: [usize; 2],
+        [stride_h, stride_w]: [usize; 2],
+        [pad_h, pad_w]: [usize; 2],
+        dilation: usize,
+    ) -> Self {
+        Self {
+            channels,
+            height,
+            width,
+            kernel_h,
+            kernel_w,
+            stride_h,
+            stride_w,
+            pad_h,
+            pad_w,
             dilation,
         }
     }
@@ -91,7 +124,8 @@ impl Geometry {
             width: len,
             kernel_h: 1,
             kernel_w: k,
-            stride,
+            stride_h: 1,
+            stride_w: stride,
             pad_h: 0,
             pad_w: pad,
             dilation,
@@ -110,7 +144,7 @@ impl Geometry {
         match out_len(
             self.height,
             self.kernel_h,
-            self.stride,
+            self.stride_h,
             self.pad_h,
             self.dilation,
         ) {
@@ -131,7 +165,7 @@ impl Geometry {
         match out_len(
             self.width,
             self.kernel_w,
-            self.stride,
+            self.stride_w,
             self.pad_w,
             self.dilation,
         ) {
@@ -159,10 +193,9 @@ impl Geometry {
     }
 
     /// For tap offset `tap` (already dilated) along an axis of length `n`
-    /// with padding `pad`, the window indices `o` in `0..out` whose input
-    /// index `o·s + tap − pad` lies inside `0..n`, as a half-open range.
-    fn valid(&self, tap: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
-        let s = self.stride;
+    /// with stride `s` and padding `pad`, the window indices `o` in `0..out`
+    /// whose input index `o·s + tap − pad` lies inside `0..n`, as a half-open range.
+    fn valid(tap: usize, s: usize, pad: usize, n: usize, out: usize) -> (usize, usize) {
         // o·s + tap ≥ pad  ⇔  o ≥ ⌈(pad − tap) / s⌉
         let lo = if tap >= pad {
             0
@@ -187,14 +220,14 @@ impl Geometry {
         let d = self.dilation;
         for channel in 0..self.channels {
             for i in 0..self.kernel_h {
-                let (ylo, yhi) = self.valid(i * d, self.pad_h, self.height, oh);
+                let (ylo, yhi) = Self::valid(i * d, self.stride_h, self.pad_h, self.height, oh);
                 for j in 0..self.kernel_w {
-                    let cols = self.valid(j * d, self.pad_w, self.width, ow);
+                    let cols = Self::valid(j * d, self.stride_w, self.pad_w, self.width, ow);
                     let first_col = (j * d) as isize - self.pad_w as isize;
                     let tap = (channel * self.kernel_h + i) * self.kernel_w + j;
                     for out_row in 0..oh {
                         let input_row = (ylo..yhi).contains(&out_row).then(|| {
-                            channel * self.height + out_row * self.stride + i * d - self.pad_h
+                            channel * self.height + out_row * self.stride_h + i * d - self.pad_h
                         });
                         f(Run {
                             channel,
@@ -213,7 +246,7 @@ impl Geometry {
     /// The input column that output `o` of a run reads.
     #[inline(always)]
     pub(crate) fn input_col(&self, run: &Run, o: usize) -> usize {
-        (o * self.stride).wrapping_add_signed(run.first_col)
+        (o * self.stride_w).wrapping_add_signed(run.first_col)
     }
 
     /// Calls `f(input, window)` for every input pixel inside every window
@@ -236,7 +269,7 @@ impl Geometry {
 }
 
 /// One tap of a window applied along one output row: `OW` outputs that read
-/// input row `input_row` at columns `first_col + o·stride`.
+/// input row `input_row` at columns `first_col + o·stride_w`.
 pub(crate) struct Run {
     /// Channel of the input (and, for pooling, of the output).
     pub channel: usize,
@@ -305,7 +338,7 @@ pub fn im2col_strided(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
                 if lo < hi {
                     let src = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
                         .iter()
-                        .step_by(g.stride);
+                        .step_by(g.stride_w);
                     out[lo..hi].iter_mut().zip(src).for_each(|(v, x)| *v = *x);
                 }
             }
@@ -359,7 +392,7 @@ pub fn col2im_add_strided(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
             if lo < hi {
                 let dst = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
                     .iter_mut()
-                    .step_by(g.stride);
+                    .step_by(g.stride_w);
                 dst.zip(&col[start + lo..start + hi])
                     .for_each(|(x, v)| *x += v);
             }
@@ -375,19 +408,30 @@ enum Pass<'a> {
     Adjoint { y: &'a [f32], x: &'a mut [f32] },
 }
 
-/// One traversal for both directions: for each tap and output channel, a
-/// scaled input row meets an output row.
+/// One traversal for both directions: for each tap and output channel of
+/// the tap's group, a scaled input row meets an output row.
 #[inline(always)]
-fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
-    let (r, p) = (g.col_rows(), g.col_cols());
+fn direct(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
     let (x_len, y_len) = match &pass {
         Pass::Forward { x, y } => (x.len(), y.len()),
         Pass::Adjoint { y, x } => (x.len(), y.len()),
     };
     assert_eq!(x_len, g.channels * g.height * g.width, "input length");
+    assert!(
+        groups > 0 && g.channels.is_multiple_of(groups),
+        "the groups must divide the input channels"
+    );
+    // Each filter reads its group's channels: r taps.
+    let (r, p) = (g.col_rows() / groups, g.col_cols());
     assert_eq!(w.len() % r, 0, "filter matrix width");
-    assert_eq!(y_len, w.len() / r * p, "output length");
-    let (width, stride) = (g.width, g.stride);
+    let filters = w.len() / r;
+    assert!(
+        filters.is_multiple_of(groups),
+        "the groups must divide the filters"
+    );
+    assert_eq!(y_len, filters * p, "output length");
+    let (per_group, channels_per_group) = (filters / groups, g.channels / groups);
+    let (width, stride) = (g.width, g.stride_w);
     g.for_each_run(|run| {
         let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
             return;
@@ -397,8 +441,9 @@ fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
         }
         // The run's pixels, from the one output `lo` reads, every `stride`th.
         let pixels = row * width + g.input_col(&run, lo)..(row + 1) * width;
-        let (tap, at) = (run.col_start / p, run.col_start % p);
-        for co in 0..w.len() / r {
+        let group = run.channel / channels_per_group;
+        let (tap, at) = (run.col_start / p - group * r, run.col_start % p);
+        for co in group * per_group..(group + 1) * per_group {
             let wv = w[co * r + tap];
             let outputs = co * p + at + lo..co * p + at + hi;
             let n = hi - lo;
@@ -435,22 +480,30 @@ fn direct(g: &Geometry, w: &[f32], mut pass: Pass) {
 
 dispatched! {
     /// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
-    /// with `w` the `CO × (C·KH·KW)` filter matrix and `y` the `CO × OH·OW`
-    /// output. Each tap adds a scaled input row to an output row, so no
-    /// scratch memory is needed: single-sample inference, on any device.
+    /// with `y` the `CO × OH·OW` output and `w` the `CO × (C/G·KH·KW)`
+    /// filter matrix of a convolution in `G = groups` groups (PyTorch's
+    /// `groups`): filter `co` reads the channels of group `co / (CO/G)`.
+    /// Each tap adds a scaled input row to an output row, so no scratch
+    /// memory is needed: single-sample inference, on any device.
     ///
     /// # Panics
-    /// If a slice has the wrong length.
+    /// If a slice has the wrong length or `groups` does not divide the
+    /// channels and the filters.
     ///
     /// ```
     /// use nn_kernels::conv::{Geometry, conv_add};
     /// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
     /// let mut y = [0.0; 2];
-    /// conv_add(&g, &[1.0, -1.0], &[1.0, 4.0, 9.0], &mut y);
+    /// conv_add(&g, 1, &[1.0, -1.0], &[1.0, 4.0, 9.0], &mut y);
     /// assert_eq!(y, [-3.0, -5.0]);
+    /// // Depthwise (2 groups of 1 channel): each channel keeps its own filter.
+    /// let g = Geometry::sequence(2, 2, 1, 1, 0, 1);
+    /// let mut y = [0.0; 4];
+    /// conv_add(&g, 2, &[2.0, 10.0], &[1.0, 2.0, 3.0, 4.0], &mut y);
+    /// assert_eq!(y, [2.0, 4.0, 30.0, 40.0]);
     /// ```
-    pub fn conv_add / conv_add_on(g: &Geometry, w: &[f32], x: &[f32], y: &mut [f32]) {
-        direct(g, w, Pass::Forward { x, y });
+    pub fn conv_add / conv_add_on(g: &Geometry, groups: usize, w: &[f32], x: &[f32], y: &mut [f32]) {
+        direct(g, groups, w, Pass::Forward { x, y });
     }
 }
 
@@ -459,17 +512,17 @@ dispatched! {
     /// input gradient of a convolution and the forward pass of a transposed one.
     ///
     /// # Panics
-    /// If a slice has the wrong length.
+    /// As [`conv_add`].
     ///
     /// ```
     /// use nn_kernels::conv::{Geometry, conv_adjoint_add};
     /// let g = Geometry::sequence(1, 3, 2, 1, 0, 1);
     /// let mut x = [0.0; 3];
-    /// conv_adjoint_add(&g, &[1.0, -1.0], &[1.0, 1.0], &mut x);
+    /// conv_adjoint_add(&g, 1, &[1.0, -1.0], &[1.0, 1.0], &mut x);
     /// assert_eq!(x, [1.0, 0.0, -1.0]);
     /// ```
-    pub fn conv_adjoint_add / conv_adjoint_add_on(g: &Geometry, w: &[f32], y: &[f32], x: &mut [f32]) {
-        direct(g, w, Pass::Adjoint { y, x });
+    pub fn conv_adjoint_add / conv_adjoint_add_on(g: &Geometry, groups: usize, w: &[f32], y: &[f32], x: &mut [f32]) {
+        direct(g, groups, w, Pass::Adjoint { y, x });
     }
 }
 
@@ -489,8 +542,8 @@ mod tests {
                 for j in 0..g.kernel_w {
                     for oy in 0..oh {
                         for ox in 0..ow {
-                            let y = (oy * g.stride + i * g.dilation) as i64 - g.pad_h as i64;
-                            let xx = (ox * g.stride + j * g.dilation) as i64 - g.pad_w as i64;
+                            let y = (oy * g.stride_h + i * g.dilation) as i64 - g.pad_h as i64;
+                            let xx = (ox * g.stride_w + j * g.dilation) as i64 - g.pad_w as i64;
                             let row = (c * g.kernel_h + i) * g.kernel_w + j;
                             if (0..g.height as i64).contains(&y)
                                 && (0..g.width as i64).contains(&xx)
@@ -509,21 +562,22 @@ mod tests {
     fn random_geometry(r: &mut rand::rngs::SmallRng) -> Geometry {
         loop {
             let one_d = r.random_bool(0.2);
-            let k = r.random_range(1..=5);
+            let (kh, kw) = (r.random_range(1..=5), r.random_range(1..=5));
             let (h, w) = (r.random_range(1..=9), r.random_range(1..=9));
             let g = Geometry {
-                channels: r.random_range(1..=3),
+                channels: r.random_range(1..=4),
                 height: if one_d { 1 } else { h },
                 width: w,
-                kernel_h: if one_d { 1 } else { k },
-                kernel_w: k,
-                stride: r.random_range(1..=3),
+                kernel_h: if one_d { 1 } else { kh },
+                kernel_w: kw,
+                stride_h: if one_d { 1 } else { r.random_range(1..=3) },
+                stride_w: r.random_range(1..=3),
                 pad_h: if one_d { 0 } else { r.random_range(0..=2) },
                 pad_w: r.random_range(0..=2),
                 dilation: r.random_range(1..=2),
             };
-            let fits = out_len(g.height, g.kernel_h, g.stride, g.pad_h, g.dilation).is_some()
-                && out_len(g.width, g.kernel_w, g.stride, g.pad_w, g.dilation).is_some();
+            let fits = out_len(g.height, g.kernel_h, g.stride_h, g.pad_h, g.dilation).is_some()
+                && out_len(g.width, g.kernel_w, g.stride_w, g.pad_w, g.dilation).is_some();
             if fits {
                 return g;
             }
@@ -574,22 +628,29 @@ mod tests {
         let r = &mut rng(22);
         for _ in 0..if cfg!(miri) { 10 } else { 500 } {
             let g = random_geometry(r);
-            let co = r.random_range(1..=4);
-            let (rows, p) = (g.col_rows(), g.col_cols());
+            // Groups dividing the channels (1 = dense, C = depthwise), and a
+            // filter count they divide.
+            let divisors: std::vec::Vec<usize> =
+                (1..=g.channels).filter(|d| g.channels % d == 0).collect();
+            let groups = divisors[r.random_range(0..divisors.len())];
+            let co = groups * r.random_range(1..=3);
+            let (rows, p) = (g.col_rows() / groups, g.col_cols());
             let x = random_vec(r, g.channels * g.height * g.width);
             let w = random_vec(r, co * rows);
             let col = naive_im2col(&g, &x);
             let mut want = vec![0.25; co * p];
             for o in 0..co {
+                // Filter o reads the rows of its group's channels.
+                let first_row = o / (co / groups) * rows;
                 for q in 0..p {
                     want[o * p + q] += (0..rows)
-                        .map(|k| w[o * rows + k] * col[k * p + q])
+                        .map(|k| w[o * rows + k] * col[(first_row + k) * p + q])
                         .sum::<f32>();
                 }
             }
             for isa in crate::testing::isas() {
                 let mut y = vec![0.25; co * p];
-                conv_add_on(isa, &g, &w, &x, &mut y);
+                conv_add_on(isa, &g, groups, &w, &x, &mut y);
                 assert_close(&y, &want, 1e-5, "conv_add");
             }
 
@@ -597,9 +658,9 @@ mod tests {
             let dy = random_vec(r, co * p);
             let mut dx = vec![0.0; x.len()];
             let isa = crate::testing::isas().last().expect("portable at least");
-            conv_adjoint_add_on(isa, &g, &w, &dy, &mut dx);
+            conv_adjoint_add_on(isa, &g, groups, &w, &dy, &mut dx);
             let mut conv = vec![0.0; co * p];
-            conv_add(&g, &w, &x, &mut conv);
+            conv_add(&g, groups, &w, &x, &mut conv);
             let lhs: f32 = conv.iter().zip(&dy).map(|(a, b)| a * b).sum();
             let rhs: f32 = x.iter().zip(&dx).map(|(a, b)| a * b).sum();
             assert!(

@@ -123,26 +123,32 @@ proptest! {
     fn convolution_and_its_adjoint_match_the_definition(
         isa in isa(),
         g in geometry(),
-        co in 1usize..4,
+        (group_pick, per_group) in (0usize..4, 1usize..4),
         seed in any::<u64>(),
     ) {
         let mut rng = SmallRng::seed_from_u64(seed);
         let (oh, ow) = (g.out_height(), g.out_width());
-        let taps = g.col_rows();
+        // Any divisor of the channels: 1 (dense) to C (depthwise).
+        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels % d == 0).collect();
+        let groups = divisors[group_pick % divisors.len()];
+        let (co, cg) = (groups * per_group, g.channels / groups);
+        let taps = g.col_rows() / groups;
         let w = data(&mut rng, co * taps, 1.0);
         let x = data(&mut rng, g.channels * g.height * g.width, 1.0);
         let dy = data(&mut rng, co * oh * ow, 1.0);
 
-        // y[o][oy][ox] = Σ_{c,i,j} w[o][c][i][j] · x[c][oy·s + i·d − p][ox·s + j·d − p]
+        // y[o][oy][ox] = Σ_{c,i,j} w[o][c][i][j] · x[c₀ + c][oy·s + i·d − p][ox·s + j·d − p],
+        // c over the cg channels of o's group, which start at c₀.
         let mut want_y = vec![0.0f64; co * oh * ow];
         let mut want_dx = vec![0.0f64; x.len()];
         for o in 0..co {
             for oy in 0..oh {
                 for ox in 0..ow {
-                    for c in 0..g.channels {
+                    for c in 0..cg {
+                        let c0 = o / per_group * cg;
                         for i in 0..g.kernel_h {
                             for j in 0..g.kernel_w {
-                                let Some(xi) = input_at(&g, c, (oy, ox), (i, j)) else { continue };
+                                let Some(xi) = input_at(&g, c0 + c, (oy, ox), (i, j)) else { continue };
                                 let wi = o * taps + (c * g.kernel_h + i) * g.kernel_w + j;
                                 let yi = (o * oh + oy) * ow + ox;
                                 want_y[yi] += w[wi] as f64 * x[xi] as f64;
@@ -155,25 +161,29 @@ proptest! {
         }
         let tol = 1e-6 * (taps as f64).sqrt();
         let mut y = vec![0.0; co * oh * ow];
-        conv::conv_add_on(isa, &g, &w, &x, &mut y);
+        conv::conv_add_on(isa, &g, groups, &w, &x, &mut y);
         close(&y, &want_y, tol)?;
         let mut dx = vec![0.0; x.len()];
-        conv::conv_adjoint_add_on(isa, &g, &w, &dy, &mut dx);
+        conv::conv_adjoint_add_on(isa, &g, groups, &w, &dy, &mut dx);
         close(&dx, &want_dx, tol)?;
 
-        // im2col + GEMM is the same product.
-        let mut col = vec![0.0; taps * oh * ow];
+        // im2col + one GEMM per group (its filters, im2col rows and outputs
+        // are row blocks) is the same product.
+        let p = oh * ow;
+        let mut col = vec![0.0; g.col_rows() * p];
         conv::im2col(&g, &x, &mut col);
-        let mut y2 = vec![0.0; co * oh * ow];
-        let mut ws = vec![0.0; workspace_len(oh * ow)];
-        gemm_on(
-            isa,
-            &mut ws,
-            MatRef::row_major(&w, co, taps),
-            MatRef::row_major(&col, taps, oh * ow),
-            MatMut::row_major(&mut y2, co, oh * ow),
-            false,
-        );
+        let mut y2 = vec![0.0; co * p];
+        let mut ws = vec![0.0; workspace_len(p)];
+        for j in 0..groups {
+            gemm_on(
+                isa,
+                &mut ws,
+                MatRef::row_major(&w[j * per_group * taps..][..per_group * taps], per_group, taps),
+                MatRef::row_major(&col[j * taps * p..][..taps * p], taps, p),
+                MatMut::row_major(&mut y2[j * per_group * p..][..per_group * p], per_group, p),
+                false,
+            );
+        }
         close(&y2, &want_y, tol)?;
         // col2im is im2col's adjoint: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩.
         let mut back = vec![0.0; x.len()];
@@ -360,8 +370,8 @@ fn input_at(
     (oy, ox): (usize, usize),
     (i, j): (usize, usize),
 ) -> Option<usize> {
-    let y = (oy * g.stride + i * g.dilation).checked_sub(g.pad_h)?;
-    let x = (ox * g.stride + j * g.dilation).checked_sub(g.pad_w)?;
+    let y = (oy * g.stride_h + i * g.dilation).checked_sub(g.pad_h)?;
+    let x = (ox * g.stride_w + j * g.dilation).checked_sub(g.pad_w)?;
     (y < g.height && x < g.width).then(|| (c * g.height + y) * g.width + x)
 }
 
@@ -370,21 +380,22 @@ fn input_at(
 fn geometry() -> impl Strategy<Value = Geometry> {
     (
         (1usize..4, 1usize..10, 1usize..10),
-        (1usize..5, 1usize..5, 1usize..4),
+        (1usize..5, 1usize..5, 1usize..4, 1usize..4),
         (0usize..3, 0usize..3, 1usize..3),
     )
         .prop_filter_map(
             "window does not fit",
-            |((c, h, w), (kh, kw, s), (ph, pw, d))| {
-                conv::out_len(h, kh, s, ph, d)?;
-                conv::out_len(w, kw, s, pw, d)?;
+            |((c, h, w), (kh, kw, sh, sw), (ph, pw, d))| {
+                conv::out_len(h, kh, sh, ph, d)?;
+                conv::out_len(w, kw, sw, pw, d)?;
                 Some(Geometry {
                     channels: c,
                     height: h,
                     width: w,
                     kernel_h: kh,
                     kernel_w: kw,
-                    stride: s,
+                    stride_h: sh,
+                    stride_w: sw,
                     pad_h: ph,
                     pad_w: pw,
                     dilation: d,

@@ -92,15 +92,27 @@ fn to_sample_major(
     }
 }
 
-/// The batch passes of a convolution whose `filters` form a `CO × R`
-/// matrix (`R = g.col_rows()`, `P = g.col_cols()` windows per sample). Over
-/// `B` samples, `cols` (`R × B·P`) holds every sample's `im2col` side by side
-/// and `channels` (`C × B·N`) a batch of activations channel-major, so each
-/// product is one GEMM over the whole batch.
+/// The batch passes of a convolution in `groups` groups whose `filters`
+/// form a `CO × R/G` matrix (`R = g.col_rows()`, `P = g.col_cols()` windows
+/// per sample). Over `B` samples, `cols` (`R × B·P`) holds every sample's
+/// `im2col` side by side and `channels` (`C × B·N`) a batch of activations
+/// channel-major, so each product is one GEMM over the whole batch per group:
+/// group `j`'s filters, `im2col` rows and outputs are the `j`th row blocks.
 struct Lowered<'a> {
     g: Geometry,
+    groups: usize,
     filters: &'a [f32],
     bias: &'a [f32],
+}
+
+/// Row block `j` of a row-major matrix whose blocks are `rows × cols`.
+fn block(m: &[f32], j: usize, rows: usize, cols: usize) -> MatRef<'_> {
+    MatRef::row_major(&m[j * rows * cols..][..rows * cols], rows, cols)
+}
+
+/// [`block`], writable.
+fn block_mut(m: &mut [f32], j: usize, rows: usize, cols: usize) -> MatMut<'_> {
+    MatMut::row_major(&mut m[j * rows * cols..][..rows * cols], rows, cols)
 }
 
 impl Lowered<'_> {
@@ -109,6 +121,11 @@ impl Lowered<'_> {
         let (r, p) = (self.g.col_rows(), self.g.col_cols());
         let bp = len / rows;
         (r, p, bp, bp / p)
+    }
+
+    /// `(R/G, CO/G)`: the `im2col` rows and the filters of one group.
+    fn per_group(&self, r: usize, co: usize) -> (usize, usize) {
+        (r / self.groups, co / self.groups)
     }
 
     /// `y = W · im2col(x) + bias`; `cols` keeps the `im2col` for backward.
@@ -125,21 +142,22 @@ impl Lowered<'_> {
         for (s, x) in x.chunks_exact(x.len() / batch).enumerate() {
             im2col_strided(&self.g, x, &mut cols[s * p..], bp);
         }
-        let w = MatRef::row_major(self.filters, co, r);
-        let cols = MatRef::row_major(cols, r, bp);
-        gemm_split(
-            ctx.parallel,
-            ctx.workspace,
-            w,
-            cols,
-            MatMut::row_major(out, co, bp),
-            false,
-        );
+        let (rg, cog) = self.per_group(r, co);
+        for j in 0..self.groups {
+            gemm_split(
+                ctx.parallel,
+                ctx.workspace,
+                block(self.filters, j, cog, rg),
+                block(cols, j, rg, bp),
+                block_mut(out, j, cog, bp),
+                false,
+            );
+        }
         to_sample_major(out, y, co, batch, Some(self.bias));
     }
 
     /// `dW = dY · colsᵀ`, `db = Σ dY`, `dx = col2im(Wᵀ · dY)`, with `cols`
-    /// as the forward pass left it.
+    /// as the forward pass left it, group by group.
     #[allow(clippy::too_many_arguments)]
     fn backward(
         &self,
@@ -153,33 +171,35 @@ impl Lowered<'_> {
     ) {
         let co = self.bias.len();
         let (r, p, bp, batch) = self.sizes(dy_channels.len(), co);
-        let (dw, db) = grad.split_at_mut(co * r);
+        let (rg, cog) = self.per_group(r, co);
+        let (dw, db) = grad.split_at_mut(co * rg);
         db.fill(0.0);
         for dy in dy.chunks_exact(dy.len() / batch) {
             add_channel_sums(dy, db);
         }
         to_channel_major(dy, dy_channels, co, batch);
-        let dy_m = MatRef::row_major(dy_channels, co, bp);
-        let cols_m = MatRef::row_major(cols, r, bp);
-        gemm_split(
-            ctx.parallel,
-            ctx.workspace,
-            dy_m,
-            cols_m.t(),
-            MatMut::row_major(dw, co, r),
-            false,
-        );
-        if let Some(dx) = dx {
-            // The im2col of x is spent; its buffer now takes Wᵀ · dY.
-            let w = MatRef::row_major(self.filters, co, r);
+        for j in 0..self.groups {
             gemm_split(
                 ctx.parallel,
                 ctx.workspace,
-                w.t(),
-                dy_m,
-                MatMut::row_major(cols, r, bp),
+                block(dy_channels, j, cog, bp),
+                block(cols, j, rg, bp).t(),
+                block_mut(dw, j, cog, rg),
                 false,
             );
+        }
+        if let Some(dx) = dx {
+            // The im2col of x is spent; its buffer now takes Wᵀ · dY.
+            for j in 0..self.groups {
+                gemm_split(
+                    ctx.parallel,
+                    ctx.workspace,
+                    block(self.filters, j, cog, rg).t(),
+                    block(dy_channels, j, cog, bp),
+                    block_mut(cols, j, rg, bp),
+                    false,
+                );
+            }
             dx.fill(0.0);
             for (s, dx) in dx.chunks_exact_mut(dx.len() / batch).enumerate() {
                 col2im_add_strided(&self.g, &cols[s * p..], bp, dx);
@@ -277,7 +297,7 @@ macro_rules! convolution {
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
         in: $in:ty, out: $out:ty, scratch: $cols:ty, channels: $channels:ty,
         params: $params:expr, weights: $weights:expr, torch_weight: [$($dim:expr),*],
-        fan: ($fan_in:expr, $fan_out:expr), gemm_width: $gemm_width:expr,
+        fan: ($fan_in:expr, $fan_out:expr), gemm_width: $gemm_width:expr, groups: $groups:expr,
         passes: $direct:path, $forward:ident, $backward:ident
     ) => {
         // SAFETY: only f32 arrays; all-zero bits are valid.
@@ -302,6 +322,7 @@ macro_rules! convolution {
             fn lowered<$(const $q: usize),*>(&self) -> Lowered<'_> {
                 Lowered {
                     g: const { Self::geometry::<$($q),*>() },
+                    groups: $groups,
                     filters: bytemuck::cast_slice(&self.weight),
                     bias: &self.bias,
                 }
@@ -314,7 +335,7 @@ macro_rules! convolution {
                 let mut y = <$out as Zeroable>::zeroed();
                 let l = self.lowered::<$($q),*>();
                 let y_flat = flat_mut(from_mut(&mut y));
-                $direct(&l.g, l.filters, flat(from_ref(x)), y_flat);
+                $direct(&l.g, l.groups, l.filters, flat(from_ref(x)), y_flat);
                 add_channel_bias(l.bias, y_flat);
                 y
             }
@@ -378,12 +399,19 @@ macro_rules! convolution {
 }
 
 /// A 2-D convolution (cross-correlation, as in PyTorch) from `CI` to `CO`
-/// channels with a `K × K` kernel, stride `S`, zero padding `P` and dilation
-/// `D`, producing `OH × OW` outputs per channel.
+/// channels with a `K × KW` kernel (`KW = K` unless given), strides `S`
+/// down and `SW` across (`SW = S`), zero padding `P` above and below and
+/// `PW` left and right (`PW = P`), dilation `D`, and `G` groups of `CIG =
+/// CI / G` input channels each, producing `OH × OW` outputs per channel.
 ///
-/// The weights use PyTorch's layout `[CO][CI][K][K]`. `OH`/`OW` must equal
-/// `⌊(n + 2P − D(K − 1) − 1)/S⌋ + 1` for the input's height/width `n`, or the
-/// layer does not compile for that input.
+/// This is PyTorch's `Conv2d(CI, CO, (K, KW), (S, SW), (P, PW), D, G)`:
+/// filter `co` reads the `CIG` channels of group `co / (CO / G)`, so `G = 1`
+/// is a dense convolution and `G = CI = CO` a depthwise one (see
+/// [`DepthwiseConv2d`]). The weights use PyTorch's layout `[CO][CIG][K][KW]`.
+/// `OH`/`OW` must equal `⌊(n + 2p − D(k − 1) − 1)/s⌋ + 1` for the input's
+/// height/width `n` and that axis's kernel, stride and padding, `CIG · G`
+/// must be `CI` and `G` must divide `CO`, or the layer does not compile for
+/// that input. `network!` works all of these out.
 ///
 /// ```
 /// use nn_core::prelude::*;
@@ -391,6 +419,12 @@ macro_rules! convolution {
 /// conv.weight = [[[[1.0, 2.0], [3.0, 4.0]]]];
 /// conv.bias = [0.5];
 /// assert_eq!(conv.forward(&[[[1.0, 1.0], [1.0, 1.0]]]), [[[10.5]]]);
+///
+/// // A 1×3 kernel with stride 2 along rows only: 3×5 → 3×2.
+/// let mut wide = Conv2d::<1, 1, 1, 3, 2, 1, 0, 1, 1, 1, 3, 2>::zeroed();
+/// wide.weight = [[[[1.0, 1.0, 1.0]]]];
+/// let y = wide.forward(&[[[1.0, 2.0, 3.0, 4.0, 5.0]; 3]]);
+/// assert_eq!(y, [[[6.0, 12.0]; 3]]);
 /// ```
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -403,21 +437,57 @@ pub struct Conv2d<
     const S: usize = 1,
     const P: usize = 0,
     const D: usize = 1,
+    const G: usize = 1,
+    const CIG: usize = CI,
+    const KW: usize = K,
+    const SW: usize = S,
+    const PW: usize = P,
 > {
-    /// `weight[co][ci][i][j]`: tap `(i, j)` of the filter from channel `ci` to `co`.
-    pub weight: [[[[f32; K]; K]; CI]; CO],
+    /// `weight[co][ci][i][j]`: tap `(i, j)` of the filter from channel
+    /// `ci` of its group to `co`.
+    pub weight: [[[[f32; KW]; K]; CIG]; CO],
     /// One bias per output channel.
     pub bias: [f32; CO],
 }
 
+/// A depthwise 2-D convolution: `C` channels, each convolved with its own
+/// `K × KW` filter — [`Conv2d`] with `G = CI = CO = C` (PyTorch's
+/// `Conv2d(C, C, k, groups=C)`, Keras' `DepthwiseConv2D`), the spatial half
+/// of the depthwise-separable blocks in MobileNet and DS-CNN.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// let mut dw = DepthwiseConv2d::<2, 1, 2, 2>::zeroed(); // 1×1 kernels
+/// dw.weight = [[[[2.0]]], [[[-1.0]]]];
+/// let y = dw.forward(&[[[1.0, 2.0], [3.0, 4.0]], [[1.0; 2]; 2]]);
+/// assert_eq!(y, [[[2.0, 4.0], [6.0, 8.0]], [[-1.0; 2]; 2]]);
+/// ```
+pub type DepthwiseConv2d<
+    const C: usize,
+    const K: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize = 1,
+    const P: usize = 0,
+    const D: usize = 1,
+    const KW: usize = K,
+    const SW: usize = S,
+    const PW: usize = P,
+> = Conv2d<C, C, K, OH, OW, S, P, D, C, 1, KW, SW, PW>;
+
 convolution!(
-    Conv2d<CI, CO, K, OH, OW, S, P, D> on <H, W>,
+    Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
-    scratch: [[[[[[f32; OW]; OH]; B]; K]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
-    params: CO * CI * K * K + CO, weights: CO * CI * K * K, torch_weight: [CO, CI, K, K],
-    fan: (CI * K * K, CO * K * K), gemm_width: nn_shape::max(OH * OW, CI * K * K),
+    scratch: [[[[[[f32; OW]; OH]; B]; KW]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
+    params: CO * CIG * K * KW + CO, weights: CO * CIG * K * KW, torch_weight: [CO, CIG, K, KW],
+    fan: (CIG * K * KW, CO * K * KW), gemm_width: nn_shape::max(OH * OW, CIG * K * KW), groups: G,
     passes: conv_add, forward, backward
 );
+
+/// Whether `G` groups of `cig` channels make `ci` input channels and divide `co` filters.
+const fn groups_fit(ci: usize, co: usize, g: usize, cig: usize) -> bool {
+    g > 0 && cig * g == ci && co.is_multiple_of(g)
+}
 
 impl<
     const CI: usize,
@@ -428,22 +498,33 @@ impl<
     const S: usize,
     const P: usize,
     const D: usize,
-> Conv2d<CI, CO, K, OH, OW, S, P, D>
+    const G: usize,
+    const CIG: usize,
+    const KW: usize,
+    const SW: usize,
+    const PW: usize,
+> Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
 {
     /// The window over an `H × W` input, checked at compile time when used.
     const fn geometry<const H: usize, const W: usize>() -> Geometry {
         assert!(
-            fits(H, K, S, P, D, OH) && fits(W, K, S, P, D, OW),
-            "Conv2d: OH×OW must be ⌊(n + 2P − D(K − 1) − 1)/S⌋ + 1 of the input's H×W"
+            fits(H, K, S, P, D, OH) && fits(W, KW, SW, PW, D, OW),
+            "Conv2d: OH×OW must be ⌊(n + 2p − D(k − 1) − 1)/s⌋ + 1 of the input's H×W"
         );
-        Geometry::square(CI, H, W, K, S, P, D)
+        assert!(
+            groups_fit(CI, CO, G, CIG),
+            "Conv2d: CIG·G must be CI and G must divide CO"
+        );
+        Geometry::new(CI, [H, W], [K, KW], [S, SW], [P, PW], D)
     }
 }
 
 /// A 1-D convolution over `CI × L` sequences: `CO` filters of length `K`,
-/// stride `S`, zero padding `P`, dilation `D`, output length `OL`.
+/// stride `S`, zero padding `P`, dilation `D`, in `G` groups of `CIG = CI /
+/// G` input channels each, output length `OL` — PyTorch's
+/// `Conv1d(CI, CO, K, S, P, D, G)`.
 ///
-/// The weights use PyTorch's layout `[CO][CI][K]`; `OL` must equal
+/// The weights use PyTorch's layout `[CO][CIG][K]`; `OL` must equal
 /// `⌊(L + 2P − D(K − 1) − 1)/S⌋ + 1`.
 ///
 /// ```
@@ -462,19 +543,21 @@ pub struct Conv1d<
     const S: usize = 1,
     const P: usize = 0,
     const D: usize = 1,
+    const G: usize = 1,
+    const CIG: usize = CI,
 > {
-    /// `weight[co][ci][i]`: tap `i` of the filter from channel `ci` to `co`.
-    pub weight: [[[f32; K]; CI]; CO],
+    /// `weight[co][ci][i]`: tap `i` of the filter from channel `ci` of its group to `co`.
+    pub weight: [[[f32; K]; CIG]; CO],
     /// One bias per output channel.
     pub bias: [f32; CO],
 }
 
 convolution!(
-    Conv1d<CI, CO, K, OL, S, P, D> on <L>,
+    Conv1d<CI, CO, K, OL, S, P, D, G, CIG> on <L>,
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
     scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
-    params: CO * CI * K + CO, weights: CO * CI * K, torch_weight: [CO, CI, K],
-    fan: (CI * K, CO * K), gemm_width: nn_shape::max(OL, CI * K),
+    params: CO * CIG * K + CO, weights: CO * CIG * K, torch_weight: [CO, CIG, K],
+    fan: (CIG * K, CO * K), gemm_width: nn_shape::max(OL, CIG * K), groups: G,
     passes: conv_add, forward, backward
 );
 
@@ -486,13 +569,19 @@ impl<
     const S: usize,
     const P: usize,
     const D: usize,
-> Conv1d<CI, CO, K, OL, S, P, D>
+    const G: usize,
+    const CIG: usize,
+> Conv1d<CI, CO, K, OL, S, P, D, G, CIG>
 {
     /// The window over a length-`L` input, checked at compile time when used.
     const fn geometry<const L: usize>() -> Geometry {
         assert!(
             fits(L, K, S, P, D, OL),
             "Conv1d: OL must be ⌊(L + 2P − D(K − 1) − 1)/S⌋ + 1 of the input's length L"
+        );
+        assert!(
+            groups_fit(CI, CO, G, CIG),
+            "Conv1d: CIG·G must be CI and G must divide CO"
         );
         Geometry::sequence(CI, L, K, S, P, D)
     }
@@ -534,7 +623,7 @@ convolution!(
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; W]; H]; B]; K]; K]; CO], channels: [[[[f32; W]; H]; B]; CI],
     params: CI * CO * K * K + CO, weights: CI * CO * K * K, torch_weight: [CI, CO, K, K],
-    fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K), gemm_width: nn_shape::max(H * W, CO * K * K),
+    fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K), gemm_width: nn_shape::max(H * W, CO * K * K), groups: 1,
     passes: conv_adjoint_add, transposed_forward, transposed_backward
 );
 
@@ -614,6 +703,23 @@ mod tests {
             3,
         );
         batch_matches_single::<[[f32; 17]; 3], _, 4>(Conv1d::<3, 2, 4, 8, 2, 1>::zeroed(), 4);
+        // Grouped, depthwise and rectangular (DS-CNN's first layer, smaller).
+        batch_matches_single::<[[[f32; 7]; 6]; 4], _, 3>(
+            Conv2d::<4, 6, 3, 6, 3, 1, 1, 1, 2, 2, 2, 2, 0>::zeroed(),
+            7,
+        );
+        batch_matches_single::<[[[f32; 9]; 8]; 3], _, 2>(
+            DepthwiseConv2d::<3, 3, 4, 5, 2, 1>::zeroed(),
+            8,
+        );
+        batch_matches_single::<[[[f32; 10]; 13]; 1], _, 2>(
+            Conv2d::<1, 4, 10, 7, 5, 2, 5, 1, 1, 1, 4, 2, 1>::zeroed(),
+            9,
+        );
+        batch_matches_single::<[[f32; 11]; 6], _, 2>(
+            Conv1d::<6, 3, 3, 11, 1, 1, 1, 3, 2>::zeroed(),
+            10,
+        );
         batch_matches_single::<[[[f32; 7]; 7]; 4], _, 2>(
             ConvTranspose2d::<4, 2, 4, 14, 14, 2, 1>::zeroed(),
             5,

@@ -25,7 +25,7 @@ pub use activation::{
     Softplus, Tanh,
 };
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
-pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
+pub use conv::{Conv1d, Conv2d, ConvTranspose2d, DepthwiseConv2d};
 pub use dropout::Dropout;
 pub use global_pool::GlobalAvgPool2d;
 pub use layer_norm::LayerNorm;

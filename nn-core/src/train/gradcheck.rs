@@ -438,6 +438,34 @@ mod tests {
             &[],
             28,
         );
+        // Two groups of two channels, a 3×2 kernel with strides 1×2.
+        check_layer::<[[[f32; 7]; 5]; 4], _, 2>(
+            Conv2d::<4, 6, 3, 5, 3, 1, 1, 1, 2, 2, 2, 2, 0>::zeroed(),
+            Mode::Train,
+            &[],
+            60,
+        );
+        // Depthwise, stride 2 ("same"-sized: 7 → 4).
+        check_layer::<[[[f32; 7]; 7]; 3], _, 2>(
+            DepthwiseConv2d::<3, 3, 4, 4, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            61,
+        );
+        // DS-CNN's first layer in miniature: 10×4 kernel, stride 2, padding (5, 1).
+        check_layer::<[[[f32; 6]; 11]; 1], _, 2>(
+            Conv2d::<1, 2, 10, 6, 3, 2, 5, 1, 1, 1, 4, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            62,
+        );
+        // A depthwise 1-D convolution with two filters per channel.
+        check_layer::<[[f32; 6]; 2], _, 2>(
+            Conv1d::<2, 4, 3, 6, 1, 1, 1, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            63,
+        );
         check_layer::<[[[f32; 2]; 2]; 1], _, 3>(
             ConvTranspose2d::<1, 2, 2, 4, 4, 2>::zeroed(),
             Mode::Train,
