@@ -630,8 +630,9 @@ mod tests {
             let g = random_geometry(r);
             // Groups dividing the channels (1 = dense, C = depthwise), and a
             // filter count they divide.
-            let divisors: std::vec::Vec<usize> =
-                (1..=g.channels).filter(|d| g.channels % d == 0).collect();
+            let divisors: std::vec::Vec<usize> = (1..=g.channels)
+                .filter(|d| g.channels.is_multiple_of(*d))
+                .collect();
             let groups = divisors[r.random_range(0..divisors.len())];
             let co = groups * r.random_range(1..=3);
             let (rows, p) = (g.col_rows() / groups, g.col_cols());

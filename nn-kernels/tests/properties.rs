@@ -129,7 +129,7 @@ proptest! {
         let mut rng = SmallRng::seed_from_u64(seed);
         let (oh, ow) = (g.out_height(), g.out_width());
         // Any divisor of the channels: 1 (dense) to C (depthwise).
-        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels % d == 0).collect();
+        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels.is_multiple_of(*d)).collect();
         let groups = divisors[group_pick % divisors.len()];
         let (co, cg) = (groups * per_group, g.channels / groups);
         let taps = g.col_rows() / groups;
