@@ -599,3 +599,58 @@ fn relu6_and_global_pooling_train_a_classifier() {
     assert!(t.eval_loss(&x, &labels, &CrossEntropy) < first / 4.0);
     assert!((0..16).all(|i| t.model.predict(&x[i]) == labels[i]));
 }
+
+/// Named sizes work inside pairs and keyword arguments.
+const FILTERS: usize = 6;
+
+network! {
+    /// A depthwise-separable CNN in DS-CNN's style: a rectangular strided
+    /// first layer, "same" depthwise and grouped convolutions, a
+    /// rectangular average pool.
+    Separable = <
+        Input<1, 13, 6>,
+        Conv2d<1, FILTERS, (5, 3), stride = 2, padding = same>, Tanh,
+        DepthwiseConv2d<FILTERS, 3, padding = same>, Tanh,
+        Conv2d<FILTERS, 4, 1, groups = 2>, Tanh,
+        Conv2d<4, 4, (3, 1), padding = (1, 0), groups = 4>,
+        GlobalAvgPool2d, Linear<4, 3>, Softmax,
+    >
+}
+
+network! {
+    /// A grouped 1-D convolution with "same" padding.
+    GroupedSeq = < Input<4, 9>, Conv1d<4, 6, 3, padding = same, groups = 2>, Tanh, Flatten, Linear<54, 2> >
+}
+
+#[test]
+fn grouped_depthwise_and_rectangular_convolutions_have_pytorch_shapes() {
+    let m = Separable::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    // 13×6 at stride 2, "same": ⌈13/2⌉ × ⌈6/2⌉ = 7 × 3.
+    let _: &nn::layers::Conv2d<1, 6, 5, 7, 3, 2, 2, 1, 1, 1, 3, 2, 1> = &m.conv2d0;
+    let _: &nn::layers::DepthwiseConv2d<6, 3, 7, 3, 1, 1> = &m.depthwiseconv2d2;
+    // PyTorch's weight shapes: [CO, CI/G, KH, KW].
+    assert_eq!(
+        Separable::NUM_PARAMS,
+        (6 * 15 + 6) + (6 * 9 + 6) + (4 * 3 + 4) + (4 * 3 + 4) + (4 * 3 + 3)
+    );
+    let shapes: Vec<&[usize]> = <Separable as Model>::TORCH
+        .iter()
+        .flat_map(|(_, tensors)| tensors.iter().map(|t| t.shape()))
+        .collect();
+    assert!(shapes.contains(&&[6, 1, 5, 3][..]));
+    assert!(shapes.contains(&&[6, 1, 3, 3][..]));
+    assert!(shapes.contains(&&[4, 3, 1, 1][..]));
+    assert!(shapes.contains(&&[4, 1, 3, 1][..]));
+    assert_eq!(GroupedSeq::NUM_PARAMS, (6 * 2 * 3 + 6) + (54 * 2 + 2));
+}
+
+#[test]
+fn separable_convolution_steps_are_the_true_gradient() {
+    check_train_step_gradient!(
+        SeparableTrainer,
+        [[[f32; 6]; 13]; 1],
+        [0usize, 2, 1, 1],
+        CrossEntropy
+    );
+    check_train_step_gradient!(GroupedSeqTrainer, [[f32; 9]; 4], [[0.5f32, -0.5]; 4], Mse);
+}

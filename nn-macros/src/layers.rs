@@ -5,22 +5,12 @@
 //! from the layer types' own constants instead, and every shape this table
 //! works out is checked against the type's `Forward::Out` when the
 //! expansion compiles.
+use crate::conv::{Conv, Form};
 use crate::parse::{Arg, LayerKind, LayerSpec};
 use crate::shape::{Dims, Size};
 use nn_shape::defaults;
 use proc_macro2::TokenStream;
 use quote::quote;
-
-/// A convolution's arguments.
-#[derive(Clone)]
-pub struct Conv {
-    ci: Size,
-    co: Size,
-    k: Size,
-    s: Size,
-    p: Size,
-    d: Size,
-}
 
 /// Which layer an entry is, with its arguments.
 #[derive(Clone)]
@@ -138,6 +128,7 @@ const SPECIAL: &[&str] = &[
     "Conv1d",
     "Conv2d",
     "ConvTranspose2d",
+    "DepthwiseConv2d",
     "MaxPool2d",
     "MaxUnpool2d",
     "AvgPool2d",
@@ -246,23 +237,9 @@ impl Kind {
                 let (k, o) = (a(k), a(&output.len(krate)));
                 quote!(#l::Maxout<#k, #o>)
             }
-            Kind::Conv2d(Conv { ci, co, k, s, p, d }) => {
-                let (oh, ow) = spatial(output);
-                let [ci, co, k, s, p, d] = [ci, co, k, s, p, d].map(a);
-                quote!(#l::Conv2d<#ci, #co, #k, #oh, #ow, #s, #p, #d>)
-            }
-            Kind::Conv1d(Conv { ci, co, k, s, p, d }) => {
-                let (_, ol) = spatial(output);
-                let [ci, co, k, s, p, d] = [ci, co, k, s, p, d].map(a);
-                quote!(#l::Conv1d<#ci, #co, #k, #ol, #s, #p, #d>)
-            }
-            Kind::ConvTranspose2d(Conv {
-                ci, co, k, s, p, ..
-            }) => {
-                let (oh, ow) = spatial(output);
-                let [ci, co, k, s, p] = [ci, co, k, s, p].map(a);
-                quote!(#l::ConvTranspose2d<#ci, #co, #k, #oh, #ow, #s, #p>)
-            }
+            Kind::Conv2d(conv) => conv.ty(krate, Form::Conv2d, input, output),
+            Kind::Conv1d(conv) => conv.ty(krate, Form::Conv1d, input, output),
+            Kind::ConvTranspose2d(conv) => conv.ty(krate, Form::Transposed, input, output),
             Kind::MaxPool2d { k, s } | Kind::MaxUnpool2d { k, s } | Kind::AvgPool2d { k, s } => {
                 let (oh, ow) = spatial(output);
                 let (k, s) = (a(k), a(s));
@@ -318,18 +295,18 @@ pub fn error(spec: &LayerSpec, message: String) -> syn::Error {
 }
 
 /// A built-in layer's name and arguments.
-struct Written<'a> {
-    spec: &'a LayerSpec,
+pub struct Written<'a> {
+    pub spec: &'a LayerSpec,
     name: String,
-    args: &'a [Arg],
+    pub args: &'a [Arg],
 }
 
 impl Written<'_> {
-    fn error(&self, message: String) -> syn::Error {
+    pub fn error(&self, message: String) -> syn::Error {
         error(self.spec, message)
     }
 
-    fn malformed(&self, usage: &str, what: &str) -> syn::Error {
+    pub fn malformed(&self, usage: &str, what: &str) -> syn::Error {
         self.error(format!(
             "`{}` is malformed: write `{usage}` with {what}",
             self.spec.display()
@@ -365,7 +342,7 @@ impl Written<'_> {
     }
 
     /// Requires `value ≥ 1` for the argument called `what`, when known.
-    fn positive(&self, value: Size, what: &str) -> syn::Result<Size> {
+    pub fn positive(&self, value: Size, what: &str) -> syn::Result<Size> {
         if value.known() == Some(0) {
             Err(self.error(format!(
                 "`{}`: {what} must be at least 1",
@@ -400,19 +377,6 @@ impl Written<'_> {
                 .collect()),
             _ => Err(self.error(format!("`{}`: {rule}", self.spec.display()))),
         }
-    }
-
-    fn conv(&self, max: usize, usage: &str) -> syn::Result<Conv> {
-        let mut v = self.ints(3, max, usage)?.into_iter();
-        let mut next = |default: usize| v.next().unwrap_or(Size::Known(default));
-        Ok(Conv {
-            ci: self.positive(next(0), "the input channel count")?,
-            co: self.positive(next(0), "the output channel count")?,
-            k: self.positive(next(0), "the kernel size")?,
-            s: self.positive(next(1), "the stride")?,
-            p: next(0),
-            d: self.positive(next(1), "the dilation")?,
-        })
     }
 
     fn pool(&self) -> syn::Result<(Size, Size)> {
@@ -540,18 +504,10 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
         "Maxout" => {
             Kind::Maxout(w.positive(w.ints(1, 1, "Maxout<K>")?.remove(0), "the number of pieces")?)
         }
-        "Conv2d" => Kind::Conv2d(w.conv(
-            6,
-            "Conv2d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>",
-        )?),
-        "Conv1d" => Kind::Conv1d(w.conv(
-            6,
-            "Conv1d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>",
-        )?),
-        "ConvTranspose2d" => Kind::ConvTranspose2d(w.conv(
-            5,
-            "ConvTranspose2d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING]>",
-        )?),
+        "Conv2d" => Kind::Conv2d(Conv::parse(&w, Form::Conv2d)?),
+        "DepthwiseConv2d" => Kind::Conv2d(Conv::parse(&w, Form::Depthwise)?),
+        "Conv1d" => Kind::Conv1d(Conv::parse(&w, Form::Conv1d)?),
+        "ConvTranspose2d" => Kind::ConvTranspose2d(Conv::parse(&w, Form::Transposed)?),
         "MaxPool2d" => {
             let (k, s) = w.pool()?;
             Kind::MaxPool2d { k, s }
@@ -622,7 +578,7 @@ fn window_error(what: &str, k: &Size, d: &Size, n: &Size, p: &Size) -> String {
 }
 
 /// A window's output length along one axis, by `nn_shape::out_len`.
-fn window(
+pub fn window(
     krate: &TokenStream,
     layer: &str,
     what: &str,
@@ -663,7 +619,7 @@ fn window_text(texts: &[String], [k, s, p, d]: [&Size; 4]) -> String {
 }
 
 /// Whether two sizes must be reported as different (known to differ).
-fn differs(a: &Size, b: &Size) -> bool {
+pub fn differs(a: &Size, b: &Size) -> bool {
     a.same(b) == Some(false)
 }
 
@@ -799,80 +755,30 @@ pub fn output(
             },
             _ => needs("a feature vector", "; insert `Flatten` before it"),
         },
-        Kind::Conv2d(Conv { ci, co, k, s, p, d }) => match dims.view(3, krate) {
-            Dims::Img { c, .. } if differs(&c, ci) => Err(format!(
-                "`{layer}` expects {} input channels but `{producer}` produces {} ({} channels)",
-                ci.text(),
-                dims.describe(),
-                c.text()
-            )),
-            Dims::Img { h, w, .. } => Ok(Dims::Img {
-                c: co.clone(),
-                h: window(krate, layer, "kernel", [&h, k, s, p, d])?,
-                w: window(krate, layer, "kernel", [&w, k, s, p, d])?,
+        Kind::Conv2d(conv) => conv
+            .image(krate, layer, (producer, &dims.view(3, krate)))
+            .unwrap_or_else(|| {
+                needs(
+                    "images",
+                    "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
+                )
             }),
-            _ => needs(
-                "images",
-                "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
-            ),
-        },
-        Kind::Conv1d(Conv { ci, co, k, s, p, d }) => match dims.view(2, krate) {
-            Dims::Seq { c, .. } if differs(&c, ci) => Err(format!(
-                "`{layer}` expects {} input channels but `{producer}` produces {} ({} channels)",
-                ci.text(),
-                dims.describe(),
-                c.text()
-            )),
-            Dims::Seq { l, .. } => Ok(Dims::Seq {
-                c: co.clone(),
-                l: window(krate, layer, "kernel", [&l, k, s, p, d])?,
+        Kind::Conv1d(conv) => conv
+            .sequence(krate, layer, (producer, &dims.view(2, krate)))
+            .unwrap_or_else(|| {
+                needs(
+                    "sequences",
+                    "; declare `Input<C, L>` or insert `Reshape<C, L>`",
+                )
             }),
-            _ => needs(
-                "sequences",
-                "; declare `Input<C, L>` or insert `Reshape<C, L>`",
-            ),
-        },
-        Kind::ConvTranspose2d(Conv {
-            ci, co, k, s, p, ..
-        }) => match dims.view(3, krate) {
-            Dims::Img { c, .. } if differs(&c, ci) => Err(format!(
-                "`{layer}` expects {} input channels but `{producer}` produces {} ({} channels)",
-                ci.text(),
-                dims.describe(),
-                c.text()
-            )),
-            Dims::Img { h, w, .. } => {
-                let out = |n: &Size| {
-                    Size::apply(
-                        &[n, k, s, p],
-                        |v| nn_shape::transposed_out_len(v[0], v[1], v[2], v[3]),
-                        |v| {
-                            let (n, k, s, p) = (&v[0], &v[1], &v[2], &v[3]);
-                            quote!(#krate::__private::shape::expect_window(#krate::__private::shape::transposed_out_len(#n, #k, #s, #p)))
-                        },
-                        |t| format!("{}·({} − 1) + {} − 2·{}", t[2], t[0], t[1], t[3]),
-                    )
-                    .map_err(|()| {
-                        let shrunk = n.known().map_or(format!("({} − 1)", n.text()), |n| (n - 1).to_string());
-                        format!(
-                            "`{layer}`: the output size s(n − 1) + k − 2p = {}·{shrunk} + {} − 2·{} is not positive",
-                            s.text(),
-                            k.text(),
-                            p.text()
-                        )
-                    })
-                };
-                Ok(Dims::Img {
-                    c: co.clone(),
-                    h: out(&h)?,
-                    w: out(&w)?,
-                })
-            }
-            _ => needs(
-                "images",
-                "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
-            ),
-        },
+        Kind::ConvTranspose2d(conv) => conv
+            .transposed(krate, layer, (producer, &dims.view(3, krate)))
+            .unwrap_or_else(|| {
+                needs(
+                    "images",
+                    "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
+                )
+            }),
         Kind::MaxPool2d { k, s } | Kind::AvgPool2d { k, s } => match dims.view(3, krate) {
             Dims::Img { c, h, w } => Ok(Dims::Img {
                 c,

@@ -11,6 +11,7 @@
 //! (`expand`).
 #![warn(missing_docs)]
 
+mod conv;
 mod expand;
 mod layers;
 mod network;

@@ -26,6 +26,10 @@ pub enum Arg {
     /// A named constant (`HIDDEN`, `sizes::WIDTH`) or a `{ block }`: a size
     /// the compiler evaluates.
     Const { tokens: TokenStream, is_path: bool },
+    /// A per-axis pair, rows first: `(10, 4)`.
+    Pair(Box<Arg>, Box<Arg>),
+    /// A keyword argument, as in PyTorch: `stride = 2`, `padding = same`.
+    Named { name: Ident, value: Box<Arg> },
 }
 
 impl Arg {
@@ -51,13 +55,22 @@ impl Arg {
                 negative: false,
                 lit: Lit::Int(i),
             } => i.base10_parse().map(Some).map_err(|_| ()),
-            Arg::Number { .. } => Err(()),
             Arg::Const { .. } => Ok(None),
+            _ => Err(()),
         }
     }
 
+    /// Whether the argument is the bare word `word` (`same`).
+    pub fn is_word(&self, word: &str) -> bool {
+        matches!(self, Arg::Const { tokens, is_path: true } if tokens.to_string() == word)
+    }
+
     pub fn text(&self) -> String {
-        crate::shape::compact(&self.to_token_stream().to_string())
+        match self {
+            Arg::Pair(rows, columns) => format!("({}, {})", rows.text(), columns.text()),
+            Arg::Named { name, value } => format!("{name} = {}", value.text()),
+            _ => crate::shape::compact(&self.to_token_stream().to_string()),
+        }
     }
 }
 
@@ -71,6 +84,8 @@ impl ToTokens for Arg {
                 lit.to_tokens(tokens);
             }
             Arg::Const { tokens: t, .. } => t.to_tokens(tokens),
+            Arg::Pair(a, b) => tokens.extend(quote!((#a, #b))),
+            Arg::Named { name, value } => tokens.extend(quote!(#name = #value)),
         }
     }
 }
@@ -197,6 +212,27 @@ fn peek_path(input: ParseStream) -> bool {
 }
 
 fn parse_arg(input: ParseStream, kind: &Ident) -> syn::Result<Arg> {
+    if input.peek(Ident) && input.peek2(Token![=]) {
+        let name: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value = parse_arg(input, kind)?;
+        return Ok(Arg::Named {
+            name,
+            value: Box::new(value),
+        });
+    }
+    if input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in input);
+        let rows = parse_arg(&content, kind)?;
+        content.parse::<Token![,]>()?;
+        let columns = parse_arg(&content, kind)?;
+        content.parse::<Option<Token![,]>>()?;
+        if !content.is_empty() {
+            return Err(content.error("a pair has two values, rows first: `(10, 4)`"));
+        }
+        return Ok(Arg::Pair(Box::new(rows), Box::new(columns)));
+    }
     if input.peek(syn::token::Brace) {
         // The braces are dropped: the expansion adds its own where an
         // expression needs them (so no `unused_braces` at the user's code).

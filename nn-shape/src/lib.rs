@@ -69,6 +69,52 @@ pub const fn expect_window(len: Option<usize>) -> usize {
     }
 }
 
+/// The symmetric zero padding of `padding = same`: the least `p` for which
+/// a window of `k` taps (stride `s`, dilation `d`) gives `⌈n / s⌉` outputs,
+/// or `None` when no symmetric padding does (an even dilated span at stride
+/// 1, which PyTorch pads one more on the bottom/right).
+///
+/// At stride 1 this is PyTorch's `padding="same"`; at larger strides it
+/// gives TensorFlow's "same" output size, padding `⌈t/2⌉` on both sides
+/// where TensorFlow pads `⌊t/2⌋` before and `⌈t/2⌉` after (`t` the total).
+///
+/// ```
+/// use nn_shape::same_padding;
+/// assert_eq!(same_padding(28, 3, 1, 1), Some(1));
+/// assert_eq!(same_padding(49, 10, 2, 1), Some(5)); // DS-CNN: 49 → 25
+/// assert_eq!(same_padding(96, 3, 2, 1), Some(1)); // MobileNet: 96 → 48
+/// assert_eq!(same_padding(10, 4, 1, 1), None);
+/// ```
+pub const fn same_padding(n: usize, k: usize, s: usize, d: usize) -> Option<usize> {
+    if n == 0 || s == 0 || k == 0 || d == 0 {
+        return None;
+    }
+    let out = n.div_ceil(s);
+    let span = d * (k - 1) + 1;
+    let total = ((out - 1) * s + span).saturating_sub(n);
+    let p = total.div_ceil(2);
+    match out_len(n, k, s, p, d) {
+        Some(o) if o == out => Some(p),
+        _ => None,
+    }
+}
+
+/// [`same_padding`] for compile-time use: where there is none, compilation
+/// stops with this function's message.
+///
+/// ```
+/// const P: usize = nn_shape::expect_same_padding(nn_shape::same_padding(32, 5, 1, 1));
+/// assert_eq!(P, 2);
+/// ```
+pub const fn expect_same_padding(p: Option<usize>) -> usize {
+    match p {
+        Some(p) => p,
+        None => {
+            panic!("`padding = same` needs asymmetric padding here; give the padding explicitly")
+        }
+    }
+}
+
 /// The larger of two sizes, for `const` contexts.
 ///
 /// ```
