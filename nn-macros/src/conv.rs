@@ -229,6 +229,9 @@ impl Conv {
 
     /// The input channels of one group, `CI / G`.
     fn channels_per_group(&self) -> Size {
+        if self.groups.same(&self.ci) == Some(true) {
+            return Size::Known(1);
+        }
         Size::apply(
             &[&self.ci, &self.groups],
             |v| Some(v[0] / v[1]),

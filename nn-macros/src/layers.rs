@@ -31,9 +31,9 @@ pub enum Kind {
     BatchNorm1d(Size),
     BatchNorm2d(Size),
     Maxout(Size),
-    Conv2d(Conv),
-    Conv1d(Conv),
-    ConvTranspose2d(Conv),
+    Conv2d(Box<Conv>),
+    Conv1d(Box<Conv>),
+    ConvTranspose2d(Box<Conv>),
     /// Undoes the `MaxPool2d` it is paired with.
     MaxUnpool2d {
         k: Size,
@@ -188,6 +188,20 @@ impl Kind {
                 | Kind::ConvTranspose2d(_)
                 | Kind::Custom(_)
         )
+    }
+
+    /// The input as the layer reads it: layers that take their sizes from
+    /// it see it as the rank they need.
+    pub fn seen(&self, dims: &Dims, krate: &TokenStream) -> Dims {
+        match self {
+            Kind::Conv2d(_)
+            | Kind::ConvTranspose2d(_)
+            | Kind::MaxPool2d { .. }
+            | Kind::AvgPool2d { .. }
+            | Kind::MaxUnpool2d { .. } => dims.view(3, krate),
+            Kind::Conv1d(_) => dims.view(2, krate),
+            _ => dims.clone(),
+        }
     }
 
     /// The layer's type with every size filled in, from its input and
@@ -504,10 +518,10 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
         "Maxout" => {
             Kind::Maxout(w.positive(w.ints(1, 1, "Maxout<K>")?.remove(0), "the number of pieces")?)
         }
-        "Conv2d" => Kind::Conv2d(Conv::parse(&w, Form::Conv2d)?),
-        "DepthwiseConv2d" => Kind::Conv2d(Conv::parse(&w, Form::Depthwise)?),
-        "Conv1d" => Kind::Conv1d(Conv::parse(&w, Form::Conv1d)?),
-        "ConvTranspose2d" => Kind::ConvTranspose2d(Conv::parse(&w, Form::Transposed)?),
+        "Conv2d" => Kind::Conv2d(Box::new(Conv::parse(&w, Form::Conv2d)?)),
+        "DepthwiseConv2d" => Kind::Conv2d(Box::new(Conv::parse(&w, Form::Depthwise)?)),
+        "Conv1d" => Kind::Conv1d(Box::new(Conv::parse(&w, Form::Conv1d)?)),
+        "ConvTranspose2d" => Kind::ConvTranspose2d(Box::new(Conv::parse(&w, Form::Transposed)?)),
         "MaxPool2d" => {
             let (k, s) = w.pool()?;
             Kind::MaxPool2d { k, s }

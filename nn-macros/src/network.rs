@@ -45,8 +45,11 @@ impl Resolved {
     /// The layer as a weights file's signature names it: its full type and
     /// its settings, which change what it computes.
     fn signature(&self, krate: &TokenStream, parts: &mut Vec<SigPart>) {
-        let (printed, exprs) =
-            with_markers(|| self.kind.ty(&quote!(::nn), &self.input, &self.output));
+        let (printed, exprs) = with_markers(|| {
+            let krate = quote!(::nn);
+            let seen = self.kind.seen(&self.input, &krate);
+            self.kind.ty(&krate, &seen, &self.output)
+        });
         // A user's layer is named by its type, wherever the user keeps it.
         let printed = match &self.kind {
             Kind::Custom(_) => {
@@ -415,17 +418,8 @@ impl Builder<'_> {
             if let Kind::MaxPool2d { .. } = kind {
                 open_pools.push(self.layers.len());
             }
-            // Layers that read sizes from their input see it as the rank they need.
             let dims = &current.produced.dims;
-            let seen = match &kind {
-                Kind::Conv2d(_)
-                | Kind::ConvTranspose2d(_)
-                | Kind::MaxPool2d { .. }
-                | Kind::AvgPool2d { .. }
-                | Kind::MaxUnpool2d { .. } => dims.view(3, krate),
-                Kind::Conv1d(_) => dims.view(2, krate),
-                _ => dims.clone(),
-            };
+            let seen = kind.seen(dims, krate);
             // Errors the compiler finds in the layer's type underline the layer.
             let span = layer.tokens.clone().into_iter().next().map(|t| t.span());
             let ty = respan(
