@@ -1,6 +1,7 @@
 //! nn against PyTorch's behaviour, case by case: optimizers, schedules,
 //! unpooling, cross-entropy, NaN propagation, ELU, batch-1 inference, GELU,
-//! SiLU, LayerNorm and Huber.
+//! SiLU, LayerNorm, Huber, ReLU6, global pooling and grouped, depthwise and
+//! rectangular convolutions.
 //! `tests/fixtures/make_torch_reference.py` made the fixture; no Python is
 //! needed here.
 use nn::mem::Zeroable;
@@ -460,4 +461,65 @@ fn relu6_and_global_average_pooling_match_pytorch() {
     );
     let dx: Vec<f32> = nn::bytemuck::cast_slice(&dx).to_vec();
     assert_close("global average pooling dx", &dx, &f.f64("gap.x_grad"), 1e-6);
+}
+
+/// Loads fixture `name`'s parameters into `layer`, runs a batch of two
+/// forward and backward (against the fixture's upstream gradient `r`) and
+/// compares output, input gradient and parameter gradient with PyTorch's.
+fn convolution_matches<In: Shape, L: Layer<In>>(f: &Fixture, name: &str, mut layer: L) {
+    layer
+        .params_mut()
+        .copy_from_slice(&f.f32(&format!("{name}.params")));
+    let x: [In; 2] = cast(&f.f32(&format!("{name}.x")));
+    let r: [L::Out; 2] = cast(&f.f32(&format!("{name}.r")));
+    let (mut y, mut dx) = (<[L::Out; 2]>::zeroed(), <[In; 2]>::zeroed());
+    let mut cache = L::Cache::<2>::zeroed();
+    let mut grad = vec![0.0; L::NUM_PARAMS];
+    let mut workspace = vec![0.0; nn::kernels::gemm::workspace_len(L::GEMM_WIDTH)];
+    let mut rng = nn::rng::TrainRng::seed_from_u64(0);
+    let ctx = &mut nn::layer::Context {
+        mode: nn::layer::Mode::Train,
+        rng: &mut rng,
+        workspace: &mut workspace,
+        parallel: &nn::kernels::parallel::Serial,
+    };
+    layer.forward_batch(&x, &mut y, &mut cache, ctx);
+    layer.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, ctx);
+    let flat = |v: &[L::Out]| nn::bytemuck::cast_slice::<_, f32>(v).to_vec();
+    assert_close(name, &flat(&y), &f.f64(&format!("{name}.y")), 1e-5);
+    let dx: Vec<f32> = nn::bytemuck::cast_slice(&dx).to_vec();
+    assert_close(name, &dx, &f.f64(&format!("{name}.x_grad")), 1e-5);
+    assert_close(name, &grad, &f.f64(&format!("{name}.params_grad")), 1e-5);
+    // One sample at a time, the direct kernel gives the same outputs.
+    let single: Vec<f64> = x
+        .iter()
+        .flat_map(|x| flat(&[layer.forward(x)]))
+        .map(f64::from)
+        .collect();
+    assert_close(name, &flat(&y), &single, 1e-5);
+}
+
+#[test]
+fn grouped_depthwise_and_rectangular_convolutions_match_pytorch() {
+    let f = &Fixture::load();
+    convolution_matches::<[[[f32; 7]; 5]; 4], _>(
+        f,
+        "conv_grouped",
+        Conv2d::<4, 6, 3, 5, 3, 1, 1, 1, 2, 2, 2, 2, 0>::zeroed(),
+    );
+    convolution_matches::<[[[f32; 7]; 7]; 3], _>(
+        f,
+        "conv_depthwise",
+        DepthwiseConv2d::<3, 3, 4, 4, 2, 1>::zeroed(),
+    );
+    convolution_matches::<[[[f32; 10]; 13]; 1], _>(
+        f,
+        "conv_rect",
+        Conv2d::<1, 4, 10, 7, 5, 2, 5, 1, 1, 1, 4, 2, 1>::zeroed(),
+    );
+    convolution_matches::<[[f32; 9]; 4], _>(
+        f,
+        "conv1d_grouped",
+        Conv1d::<4, 6, 3, 9, 1, 1, 1, 2, 2>::zeroed(),
+    );
 }
