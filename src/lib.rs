@@ -57,7 +57,8 @@ pub use rand;
 /// | layer | arguments |
 /// |---|---|
 /// | `Linear<IN, OUT>` | |
-/// | `Conv2d<CI, CO, K[, STRIDE, PADDING, DILATION]>`, `Conv1d<…>` | stride 1, padding 0, dilation 1 |
+/// | `Conv2d<CI, CO, K[, STRIDE, PADDING, DILATION]>`, `Conv1d<…>` | stride 1, padding 0, dilation 1, `groups = 1` |
+/// | `DepthwiseConv2d<C, K[, STRIDE, PADDING, DILATION]>` | `Conv2d` with `groups = C` |
 /// | `ConvTranspose2d<CI, CO, K[, STRIDE, PADDING]>` | output `s(n − 1) + k − 2p` |
 /// | `MaxPool2d<K[, STRIDE]>`, `AvgPool2d<K[, STRIDE]>` | stride = window |
 /// | `GlobalAvgPool2d` | `C × H × W` → `C` (PyTorch's `AdaptiveAvgPool2d(1)` + `Flatten`) |
@@ -69,6 +70,14 @@ pub use rand;
 /// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU`, `ReLU6` | |
 /// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
 /// | `PReLU[<CHANNELS>]`, `Maxout<K>` | one shared slope |
+///
+/// Convolutions take PyTorch's keyword arguments after the sizes given by
+/// position: `stride = …`, `padding = …`, `dilation = …` and `groups = …`
+/// (`Conv2d<64, 64, 3, groups = 64>`). For `Conv2d`, a kernel, stride or
+/// padding may be a `(rows, columns)` pair (DS-CNN's stem is
+/// `Conv2d<1, 64, (10, 4), stride = 2, padding = same>`), and
+/// `padding = same` picks the symmetric padding that gives `⌈n / s⌉`
+/// outputs (an error where only uneven padding would).
 ///
 /// `Residual<layers…>` adds its input to what its layers produce (an identity
 /// shortcut); ending it with `Shortcut<layers…>` sends the input through
