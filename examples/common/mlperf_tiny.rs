@@ -1,8 +1,9 @@
 //! The other three MLPerf Tiny reference models (the MLCommons `tiny`
 //! repository's `benchmark/training/*`), written with `network!`; ResNet-8 is
-//! in `resnet8.rs`. Each has the reference's trainable parameter count, and
-//! its total with batch norm's running statistics equals the Keras
-//! summary's "Total params". Keras' "same" padding is symmetric here
+//! in `resnet8.rs`. Each has the trainable parameter count of the
+//! reference's layer list (DS-CNN's 23,756 is also the published figure),
+//! and its count with batch norm's running statistics is what a Keras
+//! summary calls "Total params". Keras' "same" padding is symmetric here
 //! (`padding = same` picks it): where Keras would pad one more row after a
 //! strided window than before, the window starts one row higher, with equal
 //! shapes and counts.

@@ -60,18 +60,14 @@ impl Geometry {
         pad: usize,
         dilation: usize,
     ) -> Self {
-        Self {
+        Self::new(
             channels,
-            height,
-            width,
-            kernel_h: k,
-            kernel_w: k,
-            stride_h: stride,
-            stride_w: stride,
-            pad_h: pad,
-            pad_w: pad,
+            [height, width],
+            [k, k],
+            [stride, stride],
+            [pad, pad],
             dilation,
-        }
+        )
     }
 
     /// A `kernel[0] × kernel[1]` window over a `channels × size[0] × size[1]`
@@ -118,18 +114,7 @@ impl Geometry {
         pad: usize,
         dilation: usize,
     ) -> Self {
-        Self {
-            channels,
-            height: 1,
-            width: len,
-            kernel_h: 1,
-            kernel_w: k,
-            stride_h: 1,
-            stride_w: stride,
-            pad_h: 0,
-            pad_w: pad,
-            dilation,
-        }
+        Self::new(channels, [1, len], [1, k], [1, stride], [0, pad], dilation)
     }
 
     /// Windows per column.

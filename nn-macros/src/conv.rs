@@ -227,6 +227,25 @@ impl Conv {
         }
     }
 
+    /// Whether an input of `c` channels is what the layer expects.
+    fn takes_channels(
+        &self,
+        layer: &str,
+        (producer, dims): (&str, &Dims),
+        c: &Size,
+    ) -> Result<(), String> {
+        if !differs(c, &self.ci) {
+            return Ok(());
+        }
+        Err(format!(
+            "`{layer}` expects {} input channels but `{producer}` produces {} ({} channel{})",
+            self.ci.text(),
+            dims.describe(),
+            c.text(),
+            if c.known() == Some(1) { "" } else { "s" }
+        ))
+    }
+
     /// The input channels of one group, `CI / G`.
     fn channels_per_group(&self) -> Size {
         if self.groups.same(&self.ci) == Some(true) {
@@ -254,15 +273,7 @@ impl Conv {
         axes: [&Size; 2],
         first_axis: usize,
     ) -> Result<[Size; 2], String> {
-        if differs(c, &self.ci) {
-            return Err(format!(
-                "`{layer}` expects {} input channels but `{producer}` produces {} ({} channel{})",
-                self.ci.text(),
-                dims.describe(),
-                c.text(),
-                if c.known() == Some(1) { "" } else { "s" }
-            ));
-        }
+        self.takes_channels(layer, (producer, dims), c)?;
         if let (Some(g), Some(ci), Some(co)) =
             (self.groups.known(), self.ci.known(), self.co.known())
         {
@@ -337,13 +348,8 @@ impl Conv {
         let Dims::Img { c, h, w } = dims else {
             return None;
         };
-        if differs(c, &self.ci) {
-            return Some(Err(format!(
-                "`{layer}` expects {} input channels but `{producer}` produces {} ({} channels)",
-                self.ci.text(),
-                dims.describe(),
-                c.text()
-            )));
+        if let Err(e) = self.takes_channels(layer, (producer, dims), c) {
+            return Some(Err(e));
         }
         let (k, s) = (&self.k[0], &self.s[0]);
         let Padding::Explicit([p, _]) = &self.p else {
@@ -390,18 +396,17 @@ impl Conv {
         let cig = a(&self.channels_per_group());
         let dense = self.groups.known() == Some(1);
         let pad = |axis: usize, n: &Size| {
-            a(&self
-                .padding(krate, "", axis, n)
-                .expect("the shape rule accepted this padding"))
+            self.padding(krate, "", axis, n)
+                .expect("the shape rule accepted this padding")
         };
         match (form, input, output) {
             (Form::Transposed, _, Dims::Img { h: oh, w: ow, .. }) => {
                 let (k, s, oh, ow) = (a(&self.k[0]), a(&self.s[0]), a(oh), a(ow));
-                let p = pad(0, &Size::Known(0));
+                let p = a(&pad(0, &Size::Known(0)));
                 quote!(#l::ConvTranspose2d<#ci, #co, #k, #oh, #ow, #s, #p>)
             }
             (Form::Conv1d, Dims::Seq { l: n, .. }, Dims::Seq { l: ol, .. }) => {
-                let (k, s, p, ol) = (a(&self.k[1]), a(&self.s[1]), pad(1, n), a(ol));
+                let (k, s, p, ol) = (a(&self.k[1]), a(&self.s[1]), a(&pad(1, n)), a(ol));
                 if dense {
                     quote!(#l::Conv1d<#ci, #co, #k, #ol, #s, #p, #d>)
                 } else {
@@ -409,8 +414,7 @@ impl Conv {
                 }
             }
             (_, Dims::Img { h, w, .. }, Dims::Img { h: oh, w: ow, .. }) => {
-                let (ph, pw) = (self.padding(krate, "", 0, h), self.padding(krate, "", 1, w));
-                let (ph, pw) = (ph.expect("checked"), pw.expect("checked"));
+                let (ph, pw) = (pad(0, h), pad(1, w));
                 let square = self.k[0].same(&self.k[1]) == Some(true)
                     && self.s[0].same(&self.s[1]) == Some(true)
                     && ph.same(&pw) == Some(true);

@@ -673,6 +673,12 @@ pub fn output(
         )
         .map(|_: Dims| ()),
     };
+    let needs_images = || {
+        needs(
+            "images",
+            "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
+        )
+    };
     let one = Size::Known(1);
     let zero = Size::Known(0);
     match kind {
@@ -771,12 +777,7 @@ pub fn output(
         },
         Kind::Conv2d(conv) => conv
             .image(krate, layer, (producer, &dims.view(3, krate)))
-            .unwrap_or_else(|| {
-                needs(
-                    "images",
-                    "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
-                )
-            }),
+            .unwrap_or_else(needs_images),
         Kind::Conv1d(conv) => conv
             .sequence(krate, layer, (producer, &dims.view(2, krate)))
             .unwrap_or_else(|| {
@@ -787,12 +788,7 @@ pub fn output(
             }),
         Kind::ConvTranspose2d(conv) => conv
             .transposed(krate, layer, (producer, &dims.view(3, krate)))
-            .unwrap_or_else(|| {
-                needs(
-                    "images",
-                    "; declare `Input<C, H, W>` or insert `Reshape<C, H, W>`",
-                )
-            }),
+            .unwrap_or_else(needs_images),
         Kind::MaxPool2d { k, s } | Kind::AvgPool2d { k, s } => match dims.view(3, krate) {
             Dims::Img { c, h, w } => Ok(Dims::Img {
                 c,
