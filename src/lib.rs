@@ -117,6 +117,68 @@ pub use rand;
 /// ```
 pub use nn_macros::network;
 
+/// Embeds a model's flash image (written by
+/// [`Model::save_image`](nn_core::model::Model::save_image)) in the binary
+/// and evaluates to a `&'static` model that *is* the embedded bytes: on a
+/// microcontroller the parameters are read from flash where they lie, and
+/// nothing is copied into RAM. The image is checked while compiling — a
+/// damaged image, or one written for another architecture, stops the build
+/// with the reason.
+///
+/// `include_model!(Type, "path")` takes the path as `include_bytes!` does
+/// (relative to the invoking file, or `concat!(env!("OUT_DIR"), …)` for an
+/// image a build script wrote).
+///
+/// ```
+/// use nn::prelude::*;
+/// network! { pub Xor = < Linear<2, 8>, Tanh, Linear<8, 1>, Sigmoid > }
+///
+/// // Firmware embeds the image its build script wrote (`model.save_image(…)`):
+/// // `nn::include_model!(Xor, concat!(env!("OUT_DIR"), "/xor.nni"))`.
+/// static MODEL: &Xor = nn::include_model!(Xor, "../tests/fixtures/xor.nni");
+/// assert!(MODEL.forward(&[1.0, 0.0])[0] > 0.5);
+/// assert!(MODEL.forward(&[1.0, 1.0])[0] < 0.5);
+/// ```
+///
+/// ```compile_fail,E0080
+/// use nn::prelude::*;
+/// network! { pub Wider = < Linear<2, 16>, Tanh, Linear<16, 1>, Sigmoid > }
+/// // error: the image was written for another network architecture than `Wider`: …
+/// static MODEL: &Wider = nn::include_model!(Wider, "../tests/fixtures/xor.nni");
+/// ```
+#[macro_export]
+macro_rules! include_model {
+    ($model:ty, $path:expr $(,)?) => {{
+        // Checking a large image's CRC-32 takes rustc's const evaluator
+        // longer than its default patience.
+        #[allow(long_running_const_eval)]
+        static MODEL: &$model = {
+            static IMAGE: &$crate::io::image::Aligned<[u8]> =
+                &$crate::io::image::Aligned(*::core::include_bytes!($path));
+            let signature =
+                $crate::io::weights::signature_hash(<$model as $crate::model::Model>::SIGNATURE);
+            match IMAGE.model::<$model>(signature) {
+                ::core::result::Result::Ok(model) => model,
+                ::core::result::Result::Err($crate::io::weights::FormatError::WrongNetwork {
+                    ..
+                }) => {
+                    use $crate::__private::{SignaturePart::Text, signature_bytes, signature_len};
+                    const PARTS: &[$crate::__private::SignaturePart] = &[
+                        Text("the image was written for another network architecture than `"),
+                        Text(::core::stringify!($model)),
+                        Text("`: "),
+                        Text(<$model as $crate::model::Model>::SIGNATURE),
+                    ];
+                    const MESSAGE: [u8; signature_len(PARTS)] = signature_bytes(PARTS);
+                    ::core::panic!("{}", $crate::__private::signature_str(&MESSAGE))
+                }
+                ::core::result::Result::Err(error) => ::core::panic!("{}", error.summary()),
+            }
+        };
+        MODEL
+    }};
+}
+
 /// Everything a typical program uses, including the macro and the RNG traits.
 ///
 /// ```
@@ -134,7 +196,7 @@ pub mod prelude {
 pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::mem::boxed_in_place;
-    pub use crate::mem::{Zeroable, zero_in_place};
+    pub use crate::mem::{Plain, Zeroable, zero_in_place};
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use nn_core::bytemuck;

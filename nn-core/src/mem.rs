@@ -12,6 +12,30 @@ use core::mem::MaybeUninit;
 
 pub use bytemuck::Zeroable;
 
+/// A type whose value *is* its bytes: a `#[repr(C)]` struct (or a unit
+/// struct) made only of `f32`s and other `Plain` types. So it has no padding
+/// and no pointers, its size is a multiple of 4 and its alignment at most 4,
+/// and every initialized bit pattern is a valid value — a `Plain` model can
+/// be written out byte for byte and run in place from those bytes, e.g. from
+/// flash ([`crate::io::image`]). Every nn layer is `Plain`; a `network!`
+/// whose layers all are is `Plain` too.
+///
+/// ```
+/// fn runs_from_flash<T: nn_core::mem::Plain>() {}
+/// runs_from_flash::<nn_core::layers::Linear<784, 128>>();
+/// ```
+///
+/// # Safety
+/// Implement it only for types that meet every condition above: flash
+/// images read every byte of a value and reinterpret bytes as values.
+pub unsafe trait Plain: Zeroable {}
+
+// SAFETY: four bytes, any bit pattern is an `f32`.
+unsafe impl Plain for f32 {}
+// SAFETY: an array of `Plain` values has no padding (their size is a
+// multiple of their alignment) and keeps their alignment.
+unsafe impl<T: Plain, const N: usize> Plain for [T; N] {}
+
 /// Writes zero bytes over `slot` and returns it initialized.
 ///
 /// ```

@@ -155,6 +155,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         #(#attrs)*
         #[doc = #model_doc]
         #[derive(Clone, Debug, PartialEq)]
+        #[repr(C)]
         #vis struct #name {
             #( #[doc = #field_docs] pub #fields: #types, )*
         }
@@ -162,6 +163,12 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         // SAFETY: every field is a layer type, and `Layer` requires `Zeroable`
         // (checked by `assert_zeroable` below).
         unsafe impl #p::Zeroable for #name {}
+
+        // SAFETY: `repr(C)` of the layers; when each is `Plain` (f32s, size a
+        // multiple of 4, alignment at most 4), so is the struct: no padding.
+        // The `for<'plain>` makes each bound a condition of the impl rather
+        // than an error for a layer that is not `Plain`.
+        unsafe impl #p::Plain for #name where #( for<'plain> #types: #p::Plain, )* {}
 
         const _: () = {
             #( #p::assert_zeroable::<#types>(); )*

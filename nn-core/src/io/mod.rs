@@ -1,6 +1,6 @@
 //! Every file format nn reads or writes, and the atomic writes they share:
-//! its own weights files ([`weights`]) and training checkpoints
-//! ([`checkpoint`]), PyTorch interchange ([`torch`] layouts, [`safetensors`]
+//! its own weights files ([`weights`]), flash images ([`image`]) and
+//! training checkpoints ([`checkpoint`]), PyTorch interchange ([`torch`] layouts, [`safetensors`]
 //! files) and [`atomic`] replacement of files. Data sets' loaders are in
 //! [`crate::data`].
 //!
@@ -12,6 +12,7 @@
 pub mod atomic;
 #[cfg(feature = "std")]
 pub mod checkpoint;
+pub mod image;
 #[cfg(feature = "std")]
 pub mod safetensors;
 pub mod torch;

@@ -41,7 +41,7 @@ pub const TRAILER_LEN: usize = 4;
 
 /// The standard CRC-32 (as zlib), from a 1 KiB table built at compile
 /// time: small enough for microcontroller flash.
-const CRC32: crc::Crc<u32, crc::Table<1>> =
+pub(crate) const CRC32: crc::Crc<u32, crc::Table<1>> =
     crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);
 
 /// CRC-32 of `bytes`.
@@ -147,6 +147,40 @@ pub enum FormatError {
         /// Position among all values.
         index: usize,
     },
+    /// A flash image ([`crate::io::image`]) cannot be used in place here:
+    /// its payload is not at an address aligned to `required` bytes (or the
+    /// target is big-endian, or the type is aligned to more than 4 bytes).
+    Misaligned {
+        /// The alignment the model needs.
+        required: usize,
+    },
+}
+
+impl FormatError {
+    /// What is wrong, in words without numbers: a `const fn`, so a compile-time
+    /// check can stop compilation with it (`nn::include_model!`).
+    ///
+    /// ```
+    /// use nn_core::io::weights::FormatError;
+    /// assert_eq!(FormatError::UnsupportedVersion(9).summary(), "unsupported format version");
+    /// ```
+    pub const fn summary(&self) -> &'static str {
+        match self {
+            FormatError::OutputTooSmall { .. } => "the output buffer is too small",
+            FormatError::Truncated { .. } => "the file is too short for this network",
+            FormatError::TrailingBytes { .. } => "the file is too long for this network",
+            FormatError::BadMagic(_) => "not an nn file of this kind (wrong magic bytes)",
+            FormatError::UnsupportedVersion(_) => "unsupported format version",
+            FormatError::WrongNetwork { .. } => {
+                "the file was saved for another network architecture (its signature differs)"
+            }
+            FormatError::Checksum { .. } => "the file is damaged (CRC-32 mismatch)",
+            FormatError::NonFinite { .. } => "the file holds a NaN or infinite value",
+            FormatError::Misaligned { .. } => {
+                "the image's payload is not aligned for the model (or the target is big-endian)"
+            }
+        }
+    }
 }
 
 impl core::fmt::Display for FormatError {
@@ -196,6 +230,11 @@ impl core::fmt::Display for FormatError {
                 )
             }
             FormatError::NonFinite { index } => write!(f, "value {index} is NaN or infinite"),
+            FormatError::Misaligned { required } => write!(
+                f,
+                "the image cannot be used in place: its payload is not {required}-byte aligned \
+                 (or the target is big-endian)"
+            ),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! [`Shape`], so they all share the batch loops and work on vectors, sequences
 //! and images alike.
 use crate::layer::{Context, Forward, Fusion, Layer, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::slice::{from_mut, from_ref};
 use nn_kernels::{activation as act, softmax};
 
@@ -84,6 +84,8 @@ macro_rules! activation {
 
         // SAFETY: a unit struct has no bytes.
         unsafe impl Zeroable for $name {}
+        // SAFETY: as above.
+        unsafe impl Plain for $name {}
 
         impl Activation for $name {
             $(const FUSION: Fusion = Fusion::$fusion;)?
@@ -191,6 +193,7 @@ activation!(
 /// assert_eq!(LeakyReLU::new(0.1).forward(&[-2.0, 3.0]), [-0.2, 3.0]);
 /// assert_eq!(LeakyReLU::default().slope, 0.01);
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LeakyReLU {
     /// The slope for negative inputs.
@@ -221,6 +224,7 @@ impl Default for LeakyReLU {
 /// assert_eq!(ELU::new(1.0).forward(&[0.0, 2.0]), [0.0, 2.0]);
 /// assert_eq!(ELU::default().alpha, 1.0);
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ELU {
     /// The negative saturation value is `−α`.
@@ -250,6 +254,7 @@ impl Default for ELU {
 /// use nn_core::prelude::*;
 /// assert_eq!(HardTanh::default().forward(&[-3.0, 0.5, 3.0]), [-1.0, 0.5, 1.0]);
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct HardTanh {
     /// Lower clamp.
@@ -282,6 +287,12 @@ unsafe impl Zeroable for LeakyReLU {}
 unsafe impl Zeroable for ELU {}
 // SAFETY: as above.
 unsafe impl Zeroable for HardTanh {}
+// SAFETY: `repr(C)` of f32 fields: no padding, any bit pattern is valid.
+unsafe impl Plain for LeakyReLU {}
+// SAFETY: as above.
+unsafe impl Plain for ELU {}
+// SAFETY: as above.
+unsafe impl Plain for HardTanh {}
 
 impl Activation for LeakyReLU {
     fn apply(&self, x: &[f32], y: &mut [f32]) {

@@ -12,7 +12,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::slice::{from_mut, from_ref};
 
 /// Batch normalization (Ioffe & Szegedy, 2015) over the `C` channels of a
@@ -61,6 +61,8 @@ pub type BatchNorm2d<const C: usize> = BatchNorm<C>;
 
 // SAFETY: only f32 fields; all-zero bits are valid.
 unsafe impl<const C: usize> Zeroable for BatchNorm<C> {}
+// SAFETY: `repr(C)` of f32s: no padding, any bit pattern is valid.
+unsafe impl<const C: usize> Plain for BatchNorm<C> {}
 // SAFETY: `repr(C)` of f32 arrays and f32s: no padding, any bits are valid.
 unsafe impl<const C: usize> bytemuck::Pod for BatchNorm<C> {}
 

@@ -28,7 +28,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
@@ -304,6 +304,8 @@ macro_rules! convolution {
         unsafe impl<$(const $p: usize),*> Zeroable for $name<$($p),*> {}
         // SAFETY: `repr(C)` of f32 arrays: no padding, any bit pattern is valid.
         unsafe impl<$(const $p: usize),*> Pod for $name<$($p),*> {}
+        // SAFETY: as above; f32s only, so its size is a multiple of 4.
+        unsafe impl<$(const $p: usize),*> Plain for $name<$($p),*> {}
 
         impl<$(const $p: usize),*> $name<$($p),*> {
             /// All weights and biases zero.

@@ -1,6 +1,6 @@
 //! Inverted dropout.
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use rand::Rng;
 
 /// Inverted dropout: in training each feature is zeroed with probability `p`
@@ -18,6 +18,7 @@ use rand::Rng;
 /// let d = Dropout::new(0.5);
 /// assert_eq!(d.forward(&[1.0, 2.0]), [1.0, 2.0]); // evaluation: identity
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dropout {
     p: f32,
@@ -25,6 +26,8 @@ pub struct Dropout {
 
 // SAFETY: a single f32; zero (p = 0, no dropout) is a valid value.
 unsafe impl Zeroable for Dropout {}
+// SAFETY: `repr(C)` of one f32; any bit pattern is a valid value.
+unsafe impl Plain for Dropout {}
 
 impl Dropout {
     /// Dropout with drop probability `p` (PyTorch's default is 0.5).

@@ -8,7 +8,7 @@
 //! assert_eq!(y, [2.0, 2.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 
 /// The mean of each channel over all its `H × W` positions: `C × H × W → C`.
 ///
@@ -21,6 +21,8 @@ pub struct GlobalAvgPool2d;
 
 // SAFETY: a unit struct has no bytes.
 unsafe impl Zeroable for GlobalAvgPool2d {}
+// SAFETY: as above.
+unsafe impl Plain for GlobalAvgPool2d {}
 
 impl<const C: usize, const H: usize, const W: usize> Forward<[[[f32; W]; H]; C]>
     for GlobalAvgPool2d

@@ -12,7 +12,7 @@
 use crate::init::Init;
 use crate::io::torch::TorchTensor;
 use crate::layer::{Context, Forward, Layer};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::slice::{from_mut, from_ref};
 
 /// Layer normalization over `N` features: `y = (x − μ)/√(σ² + ε) · γ + β`,
@@ -36,6 +36,8 @@ pub struct LayerNorm<const N: usize> {
 
 // SAFETY: only f32 fields; all-zero bits are valid.
 unsafe impl<const N: usize> Zeroable for LayerNorm<N> {}
+// SAFETY: `repr(C)` of f32s: no padding, any bit pattern is valid.
+unsafe impl<const N: usize> Plain for LayerNorm<N> {}
 // SAFETY: `repr(C)` of f32 arrays and an f32: no padding, any bits are valid.
 unsafe impl<const N: usize> bytemuck::Pod for LayerNorm<N> {}
 

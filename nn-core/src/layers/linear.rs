@@ -7,7 +7,7 @@
 use crate::init::Init;
 use crate::io::torch::TorchTensor;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 use nn_kernels::{gemv::vec_mat_acc, reduce};
 
@@ -31,6 +31,8 @@ pub struct Linear<const I: usize, const O: usize> {
 
 // SAFETY: only f32 arrays; all-zero bits are valid.
 unsafe impl<const I: usize, const O: usize> Zeroable for Linear<I, O> {}
+// SAFETY: `repr(C)` of f32 arrays: no padding, any bit pattern is valid.
+unsafe impl<const I: usize, const O: usize> Plain for Linear<I, O> {}
 // SAFETY: `repr(C)` of two f32 arrays: no padding, any bit pattern is valid.
 unsafe impl<const I: usize, const O: usize> bytemuck::Pod for Linear<I, O> {}
 

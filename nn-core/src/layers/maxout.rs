@@ -6,7 +6,7 @@
 //! assert_eq!(Maxout::<3, 2>.forward(&[1.0, 5.0, 2.0, -1.0, -3.0, -2.0]), [5.0, -1.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 
 /// Maxout (Goodfellow et al., 2013) with `K` pieces and `O` outputs: output
 /// `j` is the largest of inputs `jK .. jK + K`, so a preceding
@@ -24,6 +24,8 @@ pub struct Maxout<const K: usize, const O: usize>;
 
 // SAFETY: a unit struct has no bytes.
 unsafe impl<const K: usize, const O: usize> Zeroable for Maxout<K, O> {}
+// SAFETY: as above.
+unsafe impl<const K: usize, const O: usize> Plain for Maxout<K, O> {}
 
 impl<const K: usize, const O: usize> Maxout<K, O> {
     /// Index of the first largest piece of each group.

@@ -6,7 +6,7 @@
 //! assert_eq!(GaussianNoise::new(0.3).forward(&[1.0, 2.0]), [1.0, 2.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 
 /// Adds independent `N(0, σ²)` noise to every value in training mode and
 /// passes values through unchanged in evaluation (the "noise injection"
@@ -16,6 +16,7 @@ use crate::mem::Zeroable;
 /// use nn_core::prelude::*;
 /// assert_eq!(GaussianNoise::new(0.1).sigma(), 0.1);
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GaussianNoise {
     sigma: f32,
@@ -23,6 +24,8 @@ pub struct GaussianNoise {
 
 // SAFETY: a single f32; zero (no noise) is valid.
 unsafe impl Zeroable for GaussianNoise {}
+// SAFETY: `repr(C)` of one f32; any bit pattern is a valid value.
+unsafe impl Plain for GaussianNoise {}
 
 impl GaussianNoise {
     /// Noise with standard deviation `sigma`.

@@ -10,7 +10,7 @@
 //! ```
 use super::conv::fits;
 use crate::layer::{Context, Forward, Layer, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::Geometry;
 use nn_kernels::pooling;
@@ -56,6 +56,16 @@ unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Ze
 }
 // SAFETY: as above.
 unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Zeroable
+    for AvgPool2d<K, OH, OW, S>
+{
+}
+// SAFETY: as above.
+unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Plain
+    for MaxPool2d<K, OH, OW, S>
+{
+}
+// SAFETY: as above.
+unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Plain
     for AvgPool2d<K, OH, OW, S>
 {
 }
@@ -239,6 +249,11 @@ pub struct MaxUnpool2d<const K: usize, const OH: usize, const OW: usize, const S
 
 // SAFETY: a unit struct has no bytes.
 unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Zeroable
+    for MaxUnpool2d<K, OH, OW, S>
+{
+}
+// SAFETY: as above.
+unsafe impl<const K: usize, const OH: usize, const OW: usize, const S: usize> Plain
     for MaxUnpool2d<K, OH, OW, S>
 {
 }

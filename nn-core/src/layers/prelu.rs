@@ -7,7 +7,7 @@
 //! ```
 use crate::init::Init;
 use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::slice::{from_mut, from_ref};
 use nn_kernels::activation::{leaky_relu, leaky_relu_backward};
 
@@ -23,6 +23,7 @@ use nn_kernels::activation::{leaky_relu, leaky_relu_backward};
 /// p.alpha = [0.5, 0.0];
 /// assert_eq!(p.forward(&[[[-2.0]], [[-2.0]]]), [[[-1.0]], [[0.0]]]);
 /// ```
+#[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PReLU<const A: usize> {
     /// The negative slopes.
@@ -31,6 +32,8 @@ pub struct PReLU<const A: usize> {
 
 // SAFETY: an f32 array; zero bits are valid.
 unsafe impl<const A: usize> Zeroable for PReLU<A> {}
+// SAFETY: `repr(C)` of an f32 array: no padding, any bit pattern is valid.
+unsafe impl<const A: usize> Plain for PReLU<A> {}
 
 impl<const A: usize> PReLU<A> {
     /// Every slope 0.25 (PyTorch's default).

@@ -6,7 +6,7 @@
 //! assert_eq!(flat, [1.0, 2.0, 3.0, 4.0]);
 //! ```
 use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::marker::PhantomData;
 
 /// Reinterprets a sample as shape `T` (row-major, so nothing moves): e.g.
@@ -57,6 +57,8 @@ impl<T: Shape> PartialEq for Reshape<T> {
 
 // SAFETY: a zero-sized marker.
 unsafe impl<T: Shape> Zeroable for Reshape<T> {}
+// SAFETY: as above.
+unsafe impl<T: Shape> Plain for Reshape<T> {}
 
 impl<S: Shape, T: Shape> Forward<S> for Reshape<T> {
     type Out = T;

@@ -9,7 +9,7 @@
 //! assert!(y[0] == 0.0 && (y[1] - 0.7310586).abs() < 1e-6);
 //! ```
 use super::Activation;
-use crate::mem::Zeroable;
+use crate::mem::{Plain, Zeroable};
 use core::f32::consts::{FRAC_1_SQRT_2, FRAC_2_SQRT_PI};
 
 /// `y = x · g(x)`.
@@ -63,6 +63,8 @@ macro_rules! gated_activation {
 
         // SAFETY: a unit struct has no bytes.
         unsafe impl Zeroable for $name {}
+        // SAFETY: as above.
+        unsafe impl Plain for $name {}
 
         impl Activation for $name {
             fn apply(&self, x: &[f32], y: &mut [f32]) {
