@@ -1,6 +1,6 @@
 //! Trains the firmware's networks on the host with the same nn code and
-//! writes what the firmware embeds: weights (nn format), data, and the
-//! host's results that the device must reproduce.
+//! writes what the firmware embeds: weights files and flash images, data,
+//! and the host's results that the device must reproduce.
 #[path = "src/nets.rs"]
 #[allow(dead_code)]
 mod nets;
@@ -51,9 +51,7 @@ fn main() {
             trainer.train_step(&x, &y, &CrossEntropy);
         }
     }
-    let mut weights = vec![0u8; MnistMlp::WEIGHTS_BYTES];
-    trainer.model.save_to(&mut weights).unwrap();
-    write("mnist.nnw", &weights);
+    trainer.model.save_image(out.join("mnist.nni")).unwrap();
     let digits = 8000..8000 + DIGITS;
     let pixels: Vec<u8> = digits
         .clone()
@@ -65,7 +63,9 @@ fn main() {
         trainer.model.forward(&x)
     });
     write("mnist_digits.bin", &pixels);
-    write("mnist_logits.bin", &f32_bytes(logits));
+    let logits = f32_bytes(logits);
+    write("mnist_digit_logits.bin", &logits[..40]);
+    write("mnist_logits.bin", &logits);
     write("mnist_labels.bin", &mnist.labels[digits]);
     write("mnist_digit.bin", &pixels[..784]);
 
@@ -127,9 +127,7 @@ fn main() {
 
     // 3. The CNN with every layer kind: host weights and outputs.
     let cnn = Cnn::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64(4));
-    let mut cnn_weights = vec![0u8; Cnn::WEIGHTS_BYTES];
-    cnn.save_to(&mut cnn_weights).unwrap();
-    write("cnn.nnw", &cnn_weights);
+    cnn.save_image(out.join("cnn.nni")).unwrap();
     let mut rng = StdRng::seed_from_u64(5);
     let inputs: Vec<f32> = (0..CNN_INPUTS * 144)
         .map(|_| rng.random_range(-1.0..1.0))
@@ -148,7 +146,5 @@ fn main() {
     for _ in 0..5_000 {
         sine.train_step(&x, &y, &Mse);
     }
-    let mut sine_weights = vec![0u8; Sine::WEIGHTS_BYTES];
-    sine.model.save_to(&mut sine_weights).unwrap();
-    write("sine.nnw", &sine_weights);
+    sine.model.save_image(out.join("sine.nni")).unwrap();
 }

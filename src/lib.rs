@@ -100,8 +100,11 @@ pub use rand;
 /// types (`Conv2d<1, 8, 5>` on a 28×28 image becomes
 /// `Conv2d<1, 8, 5, 24, 24, 1, 0, 1>`) and reports every mismatch at its layer.
 ///
-/// The model (`Name`) holds only parameters: `forward` (one sample, evaluation
-/// mode), `predict`, `NUM_PARAMS`, `init_in_place` and `new_boxed`. The trainer
+/// The model (`Name`) holds only parameters (and layer settings), as plain
+/// `repr(C)` data: `forward` (one sample, evaluation mode), `infer` (the same
+/// in a `NameActivations` the caller owns, planned at compile time:
+/// `INFER_RAM_BYTES`), `predict`, `NUM_PARAMS`, `init_in_place`, `new_boxed`,
+/// and flash images (`save_image`, `from_image`, [`include_model!`]). The trainer
 /// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
 /// everything a step needs, with `train_step`, `forward_batch`, `eval_loss`,
 /// `TRAIN_STATE_BYTES`. When the last layer is `Softmax` (or `Sigmoid`), the
@@ -114,6 +117,10 @@ pub use rand;
 /// let model = Mnist::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(1));
 /// let p = model.forward(&[0.5; 784]);
 /// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+/// // The same pass in memory the caller owns: two 128-value slots.
+/// let mut memory = MnistActivations::new();
+/// assert_eq!(*model.infer(&[0.5; 784], &mut memory), p);
+/// assert_eq!(Mnist::INFER_RAM_BYTES, 4 * (128 + 128));
 /// ```
 pub use nn_macros::network;
 
@@ -309,11 +316,27 @@ pub mod __private {
         nn_core::bytemuck::cast_slice(core::slice::from_ref(x))
     }
 
-    /// `a + b`, sample by sample (a residual block's join, single sample).
-    pub fn add_samples<S: nn_core::layer::Shape>(a: &S, b: &S) -> S {
-        let mut y = *a;
-        add_assign(as_slice_mut(&mut y), as_slice(b));
-        y
+    /// The largest of `lens`: the size of an activation slot that buffers
+    /// of these lengths share.
+    pub const fn largest(lens: &[usize]) -> usize {
+        let (mut most, mut i) = (0, 0);
+        while i < lens.len() {
+            if lens[i] > most {
+                most = lens[i];
+            }
+            i += 1;
+        }
+        most
+    }
+
+    /// The sample of shape `S` at the start of an activation slot.
+    pub fn in_slot<S: nn_core::layer::Shape, const N: usize>(slot: &[f32; N]) -> &S {
+        &nn_core::bytemuck::cast_slice(&slot[..S::LEN])[0]
+    }
+
+    /// Mutable [`in_slot`].
+    pub fn in_slot_mut<S: nn_core::layer::Shape, const N: usize>(slot: &mut [f32; N]) -> &mut S {
+        &mut nn_core::bytemuck::cast_slice_mut(&mut slot[..S::LEN])[0]
     }
 
     /// `y = a + b`, elementwise (a residual block's join over a batch).

@@ -1,6 +1,7 @@
-//! Weights files: every layer kind round-trips bit-exactly (including batch
-//! norm's running statistics), foreign and damaged files are refused with
-//! typed errors, and saving is atomic.
+//! Weights files and flash images: every layer kind round-trips bit-exactly
+//! (including batch norm's running statistics and layer settings), foreign
+//! and damaged files are refused with typed errors, and saving is atomic.
+use nn::io::image;
 use nn::io::weights::{FormatError, LoadError};
 use nn::prelude::*;
 use nn::rng::TrainRng;
@@ -19,7 +20,8 @@ network! {
     Convolutional = <
         Input<1, 8, 8>,
         Conv2d<1, 4, 3, 1, 1>, BatchNorm2d<4>, ReLU, MaxPool2d<2>,
-        Conv2d<4, 4, 3, 1, 1>, MaxUnpool2d<2>, ConvTranspose2d<4, 2, 2, 2>, AvgPool2d<2>,
+        Residual<DepthwiseConv2d<4, 3, padding = same>, ReLU6>, MaxUnpool2d<2>,
+        ConvTranspose2d<4, 2, 2, 2>, AvgPool2d<2>,
         Flatten, Reshape<2, 64>, Conv1d<2, 3, 3, 1, 1>, Flatten, Linear<192, 5>, Softmax,
     >
 }
@@ -44,12 +46,22 @@ macro_rules! round_trip {
         assert_ne!(*loaded, t.model);
         loaded.load_from(&bytes).unwrap();
         assert_eq!(*loaded, t.model, "every parameter and statistic restored");
+        // The flash image: the model itself, viewed in place.
+        let mut words = vec![0u32; image::encoded_len::<$net>().div_ceil(4)];
+        let image: &mut [u8] = nn::bytemuck::cast_slice_mut(&mut words);
+        let image = &mut image[..image::encoded_len::<$net>()];
+        t.model.save_image_to(image).unwrap();
+        let in_place = $net::from_image(image).unwrap();
+        assert_eq!(in_place, &t.model, "the image is the model");
+        assert!(std::ptr::eq(
+            (in_place as *const $net).cast::<u8>(),
+            image[image::HEADER_LEN..].as_ptr()
+        ));
         for x in &x {
-            let (a, b) = (t.model.forward(x), loaded.forward(x));
-            assert_eq!(
-                nn::bytemuck::cast::<_, [u32; 4]>(a[..4].try_into().map(|v: [f32; 4]| v).unwrap()),
-                nn::bytemuck::cast::<_, [u32; 4]>(b[..4].try_into().map(|v: [f32; 4]| v).unwrap())
-            );
+            let y = t.model.forward(x);
+            for other in [loaded.forward(x), in_place.forward(x)] {
+                assert_eq!(y.map(f32::to_bits), other.map(f32::to_bits));
+            }
         }
     }};
 }

@@ -1,5 +1,5 @@
 //! Footprint build: the 1-16-16-1 sine model (as in the TFLite-Micro and
-//! microflow comparisons), inference only.
+//! microflow comparisons), inference only, executed in place from flash.
 #![no_std]
 #![no_main]
 
@@ -10,28 +10,27 @@ mod board;
 mod nets;
 
 use board::{debug, entry, exit, hprintln};
-use core::mem::MaybeUninit;
-use nets::Sine;
-use nn::prelude::*;
+use nets::{Sine, SineActivations};
 
-static mut MODEL: MaybeUninit<Sine> = MaybeUninit::uninit();
+/// The model, in flash: the image the build script wrote, checked at compile time.
+static MODEL: &Sine = nn::include_model!(Sine, concat!(env!("OUT_DIR"), "/sine.nni"));
+/// All the RAM inference needs besides the input sample.
+static mut MEMORY: SineActivations = SineActivations::new();
 
 #[entry]
 fn main() -> ! {
-    // SAFETY: the only reference to MODEL.
-    let slot = unsafe { board::slot(&raw mut MODEL) };
-    let model = Sine::init_in_place(
-        slot,
-        Init::HeNormal,
-        &mut nn::rand::rngs::SmallRng::seed_from_u64(0),
-    );
-    let ok = model
-        .load_from(include_bytes!(concat!(env!("OUT_DIR"), "/sine.nnw")))
-        .is_ok();
-    let y = model.forward(&[core::f32::consts::FRAC_PI_2])[0];
+    board::stack::paint();
+    // SAFETY: the only reference to MEMORY.
+    let memory = unsafe { board::slot(&raw mut MEMORY) };
+    let y = MODEL.infer(&[core::f32::consts::FRAC_PI_2], memory)[0];
     // Integers only: float formatting would add its code to the measurement.
     hprintln!("sin(pi/2) * 1000 = {}", (y * 1000.0) as i32);
-    exit(if ok && (y - 1.0).abs() < 0.1 {
+    hprintln!(
+        "activations: {} B, stack high-water: {} B",
+        Sine::INFER_RAM_BYTES,
+        board::stack::high_water()
+    );
+    exit(if (y - 1.0).abs() < 0.1 {
         debug::EXIT_SUCCESS
     } else {
         debug::EXIT_FAILURE

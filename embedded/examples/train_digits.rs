@@ -1,5 +1,5 @@
 //! Footprint build: on-device training (64-32-10, Adam, batch 16) with the
-//! trainer in a static.
+//! trainer in a static; prints the loss and the stack's high-water mark.
 #![no_std]
 #![no_main]
 
@@ -18,6 +18,7 @@ static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::un
 
 #[entry]
 fn main() -> ! {
+    board::stack::paint();
     // SAFETY: the only reference to TRAINER.
     let slot = unsafe { board::slot(&raw mut TRAINER) };
     let trainer =
@@ -40,9 +41,10 @@ fn main() -> ! {
     }
     // Integers only: float formatting would add its code to the measurement.
     hprintln!(
-        "loss * 1000: {} -> {}",
+        "loss * 1000: {} -> {}, stack high-water: {} B",
         (first * 1000.0) as i32,
-        (last * 1000.0) as i32
+        (last * 1000.0) as i32,
+        board::stack::high_water()
     );
     exit(if last < first {
         debug::EXIT_SUCCESS

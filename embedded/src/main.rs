@@ -33,32 +33,18 @@ fn f32_at(bytes: &[u8], i: usize) -> f32 {
     ])
 }
 
-/// Layer settings (slopes, batch-norm ε, …) come from `reset`; the weights
-/// then come from the file, so this seed does not matter.
-fn settings_rng() -> nn::rand::rngs::SmallRng {
-    nn::rand::rngs::SmallRng::seed_from_u64(0)
-}
-
-static mut MNIST: MaybeUninit<MnistMlp> = MaybeUninit::uninit();
 static mut TRAINER: MaybeUninit<DigitsMlpTrainer<Adam, BATCH>> = MaybeUninit::uninit();
-static mut CNN: MaybeUninit<Cnn> = MaybeUninit::uninit();
 static mut DROPOUT: MaybeUninit<DropoutMlpTrainer<Sgd, BATCH>> = MaybeUninit::uninit();
 
 type Outcome = Result<(), &'static str>;
 type Test = (&'static str, fn() -> Outcome);
 
-/// 1. The MNIST MLP, with weights trained on the host, classifies 200 digits
-///    and its logits match the host's.
+/// 1. The MNIST MLP, trained on the host and run in place from its flash
+///    image, classifies 200 digits and its logits match the host's.
 fn mnist_inference() -> Outcome {
-    // SAFETY: taken once.
-    let model = MnistMlp::init_in_place(
-        unsafe { slot(&raw mut MNIST) },
-        Init::HeNormal,
-        &mut settings_rng(),
-    );
-    model
-        .load_from(embedded!("mnist.nnw"))
-        .map_err(|_| "weights refused")?;
+    static MODEL: &MnistMlp = nn::include_model!(MnistMlp, concat!(env!("OUT_DIR"), "/mnist.nni"));
+    let model = MODEL;
+    let mut memory = MnistMlpActivations::new();
     let (pixels, logits, labels) = (
         embedded!("mnist_digits.bin"),
         embedded!("mnist_logits.bin"),
@@ -67,13 +53,13 @@ fn mnist_inference() -> Outcome {
     let (mut correct, mut same, mut worst) = (0, 0, 0.0f32);
     for d in 0..DIGITS {
         let x: [f32; 784] = core::array::from_fn(|p| pixels[d * 784 + p] as f32 / 255.0);
-        let y = model.forward(&x);
+        let y = model.infer(&x, &mut memory);
         let host: [f32; 10] = core::array::from_fn(|k| f32_at(logits, d * 10 + k));
         worst = y
             .iter()
             .zip(&host)
             .fold(worst, |w, (a, b)| w.max((a - b).abs()));
-        let guess = nn::metrics::argmax(&y);
+        let guess = nn::metrics::argmax(y);
         correct += (guess == labels[d] as usize) as u32;
         same += (guess == nn::metrics::argmax(&host)) as u32;
     }
@@ -194,24 +180,18 @@ fn random_stream() -> Outcome {
     Ok(())
 }
 
-/// 4. A CNN using every layer kind gives the host's outputs.
+/// 4. A CNN using every layer kind, run in place from its flash image,
+///    gives the host's outputs.
 fn cnn_inference() -> Outcome {
-    // SAFETY: taken once.
-    let model = Cnn::init_in_place(
-        unsafe { slot(&raw mut CNN) },
-        Init::HeNormal,
-        &mut settings_rng(),
-    );
-    model
-        .load_from(embedded!("cnn.nnw"))
-        .map_err(|_| "weights refused")?;
+    static MODEL: &Cnn = nn::include_model!(Cnn, concat!(env!("OUT_DIR"), "/cnn.nni"));
+    let (model, mut memory) = (MODEL, CnnActivations::new());
     let (inputs, outputs) = (embedded!("cnn_inputs.bin"), embedded!("cnn_outputs.bin"));
     let mut worst = 0.0f32;
     for i in 0..CNN_INPUTS {
         let x: [[[f32; 12]; 12]; 1] = [core::array::from_fn(|r| {
             core::array::from_fn(|c| f32_at(inputs, i * 144 + r * 12 + c))
         })];
-        let y = model.forward(&x);
+        let y = model.infer(&x, &mut memory);
         worst = y.iter().enumerate().fold(worst, |w, (k, v)| {
             w.max((v - f32_at(outputs, i * 10 + k)).abs())
         });
@@ -226,6 +206,7 @@ fn cnn_inference() -> Outcome {
 
 #[entry]
 fn main() -> ! {
+    board::stack::paint();
     let tests: [Test; 4] = [
         ("mnist_inference", mnist_inference),
         ("on_device_training", on_device_training),
@@ -245,7 +226,12 @@ fn main() -> ! {
             }
         }
     }
-    hprintln!("{} passed, {} failed", passed, failed);
+    hprintln!(
+        "{} passed, {} failed (stack high-water {} B)",
+        passed,
+        failed,
+        board::stack::high_water()
+    );
     exit(if failed == 0 {
         debug::EXIT_SUCCESS
     } else {

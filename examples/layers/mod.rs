@@ -56,9 +56,11 @@ unsafe impl<const N: usize> Zeroable for Scale<N> {}
 
 impl<const N: usize> Forward<[f32; N]> for Scale<N> {
     type Out = [f32; N];
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
+    fn forward_into(&self, x: &[f32; N], y: &mut [f32; N]) {
         let [gamma, beta] = &self.params;
-        std::array::from_fn(|i| gamma[i] * x[i] + beta[i])
+        for i in 0..N {
+            y[i] = gamma[i] * x[i] + beta[i];
+        }
     }
 }
 

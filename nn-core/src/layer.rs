@@ -80,8 +80,8 @@ pub(crate) fn flat_mut<S: Shape>(batch: &mut [S]) -> &mut [f32] {
     bytemuck::cast_slice_mut(batch)
 }
 
-/// A batch forward pass that is the single-sample [`Forward::forward`] on
-/// each sample (layers with no batch-level work).
+/// A batch forward pass that is the single-sample [`Forward::forward_into`]
+/// on each sample (layers with no batch-level work).
 #[inline]
 pub(crate) fn forward_each<In: Shape, L: Forward<In>, const B: usize>(
     layer: &L,
@@ -89,7 +89,7 @@ pub(crate) fn forward_each<In: Shape, L: Forward<In>, const B: usize>(
     y: &mut [L::Out; B],
 ) {
     for (x, y) in x.iter().zip(y.iter_mut()) {
-        *y = layer.forward(x);
+        layer.forward_into(x, y);
     }
 }
 
@@ -107,9 +107,18 @@ pub(crate) fn pass_gradient<S: Shape, T: Shape, const B: usize>(
 
 /// Inference: a map from one `In` sample to one [`Forward::Out`] sample.
 ///
+/// A layer writes its output into memory the caller owns
+/// ([`Forward::forward_into`]), so a network's inference runs in
+/// activation buffers it plans once (`network!`'s `infer`) and no layer
+/// needs stack space the size of its output; [`Forward::forward`] returns
+/// the output by value.
+///
 /// ```
 /// use nn_core::prelude::*;
 /// assert_eq!(ReLU.forward(&[-1.0, 1.0]), [0.0, 1.0]);
+/// let mut y = [9.0; 2];
+/// ReLU.forward_into(&[-1.0, 1.0], &mut y);
+/// assert_eq!(y, [0.0, 1.0]);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot take `{In}` as input",
@@ -119,8 +128,16 @@ pub(crate) fn pass_gradient<S: Shape, T: Shape, const B: usize>(
 pub trait Forward<In: Shape> {
     /// The output shape.
     type Out: Shape;
-    /// Runs one sample in evaluation mode (dropout off).
-    fn forward(&self, x: &In) -> Self::Out;
+    /// Runs one sample in evaluation mode (dropout off), writing every
+    /// value of `y`.
+    fn forward_into(&self, x: &In, y: &mut Self::Out);
+    /// Runs one sample in evaluation mode and returns the output.
+    #[inline]
+    fn forward(&self, x: &In) -> Self::Out {
+        let mut y = Self::Out::zeroed();
+        self.forward_into(x, &mut y);
+        y
+    }
 }
 
 /// Whether a batch forward pass is training (dropout active) or evaluation.
@@ -287,6 +304,9 @@ macro_rules! chain {
     ($($prev:ident => $T:ident . $i:tt),+ ; $Last:ident) => {
         impl<In: Shape, A: Forward<In>, $($T: Forward<$prev::Out>),+> Forward<In> for (A, $($T),+) {
             type Out = $Last::Out;
+            fn forward_into(&self, x: &In, out: &mut Self::Out) {
+                *out = self.forward(x);
+            }
             fn forward(&self, x: &In) -> Self::Out {
                 let y = self.0.forward(x);
                 $(let y = self.$i.forward(&y);)+
@@ -298,8 +318,8 @@ macro_rules! chain {
 
 impl<In: Shape, A: Forward<In>> Forward<In> for (A,) {
     type Out = A::Out;
-    fn forward(&self, x: &In) -> Self::Out {
-        self.0.forward(x)
+    fn forward_into(&self, x: &In, y: &mut Self::Out) {
+        self.0.forward_into(x, y)
     }
 }
 chain!(A => B.1; B);

@@ -35,15 +35,38 @@ fn check(g: &Geometry, x: usize, y: usize) {
 /// assert_eq!((y, arg), ([1., -2.], [0, 3]));
 /// ```
 pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
-    check(g, x.len(), y.len());
     assert_eq!(argmax.len(), y.len(), "argmax length");
+    max_pool_with(g, x, y, |o, i| argmax[o] = i as u32);
+}
+
+/// [`max_pool`] without recording where the maxima are (inference).
+///
+/// # Panics
+/// If a slice has the wrong length.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, pooling::max_pool_values};
+/// let g = Geometry::sequence(1, 4, 2, 2, 0, 1);
+/// let mut y = [0.0; 2];
+/// max_pool_values(&g, &[1., 1., -3., -2.], &mut y);
+/// assert_eq!(y, [1., -2.]);
+/// ```
+pub fn max_pool_values(g: &Geometry, x: &[f32], y: &mut [f32]) {
+    max_pool_with(g, x, y, |_, _| {});
+}
+
+/// Max pooling, telling `record(o, i)` each time input `i` becomes output
+/// `o`'s maximum so far.
+#[inline]
+fn max_pool_with(g: &Geometry, x: &[f32], y: &mut [f32], mut record: impl FnMut(usize, usize)) {
+    check(g, x.len(), y.len());
     y.fill(f32::NEG_INFINITY);
     g.for_each_window_tap(|i, o| {
         // Strictly greater: the first maximum in window order wins. A NaN
         // always wins (the last one, as PyTorch's), so it propagates.
         if x[i] > y[o] || x[i].is_nan() {
             y[o] = x[i];
-            argmax[o] = i as u32;
+            record(o, i);
         }
     });
 }

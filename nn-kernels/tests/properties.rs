@@ -208,6 +208,9 @@ proptest! {
         let (mut max, mut arg, mut avg) = (vec![0.0; n], vec![0u32; n], vec![0.0; n]);
         pooling::max_pool(&g, &x, &mut max, &mut arg);
         pooling::avg_pool(&g, &x, &mut avg);
+        let mut values = vec![0.0; n];
+        pooling::max_pool_values(&g, &x, &mut values);
+        prop_assert_eq!(&values, &max);
         for c in 0..g.channels {
             for oy in 0..oh {
                 for ox in 0..ow {

@@ -93,38 +93,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let (input, output) = (net.input(), &net.buffers[net.output]);
     let (d_in, d_out) = (input.len(krate).value(), output.len(krate).value());
     let (in_ty, out_ty) = (input.ty(), output.ty());
-    // Single-sample forward, one local per buffer: pools that an unpooling
-    // undoes keep their indices.
-    let buf = |k: usize| format_ident!("b{}", k);
-    let paired: Vec<usize> = net.layers.iter().filter_map(|l| l.pair).collect();
-    let forward_single = net
-        .ops
-        .iter()
-        .map(|op| match *op {
-            Op::Layer(i) => {
-                let l = &net.layers[i];
-                let (f, t, s) = (&l.field, &l.ty, l.input.ty());
-                let (x, y) = (buf(l.input_buf), buf(l.output_buf));
-                let indices = format_ident!("indices{}", i);
-                match l.pair {
-                    Some(pool) => {
-                        let from = format_ident!("indices{}", pool);
-                        quote!(let #y = &self.#f.unpool(#x, &#from);)
-                    }
-                    None if paired.contains(&i) => quote! {
-                        let (#y, #indices) = self.#f.forward_with_indices(#x);
-                        let #y = &#y;
-                    },
-                    None => quote!(let #y = &<#t as #p::Forward<#s>>::forward(&self.#f, #x);),
-                }
-            }
-            Op::Add { a, b, output } => {
-                let (a, b, y) = (buf(a), buf(b), buf(output));
-                quote!(let #y = &#p::add_samples(#a, #b);)
-            }
-        })
-        .collect::<Vec<_>>();
-    let (first_buf, last_buf) = (buf(0), buf(net.output));
+    let crate::inference::Inference { memory, methods } =
+        crate::inference::inference(net, name, vis);
     // Every layer but unpooling (which has no parameters) is a `Layer`.
     let trainable: Vec<&Resolved> = net.layers.iter().filter(|l| l.pair.is_none()).collect();
     let layer_fields: Vec<_> = trainable.iter().map(|l| &l.field).collect();
@@ -160,6 +130,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             #( #[doc = #field_docs] pub #fields: #types, )*
         }
 
+        #memory
+
         // SAFETY: every field is a layer type, and `Layer` requires `Zeroable`
         // (checked by `assert_zeroable` below).
         unsafe impl #p::Zeroable for #name {}
@@ -182,16 +154,11 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub const INPUTS: usize = #d_in;
             /// Values per output sample.
             pub const OUTPUTS: usize = #d_out;
-            /// Bytes of model state (what inference needs besides stack temporaries).
+            /// Bytes of the model: its parameters and layer settings (with
+            /// `nn::include_model!`, in flash).
             pub const MODEL_BYTES: usize = ::core::mem::size_of::<Self>();
 
-            /// Runs one sample through the network in evaluation mode.
-            #[inline]
-            pub fn forward(&self, x: &#in_ty) -> #out_ty {
-                let #first_buf = x;
-                #( #forward_single )*
-                *#last_buf
-            }
+            #methods
 
             /// The parameters of each layer that has any, in layer order, each
             /// as one flat slice (for a `Linear`, its weights row by row, then

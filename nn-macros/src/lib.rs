@@ -13,6 +13,7 @@
 
 mod conv;
 mod expand;
+mod inference;
 mod layers;
 mod network;
 mod parse;

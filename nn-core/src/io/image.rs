@@ -242,17 +242,8 @@ pub const fn check<T: Plain>(bytes: &[u8], signature: u64) -> Result<(), FormatE
             found_values: payload_len / 4,
         });
     }
-    if bytes.len() < needed {
-        return Err(FormatError::Truncated {
-            needed,
-            got: bytes.len(),
-        });
-    }
-    if bytes.len() > needed {
-        return Err(FormatError::TrailingBytes {
-            expected: needed,
-            got: bytes.len(),
-        });
+    if let Err(e) = weights::exactly(bytes, needed) {
+        return Err(e);
     }
     let (header, payload) = bytes.split_at(HEADER_LEN);
     let (covered, _) = header.split_at(CRC_AT);

@@ -264,21 +264,28 @@ pub(crate) fn header(
     Ok(header)
 }
 
+/// Whether `bytes` is exactly `needed` long ([`FormatError::Truncated`] or
+/// [`FormatError::TrailingBytes`] if not).
+pub(crate) const fn exactly(bytes: &[u8], needed: usize) -> Result<(), FormatError> {
+    if bytes.len() < needed {
+        Err(FormatError::Truncated {
+            needed,
+            got: bytes.len(),
+        })
+    } else if bytes.len() > needed {
+        Err(FormatError::TrailingBytes {
+            expected: needed,
+            got: bytes.len(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// Everything before the trailing CRC-32, once the input is exactly
 /// `needed` bytes long and the checksum matches.
 pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> {
-    if bytes.len() < needed {
-        return Err(FormatError::Truncated {
-            needed,
-            got: bytes.len(),
-        });
-    }
-    if bytes.len() > needed {
-        return Err(FormatError::TrailingBytes {
-            expected: needed,
-            got: bytes.len(),
-        });
-    }
+    exactly(bytes, needed)?;
     let (body, trailer) = bytes.split_at(needed - TRAILER_LEN);
     let stored = u32::from_le_bytes(trailer.try_into().expect("4 bytes"));
     let computed = crate::io::weights::crc32(body);

@@ -31,10 +31,8 @@ pub trait Activation: Copy + Zeroable {
 #[diagnostic::do_not_recommend]
 impl<A: Activation, S: Shape> Forward<S> for A {
     type Out = S;
-    fn forward(&self, x: &S) -> S {
-        let mut y = S::zeroed();
-        self.apply(flat(from_ref(x)), flat_mut(from_mut(&mut y)));
-        y
+    fn forward_into(&self, x: &S, y: &mut S) {
+        self.apply(flat(from_ref(x)), flat_mut(from_mut(y)));
     }
 }
 

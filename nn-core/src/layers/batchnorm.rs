@@ -118,17 +118,15 @@ const fn channels_match<S: Shape, const C: usize>() {
 
 impl<S: Shape, const C: usize> Forward<S> for BatchNorm<C> {
     type Out = S;
-    fn forward(&self, x: &S) -> S {
+    fn forward_into(&self, x: &S, y: &mut S) {
         const { channels_match::<S, C>() };
-        let mut y = S::zeroed();
         let x = flat(from_ref(x));
         self.normalize(
             &self.running_mean,
             &self.running_inv_std(),
             x,
-            flat_mut(from_mut(&mut y)),
+            flat_mut(from_mut(y)),
         );
-        y
     }
 }
 

@@ -333,13 +333,12 @@ macro_rules! convolution {
 
         impl<$(const $p: usize,)* $(const $q: usize),*> Forward<$in> for $name<$($p),*> {
             type Out = $out;
-            fn forward(&self, x: &$in) -> $out {
-                let mut y = <$out as Zeroable>::zeroed();
+            fn forward_into(&self, x: &$in, y: &mut $out) {
                 let l = self.lowered::<$($q),*>();
-                let y_flat = flat_mut(from_mut(&mut y));
-                $direct(&l.g, l.groups, l.filters, flat(from_ref(x)), y_flat);
-                add_channel_bias(l.bias, y_flat);
-                y
+                let y = flat_mut(from_mut(y));
+                y.fill(0.0);
+                $direct(&l.g, l.groups, l.filters, flat(from_ref(x)), y);
+                add_channel_bias(l.bias, y);
             }
         }
 

@@ -28,9 +28,11 @@ impl<const C: usize, const H: usize, const W: usize> Forward<[[[f32; W]; H]; C]>
     for GlobalAvgPool2d
 {
     type Out = [f32; C];
-    fn forward(&self, x: &[[[f32; W]; H]; C]) -> [f32; C] {
+    fn forward_into(&self, x: &[[[f32; W]; H]; C], y: &mut [f32; C]) {
         let area = (H * W) as f32;
-        core::array::from_fn(|c| x[c].as_flattened().iter().sum::<f32>() / area)
+        for (y, x) in y.iter_mut().zip(x) {
+            *y = x.as_flattened().iter().sum::<f32>() / area;
+        }
     }
 }
 

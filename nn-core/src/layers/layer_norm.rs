@@ -79,10 +79,8 @@ impl<const N: usize> Default for LayerNorm<N> {
 
 impl<const N: usize> Forward<[f32; N]> for LayerNorm<N> {
     type Out = [f32; N];
-    fn forward(&self, x: &[f32; N]) -> [f32; N] {
-        let mut y = [0.0; N];
-        self.normalize(x, &mut y);
-        y
+    fn forward_into(&self, x: &[f32; N], y: &mut [f32; N]) {
+        self.normalize(x, y);
     }
 }
 

@@ -56,10 +56,9 @@ impl<const I: usize, const O: usize> Linear<I, O> {
 
 impl<const I: usize, const O: usize> Forward<[f32; I]> for Linear<I, O> {
     type Out = [f32; O];
-    fn forward(&self, x: &[f32; I]) -> [f32; O] {
-        let mut y = self.bias;
-        vec_mat_acc(x, self.weight.as_flattened(), &mut y);
-        y
+    fn forward_into(&self, x: &[f32; I], y: &mut [f32; O]) {
+        *y = self.bias;
+        vec_mat_acc(x, self.weight.as_flattened(), y);
     }
 }
 

@@ -43,18 +43,16 @@ impl<const K: usize, const O: usize> Maxout<K, O> {
 
 impl<const K: usize, const O: usize, const I: usize> Forward<[f32; I]> for Maxout<K, O> {
     type Out = [f32; O];
-    fn forward(&self, x: &[f32; I]) -> [f32; O] {
+    fn forward_into(&self, x: &[f32; I], y: &mut [f32; O]) {
         const {
             assert!(
                 K > 0 && I == K * O,
                 "Maxout<K, O>: the input must have K·O features"
             )
         };
-        let mut y = [0.0; O];
         for (y, pieces) in y.iter_mut().zip(x.chunks_exact(K)) {
             *y = pieces[Self::winner(pieces)];
         }
-        y
     }
 }
 

@@ -81,8 +81,9 @@ impl<
 > Forward<[[[f32; W]; H]; C]> for MaxPool2d<K, OH, OW, S>
 {
     type Out = [[[f32; OW]; OH]; C];
-    fn forward(&self, x: &[[[f32; W]; H]; C]) -> Self::Out {
-        self.forward_with_indices(x).0
+    fn forward_into(&self, x: &[[[f32; W]; H]; C], y: &mut Self::Out) {
+        let g = const { window::<C, H, W>(K, S, OH, OW) };
+        pooling::max_pool_values(&g, flat(from_ref(x)), flat_mut(from_mut(y)));
     }
 }
 
@@ -144,11 +145,9 @@ impl<
 > Forward<[[[f32; W]; H]; C]> for AvgPool2d<K, OH, OW, S>
 {
     type Out = [[[f32; OW]; OH]; C];
-    fn forward(&self, x: &[[[f32; W]; H]; C]) -> Self::Out {
+    fn forward_into(&self, x: &[[[f32; W]; H]; C], y: &mut Self::Out) {
         let g = const { window::<C, H, W>(K, S, OH, OW) };
-        let mut y = [[[0.0; OW]; OH]; C];
-        pooling::avg_pool(&g, flat(from_ref(x)), flat_mut(from_mut(&mut y)));
-        y
+        pooling::avg_pool(&g, flat(from_ref(x)), flat_mut(from_mut(y)));
     }
 }
 
@@ -211,16 +210,33 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxPool2d
         &self,
         x: &[[[f32; W]; H]; C],
     ) -> ([[[f32; OW]; OH]; C], PoolIndices<C, OH, OW>) {
-        let g = const { window::<C, H, W>(K, S, OH, OW) };
         let mut y = [[[0.0; OW]; OH]; C];
         let mut at = [[[0u32; OW]; OH]; C];
+        self.forward_with_indices_into(x, &mut y, &mut at);
+        (y, at)
+    }
+
+    /// [`Self::forward_with_indices`] into caller memory.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let (mut y, mut at) = ([[[0.0]]], [[[0]]]);
+    /// MaxPool2d::<2, 1, 1>.forward_with_indices_into(&[[[1.0, 4.0], [3.0, 2.0]]], &mut y, &mut at);
+    /// assert_eq!((y, at), ([[[4.0]]], [[[1]]]));
+    /// ```
+    pub fn forward_with_indices_into<const C: usize, const H: usize, const W: usize>(
+        &self,
+        x: &[[[f32; W]; H]; C],
+        y: &mut [[[f32; OW]; OH]; C],
+        at: &mut PoolIndices<C, OH, OW>,
+    ) {
+        let g = const { window::<C, H, W>(K, S, OH, OW) };
         pooling::max_pool(
             &g,
             flat(from_ref(x)),
-            flat_mut(from_mut(&mut y)),
-            bytemuck::cast_slice_mut(from_mut(&mut at)),
+            flat_mut(from_mut(y)),
+            bytemuck::cast_slice_mut(from_mut(at)),
         );
-        (y, at)
     }
 }
 
@@ -278,7 +294,15 @@ impl<const K: usize, const OH: usize, const OW: usize, const S: usize> MaxUnpool
         y
     }
 
-    fn unpool_into<const C: usize, const H: usize, const W: usize>(
+    /// [`Self::unpool`] into caller memory.
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// let mut y = [[[9.0; 2]; 2]; 1];
+    /// MaxUnpool2d::<2, 2, 2>.unpool_into(&[[[5.0]]], &[[[1]]], &mut y);
+    /// assert_eq!(y, [[[0.0, 5.0], [0.0, 0.0]]]);
+    /// ```
+    pub fn unpool_into<const C: usize, const H: usize, const W: usize>(
         &self,
         x: &[[[f32; W]; H]; C],
         indices: &PoolIndices<C, H, W>,

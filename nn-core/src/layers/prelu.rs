@@ -68,11 +68,9 @@ impl<const A: usize> Default for PReLU<A> {
 
 impl<S: Shape, const A: usize> Forward<S> for PReLU<A> {
     type Out = S;
-    fn forward(&self, x: &S) -> S {
-        let mut y = S::zeroed();
-        let (x, out) = (flat(from_ref(x)), flat_mut(from_mut(&mut y)));
+    fn forward_into(&self, x: &S, y: &mut S) {
+        let (x, out) = (flat(from_ref(x)), flat_mut(from_mut(y)));
         self.groups::<S>(|a, r| leaky_relu(&x[r.clone()], &mut out[r], self.alpha[a]));
-        y
     }
 }
 

@@ -8,6 +8,7 @@
 use crate::layer::{Context, Forward, Layer, Shape, flat, flat_mut};
 use crate::mem::{Plain, Zeroable};
 use core::marker::PhantomData;
+use core::slice::{from_mut, from_ref};
 
 /// Reinterprets a sample as shape `T` (row-major, so nothing moves): e.g.
 /// a 512-vector as a `32 × 4 × 4` image before a transposed convolution.
@@ -62,14 +63,14 @@ unsafe impl<T: Shape> Plain for Reshape<T> {}
 
 impl<S: Shape, T: Shape> Forward<S> for Reshape<T> {
     type Out = T;
-    fn forward(&self, x: &S) -> T {
+    fn forward_into(&self, x: &S, y: &mut T) {
         const {
             assert!(
                 S::LEN == T::LEN,
                 "Reshape/Flatten: the input and output sizes differ"
             )
         };
-        bytemuck::cast(*x)
+        flat_mut(from_mut(y)).copy_from_slice(flat(from_ref(x)));
     }
 }
 

@@ -524,8 +524,8 @@ mod tests {
 
     impl Forward<[f32; 4]> for WrongWeightGradient {
         type Out = [f32; 3];
-        fn forward(&self, x: &[f32; 4]) -> [f32; 3] {
-            self.0.forward(x)
+        fn forward_into(&self, x: &[f32; 4], y: &mut [f32; 3]) {
+            self.0.forward_into(x, y)
         }
     }
 
