@@ -28,6 +28,7 @@ pub mod activation;
 pub mod conv;
 pub mod gemm;
 pub mod gemv;
+pub mod int8;
 pub mod isa;
 pub mod math;
 pub mod parallel;

@@ -5,7 +5,7 @@
 use nn_kernels::conv::{self, Geometry};
 use nn_kernels::gemm::{MatMut, MatRef, gemm_on, workspace_len};
 use nn_kernels::isa::Isa;
-use nn_kernels::{activation as act, gemv, pooling, reduce, softmax, update};
+use nn_kernels::{activation as act, gemv, int8, pooling, reduce, softmax, update};
 use proptest::prelude::*;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -405,4 +405,129 @@ fn geometry() -> impl Strategy<Value = Geometry> {
                 })
             },
         )
+}
+
+/// Random int8 values, and int32 biases in a realistic range.
+fn bytes(rng: &mut SmallRng, len: usize) -> Vec<i8> {
+    (0..len).map(|_| rng.random::<i8>()).collect()
+}
+
+/// A positive multiplier over the ranges quantized layers use (about
+/// 1e-6 to 2) and its fixed-point form.
+fn requant(rng: &mut SmallRng) -> (f64, int8::Requant) {
+    let m = 2f64.powf(rng.random_range(-20.0..1.0));
+    (m, int8::Requant::new(m))
+}
+
+/// The int8 output of an exact accumulator under the real multiplier `m`:
+/// within one step of `zero + round(acc · m)`, saturated (the fixed-point
+/// multiplier is `m` to 31 bits).
+fn near_output(got: i8, acc: i64, m: f64, zero: i32) -> Result<(), TestCaseError> {
+    let want = (zero as f64 + (acc as f64 * m).round()).clamp(-128.0, 127.0);
+    prop_assert!(
+        (got as f64 - want).abs() <= 1.0,
+        "got {}, want {}",
+        got,
+        want
+    );
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn requantization_is_the_real_product_rounded(acc in -(1i32 << 24)..(1 << 24), seed in any::<u64>()) {
+        let (m, r) = requant(&mut SmallRng::seed_from_u64(seed));
+        let got = r.apply(acc) as f64;
+        prop_assert!((got - (acc as f64 * m).round()).abs() <= 1.0, "{} · {} gave {}", acc, m, got);
+    }
+
+    #[test]
+    fn int8_dense_is_the_exact_dot_product(
+        isa in isa(),
+        (n, outputs) in (0usize..70, 1usize..9),
+        zero in -128i32..128,
+        seed in any::<u64>(),
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let (x, w) = (bytes(&mut rng, n), bytes(&mut rng, n * outputs));
+        let bias: Vec<i32> = (0..outputs).map(|_| rng.random_range(-5000..5000)).collect();
+        let scales: Vec<(f64, int8::Requant)> = (0..outputs).map(|_| requant(&mut rng)).collect();
+        let rq: Vec<int8::Requant> = scales.iter().map(|s| s.1).collect();
+        let mut y = vec![0i8; outputs];
+        int8::dense_on(isa, &x, &w, &bias, &rq, zero, &mut y);
+        for o in 0..outputs {
+            let acc: i64 = bias[o] as i64 + (0..n).map(|i| x[i] as i64 * w[o * n + i] as i64).sum::<i64>();
+            // The same accumulator on every ISA: bit-identical outputs.
+            prop_assert_eq!(y[o], int8::output(acc as i32, rq[o], zero));
+            near_output(y[o], acc, scales[o].0, zero)?;
+        }
+    }
+
+    #[test]
+    fn int8_convolution_matches_the_definition(
+        isa in isa(),
+        g in geometry(),
+        (group_pick, per_group) in (0usize..4, 1usize..4),
+        (x_zero, y_zero) in (-128i32..128, -128i32..128),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let (oh, ow) = (g.out_height(), g.out_width());
+        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels.is_multiple_of(*d)).collect();
+        let groups = divisors[group_pick % divisors.len()];
+        let (co, cg) = (groups * per_group, g.channels / groups);
+        let taps = cg * g.kernel_h * g.kernel_w;
+        let (x, w) = (bytes(&mut rng, g.channels * g.height * g.width), bytes(&mut rng, co * taps));
+        let bias: Vec<i32> = (0..co).map(|_| rng.random_range(-5000..5000)).collect();
+        let scales: Vec<(f64, int8::Requant)> = (0..co).map(|_| requant(&mut rng)).collect();
+        let rq: Vec<int8::Requant> = scales.iter().map(|s| s.1).collect();
+        let mut y = vec![0i8; co * oh * ow];
+        int8::conv2d_on(isa, &g, groups, &x, x_zero, &w, &bias, &rq, y_zero, &mut y);
+        for o in 0..co {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let mut acc = bias[o] as i64;
+                    for c in 0..cg {
+                        for i in 0..g.kernel_h {
+                            for j in 0..g.kernel_w {
+                                let Some(xi) = input_at(&g, o / per_group * cg + c, (oy, ox), (i, j)) else { continue };
+                                acc += (x[xi] as i64 - x_zero as i64) * w[o * taps + (c * g.kernel_h + i) * g.kernel_w + j] as i64;
+                            }
+                        }
+                    }
+                    let got = y[(o * oh + oy) * ow + ox];
+                    prop_assert_eq!(got, int8::output(acc as i32, rq[o], y_zero));
+                    near_output(got, acc, scales[o].0, y_zero)?;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn int8_pooling_matches_the_window_definitions(
+        g in geometry().prop_filter("pooling windows have no padding", |g| g.pad_h == 0 && g.pad_w == 0),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let x = bytes(&mut rng, g.channels * g.height * g.width);
+        let (oh, ow) = (g.out_height(), g.out_width());
+        let (mut max, mut avg) = (vec![0i8; g.channels * oh * ow], vec![0i8; g.channels * oh * ow]);
+        int8::max_pool(&g, &x, &mut max);
+        int8::avg_pool(&g, &x, &mut avg);
+        for c in 0..g.channels {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let window: Vec<i64> = (0..g.kernel_h)
+                        .flat_map(|i| (0..g.kernel_w).map(move |j| (i, j)))
+                        .map(|tap| x[input_at(&g, c, (oy, ox), tap).unwrap()] as i64)
+                        .collect();
+                    let o = (c * oh + oy) * ow + ox;
+                    prop_assert_eq!(max[o] as i64, *window.iter().max().unwrap());
+                    // The mean rounded half away from zero.
+                    let mean = window.iter().sum::<i64>() as f64 / window.len() as f64;
+                    prop_assert_eq!(avg[o] as f64, (mean.abs() + 0.5).floor().copysign(mean));
+                }
+            }
+        }
+    }
 }

@@ -1,0 +1,332 @@
+//! Integer kernels for int8 inference, in TensorFlow Lite's quantization
+//! scheme: a real value `r` is stored as `q` with `r = scale · (q − zero)`;
+//! weights are symmetric per output channel (zero 0), activations
+//! asymmetric per tensor; products accumulate exactly in `i32`, and an
+//! output channel's accumulator returns to int8 through a fixed-point
+//! multiplier and shift ([`Requant`]), with no floating point at all — so
+//! every target computes the same bits.
+//!
+//! ```
+//! use nn_kernels::int8::{dense, Requant};
+//! // y = x · w with x's zero point 0, output scale equal to the product's.
+//! let (x, w) = ([2i8, -3], [4i8, 5]);
+//! let mut y = [0i8];
+//! dense(&x, &w, &[0], &[Requant::new(1.0)], 0, &mut y);
+//! assert_eq!(y, [-7]);
+//! ```
+use crate::conv::Geometry;
+
+/// A positive real multiplier `m` as TFLite stores it: `m ≈ multiplier ·
+/// 2^(shift − 31)` with `multiplier` in `[2^30, 2^31)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Requant {
+    /// The mantissa, a Q31 fixed-point number in `[0.5, 1)`.
+    pub multiplier: i32,
+    /// The power of two (left if positive, right if negative).
+    pub shift: i32,
+}
+
+impl Requant {
+    /// The fixed-point form of `m` (TFLite's `QuantizeMultiplier`): a
+    /// multiplier too small for 31 bits of shift is zero.
+    ///
+    /// # Panics
+    /// If `m` is negative or not finite.
+    ///
+    /// ```
+    /// let r = nn_kernels::int8::Requant::new(0.25);
+    /// assert_eq!((r.multiplier, r.shift), (1 << 30, -1));
+    /// assert_eq!(r.apply(1000), 250);
+    /// ```
+    pub fn new(m: f64) -> Requant {
+        assert!(
+            m.is_finite() && m >= 0.0,
+            "a requantization multiplier is finite and ≥ 0"
+        );
+        if m == 0.0 {
+            return Requant {
+                multiplier: 0,
+                shift: 0,
+            };
+        }
+        // m = q · 2^e with q in [0.5, 1).
+        let mut e = 0;
+        let mut q = m;
+        while q >= 1.0 {
+            q /= 2.0;
+            e += 1;
+        }
+        while q < 0.5 {
+            q *= 2.0;
+            e -= 1;
+        }
+        let mut fixed = libm::round(q * (1u64 << 31) as f64) as i64;
+        if fixed == 1 << 31 {
+            fixed /= 2;
+            e += 1;
+        }
+        if e < -31 {
+            return Requant {
+                multiplier: 0,
+                shift: 0,
+            };
+        }
+        assert!(e <= 30, "a requantization multiplier below 2^30");
+        Requant {
+            multiplier: fixed as i32,
+            shift: e,
+        }
+    }
+
+    /// `round(acc · m)` in integers, bit for bit as TFLite's
+    /// `MultiplyByQuantizedMultiplier`: a saturating doubling high multiply
+    /// (ties round up), then a rounding right shift (ties away from zero).
+    ///
+    /// ```
+    /// let (half, quarter) = (nn_kernels::int8::Requant::new(0.5), nn_kernels::int8::Requant::new(0.25));
+    /// assert_eq!((half.apply(3), half.apply(-3)), (2, -1));
+    /// assert_eq!((quarter.apply(6), quarter.apply(-6)), (2, -2));
+    /// ```
+    #[inline(always)]
+    pub const fn apply(self, acc: i32) -> i32 {
+        let (left, right) = if self.shift > 0 {
+            (self.shift, 0)
+        } else {
+            (0, -self.shift)
+        };
+        rounding_shift_right(
+            doubling_high_mul(acc.wrapping_shl(left as u32), self.multiplier),
+            right,
+        )
+    }
+}
+
+/// `round(a · b / 2^31)`, saturating the one overflowing case.
+#[inline(always)]
+const fn doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == i32::MIN && b == i32::MIN {
+        return i32::MAX;
+    }
+    let ab = a as i64 * b as i64;
+    let nudge = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+    ((ab + nudge) / (1i64 << 31)) as i32
+}
+
+/// `x / 2^exponent`, rounding halves away from zero.
+#[inline(always)]
+const fn rounding_shift_right(x: i32, exponent: i32) -> i32 {
+    let mask = (1i64 << exponent) - 1;
+    let remainder = x as i64 & mask;
+    let threshold = (mask >> 1) + (x < 0) as i64;
+    (x >> exponent) + (remainder > threshold) as i32
+}
+
+/// An accumulator's int8 output: `zero + requant(acc)`, saturated.
+#[inline(always)]
+pub const fn output(acc: i32, requant: Requant, zero: i32) -> i8 {
+    let q = zero + requant.apply(acc);
+    if q < -128 {
+        -128
+    } else if q > 127 {
+        127
+    } else {
+        q as i8
+    }
+}
+
+dispatched! {
+    /// A dense layer: `y[o] = output(bias[o] + Σ_i x[i] · w[o][i])` for
+    /// row-major `w` (one row of `x.len()` weights per output). The input's
+    /// zero point is folded into `bias` (`bias − zero · Σ_i w[o][i]`).
+    ///
+    /// # Panics
+    /// If the lengths disagree.
+    ///
+    /// ```
+    /// use nn_kernels::int8::{dense, Requant};
+    /// let mut y = [0i8; 2];
+    /// dense(&[1, 2], &[1, 1, -1, 1], &[0, 10], &[Requant::new(0.5); 2], -1, &mut y);
+    /// assert_eq!(y, [1, 5]); // round(3/2) − 1, round(11/2) − 1
+    /// ```
+    pub fn dense / dense_on(
+        x: &[i8],
+        w: &[i8],
+        bias: &[i32],
+        requant: &[Requant],
+        zero: i32,
+        y: &mut [i8],
+    ) {
+        let n = x.len();
+        assert_eq!(w.len(), n * y.len(), "int8 dense: weights");
+        assert!(bias.len() == y.len() && requant.len() == y.len(), "int8 dense: one bias and multiplier per output");
+        for (o, y) in y.iter_mut().enumerate() {
+            let row = &w[o * n..(o + 1) * n];
+            let dot: i32 = x.iter().zip(row).map(|(&a, &b)| a as i32 * b as i32).sum();
+            *y = output(bias[o] + dot, requant[o], zero);
+        }
+    }
+}
+
+dispatched! {
+    /// A (grouped) 2-D convolution: output channel `co` of `groups` groups
+    /// sums `(x − x_zero) · w` over its group's input channels and the
+    /// window's taps inside the input (padding is real zero, so it adds
+    /// nothing), then `output(bias[co] + Σ, requant[co], y_zero)`. `w` is
+    /// PyTorch's layout, `[co][ci of the group][row][column]`.
+    ///
+    /// # Panics
+    /// If the lengths disagree with `g` and `groups`.
+    ///
+    /// ```
+    /// use nn_kernels::{conv::Geometry, int8::{conv2d, Requant}};
+    /// let g = Geometry::square(1, 2, 2, 2, 1, 0, 1); // one 2×2 window
+    /// let mut y = [0i8];
+    /// conv2d(&g, 1, &[1, 2, 3, 4], 1, &[1, 1, 1, 1], &[0], &[Requant::new(1.0)], 0, &mut y);
+    /// assert_eq!(y, [6]); // (0 + 1 + 2 + 3)
+    /// ```
+    pub fn conv2d / conv2d_on(
+        g: &Geometry,
+        groups: usize,
+        x: &[i8],
+        x_zero: i32,
+        w: &[i8],
+        bias: &[i32],
+        requant: &[Requant],
+        y_zero: i32,
+        y: &mut [i8],
+    ) {
+        let (h, wd, oh, ow) = (g.height, g.width, g.out_height(), g.out_width());
+        let (kh, kw, d) = (g.kernel_h, g.kernel_w, g.dilation);
+        let co_total = bias.len();
+        assert!(groups > 0 && g.channels % groups == 0 && co_total % groups == 0, "int8 conv: groups");
+        let cig = g.channels / groups;
+        assert_eq!(x.len(), g.channels * h * wd, "int8 conv: input");
+        assert_eq!(w.len(), co_total * cig * kh * kw, "int8 conv: weights");
+        assert!(requant.len() == co_total && y.len() == co_total * oh * ow, "int8 conv: outputs");
+        for co in 0..co_total {
+            let first_ci = co / (co_total / groups) * cig;
+            let filters = &w[co * cig * kh * kw..(co + 1) * cig * kh * kw];
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let mut acc = bias[co];
+                    for ci in 0..cig {
+                        let plane = &x[(first_ci + ci) * h * wd..(first_ci + ci + 1) * h * wd];
+                        let taps = &filters[ci * kh * kw..(ci + 1) * kh * kw];
+                        for i in 0..kh {
+                            let Some(iy) = (oy * g.stride_h + i * d).checked_sub(g.pad_h) else { continue };
+                            if iy >= h {
+                                continue;
+                            }
+                            for j in 0..kw {
+                                let Some(ix) = (ox * g.stride_w + j * d).checked_sub(g.pad_w) else { continue };
+                                if ix < wd {
+                                    acc += (plane[iy * wd + ix] as i32 - x_zero) * taps[i * kw + j] as i32;
+                                }
+                            }
+                        }
+                    }
+                    y[(co * oh + oy) * ow + ox] = output(acc, requant[co], y_zero);
+                }
+            }
+        }
+    }
+}
+
+/// Max pooling over int8 values (input and output share their scale and
+/// zero point, so the maximum of the stored values is the stored maximum).
+///
+/// # Panics
+/// If the lengths disagree with `g`.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, int8::max_pool};
+/// let g = Geometry::sequence(1, 4, 2, 2, 0, 1);
+/// let mut y = [0i8; 2];
+/// max_pool(&g, &[1, 5, -3, -2], &mut y);
+/// assert_eq!(y, [5, -2]);
+/// ```
+pub fn max_pool(g: &Geometry, x: &[i8], y: &mut [i8]) {
+    assert_eq!(
+        x.len(),
+        g.channels * g.height * g.width,
+        "int8 pooling: input"
+    );
+    assert_eq!(
+        y.len(),
+        g.channels * g.out_height() * g.out_width(),
+        "int8 pooling: output"
+    );
+    y.fill(i8::MIN);
+    g.for_each_window_tap(|i, o| y[o] = y[o].max(x[i]));
+}
+
+/// Average pooling over int8 values with the same scale and zero point in
+/// and out: each window's sum divided by its number of taps, rounding halves
+/// away from zero (TFLite's `AveragePool`).
+///
+/// # Panics
+/// If the lengths disagree with `g`, or `g` pads.
+///
+/// ```
+/// use nn_kernels::{conv::Geometry, int8::avg_pool};
+/// let g = Geometry::sequence(1, 4, 2, 2, 0, 1);
+/// let mut y = [0i8; 2];
+/// avg_pool(&g, &[1, 2, -3, -4], &mut y);
+/// assert_eq!(y, [2, -4]); // 1.5 → 2, −3.5 → −4
+/// ```
+pub fn avg_pool(g: &Geometry, x: &[i8], y: &mut [i8]) {
+    assert_eq!(
+        x.len(),
+        g.channels * g.height * g.width,
+        "int8 pooling: input"
+    );
+    let outputs = g.channels * g.out_height() * g.out_width();
+    assert_eq!(y.len(), outputs, "int8 pooling: output");
+    assert!(
+        g.pad_h == 0 && g.pad_w == 0,
+        "int8 average pooling has no padding"
+    );
+    let taps = (g.kernel_h * g.kernel_w) as i32;
+    let per_channel = g.out_height() * g.out_width();
+    for (o, y) in y.iter_mut().enumerate() {
+        let (c, rest) = (o / per_channel, o % per_channel);
+        let (oy, ox) = (rest / g.out_width(), rest % g.out_width());
+        let mut sum = 0i32;
+        for i in 0..g.kernel_h {
+            for j in 0..g.kernel_w {
+                let (iy, ix) = (
+                    oy * g.stride_h + i * g.dilation,
+                    ox * g.stride_w + j * g.dilation,
+                );
+                sum += x[(c * g.height + iy) * g.width + ix] as i32;
+            }
+        }
+        let rounded = if sum >= 0 {
+            sum + taps / 2
+        } else {
+            sum - taps / 2
+        } / taps;
+        *y = rounded.clamp(-128, 127) as i8;
+    }
+}
+
+/// An elementwise function through its table: `y[i] = table[x[i] as u8]`
+/// (the table is indexed by the stored byte, so `table[128]` is the value
+/// for `q = −128`).
+///
+/// # Panics
+/// If `x` and `y` differ in length.
+///
+/// ```
+/// let mut table = [0i8; 256];
+/// table[255] = 7; // q = −1
+/// let mut y = [0i8; 2];
+/// nn_kernels::int8::lookup(&table, &[-1, 0], &mut y);
+/// assert_eq!(y, [7, 0]);
+/// ```
+pub fn lookup(table: &[i8; 256], x: &[i8], y: &mut [i8]) {
+    assert_eq!(x.len(), y.len(), "int8 lookup: lengths");
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y = table[x as u8 as usize];
+    }
+}
