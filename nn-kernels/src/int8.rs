@@ -7,11 +7,11 @@
 //! every target computes the same bits.
 //!
 //! ```
-//! use nn_kernels::int8::{dense, Requant};
+//! use nn_kernels::int8::{dense, Requant, Stage};
 //! // y = x · w with x's zero point 0, output scale equal to the product's.
 //! let (x, w) = ([2i8, -3], [4i8, 5]);
 //! let mut y = [0i8];
-//! dense(&x, &w, &[0], &[Requant::new(1.0)], 0, &mut y);
+//! dense(&x, &w, &Stage { bias: &[0], requant: &[Requant::new(1.0)], zero: 0 }, &mut y);
 //! assert_eq!(y, [-7]);
 //! ```
 use crate::conv::Geometry;
@@ -121,6 +121,54 @@ const fn rounding_shift_right(x: i32, exponent: i32) -> i32 {
     (x >> exponent) + (remainder > threshold) as i32
 }
 
+/// How a layer's accumulators become its int8 outputs: channel `c` adds
+/// `bias[c]` to its sum of products, scales it by `requant[c]` and adds the
+/// output's `zero` point ([`output`]).
+///
+/// ```
+/// use nn_kernels::int8::{Requant, Stage};
+/// let stage = Stage { bias: &[5], requant: &[Requant::new(0.5)], zero: -3 };
+/// assert_eq!(stage.channel(0, 1), 0); // −3 + (1 + 5) / 2
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Stage<'a> {
+    /// Per-channel `i32` bias, in the accumulator's scale.
+    pub bias: &'a [i32],
+    /// Per-channel multiplier: accumulator scale over output scale.
+    pub requant: &'a [Requant],
+    /// The output's zero point.
+    pub zero: i32,
+}
+
+impl Stage<'_> {
+    /// Channel `c`'s output for a sum of products `dot`.
+    #[inline(always)]
+    pub fn channel(&self, c: usize, dot: i32) -> i8 {
+        output(self.bias[c] + dot, self.requant[c], self.zero)
+    }
+
+    fn check(&self, channels: usize, what: &str) {
+        assert!(
+            self.bias.len() == channels && self.requant.len() == channels,
+            "int8 {what}: one bias and multiplier per output channel"
+        );
+    }
+}
+
+/// Quantized values and their zero point (the stored value of real zero).
+///
+/// ```
+/// let x = nn_kernels::int8::Quantized { values: &[-128, 0], zero: -128 };
+/// assert_eq!(x.values[0] as i32 - x.zero, 0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Quantized<'a> {
+    /// The stored values.
+    pub values: &'a [i8],
+    /// The stored value of real zero.
+    pub zero: i32,
+}
+
 /// An accumulator's int8 output: `zero + requant(acc)`, saturated.
 #[inline(always)]
 pub const fn output(acc: i32, requant: Requant, zero: i32) -> i8 {
@@ -143,72 +191,67 @@ dispatched! {
     /// If the lengths disagree.
     ///
     /// ```
-    /// use nn_kernels::int8::{dense, Requant};
+    /// use nn_kernels::int8::{dense, Requant, Stage};
     /// let mut y = [0i8; 2];
-    /// dense(&[1, 2], &[1, 1, -1, 1], &[0, 10], &[Requant::new(0.5); 2], -1, &mut y);
+    /// let stage = Stage { bias: &[0, 10], requant: &[Requant::new(0.5); 2], zero: -1 };
+    /// dense(&[1, 2], &[1, 1, -1, 1], &stage, &mut y);
     /// assert_eq!(y, [1, 5]); // round(3/2) − 1, round(11/2) − 1
     /// ```
-    pub fn dense / dense_on(
-        x: &[i8],
-        w: &[i8],
-        bias: &[i32],
-        requant: &[Requant],
-        zero: i32,
-        y: &mut [i8],
-    ) {
+    pub fn dense / dense_on(x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
         let n = x.len();
         assert_eq!(w.len(), n * y.len(), "int8 dense: weights");
-        assert!(bias.len() == y.len() && requant.len() == y.len(), "int8 dense: one bias and multiplier per output");
+        stage.check(y.len(), "dense");
         for (o, y) in y.iter_mut().enumerate() {
             let row = &w[o * n..(o + 1) * n];
             let dot: i32 = x.iter().zip(row).map(|(&a, &b)| a as i32 * b as i32).sum();
-            *y = output(bias[o] + dot, requant[o], zero);
+            *y = stage.channel(o, dot);
         }
     }
 }
 
 dispatched! {
     /// A (grouped) 2-D convolution: output channel `co` of `groups` groups
-    /// sums `(x − x_zero) · w` over its group's input channels and the
+    /// sums `(x − x.zero) · w` over its group's input channels and the
     /// window's taps inside the input (padding is real zero, so it adds
-    /// nothing), then `output(bias[co] + Σ, requant[co], y_zero)`. `w` is
-    /// PyTorch's layout, `[co][ci of the group][row][column]`.
+    /// nothing), then [`Stage::channel`]. `w` is PyTorch's layout,
+    /// `[co][ci of the group][row][column]`.
     ///
     /// # Panics
     /// If the lengths disagree with `g` and `groups`.
     ///
     /// ```
-    /// use nn_kernels::{conv::Geometry, int8::{conv2d, Requant}};
+    /// use nn_kernels::{conv::Geometry, int8::{conv2d, Quantized, Requant, Stage}};
     /// let g = Geometry::square(1, 2, 2, 2, 1, 0, 1); // one 2×2 window
     /// let mut y = [0i8];
-    /// conv2d(&g, 1, &[1, 2, 3, 4], 1, &[1, 1, 1, 1], &[0], &[Requant::new(1.0)], 0, &mut y);
+    /// let stage = Stage { bias: &[0], requant: &[Requant::new(1.0)], zero: 0 };
+    /// let x = Quantized { values: &[1, 2, 3, 4], zero: 1 };
+    /// conv2d(&g, 1, x, &[1, 1, 1, 1], &stage, &mut y);
     /// assert_eq!(y, [6]); // (0 + 1 + 2 + 3)
     /// ```
     pub fn conv2d / conv2d_on(
         g: &Geometry,
         groups: usize,
-        x: &[i8],
-        x_zero: i32,
+        x: Quantized,
         w: &[i8],
-        bias: &[i32],
-        requant: &[Requant],
-        y_zero: i32,
+        stage: &Stage,
         y: &mut [i8],
     ) {
+        let Quantized { values: x, zero: x_zero } = x;
         let (h, wd, oh, ow) = (g.height, g.width, g.out_height(), g.out_width());
         let (kh, kw, d) = (g.kernel_h, g.kernel_w, g.dilation);
-        let co_total = bias.len();
-        assert!(groups > 0 && g.channels % groups == 0 && co_total % groups == 0, "int8 conv: groups");
+        let co_total = stage.bias.len();
+        assert!(groups > 0 && g.channels.is_multiple_of(groups) && co_total.is_multiple_of(groups), "int8 conv: groups");
         let cig = g.channels / groups;
         assert_eq!(x.len(), g.channels * h * wd, "int8 conv: input");
         assert_eq!(w.len(), co_total * cig * kh * kw, "int8 conv: weights");
-        assert!(requant.len() == co_total && y.len() == co_total * oh * ow, "int8 conv: outputs");
+        stage.check(co_total, "conv");
+        assert_eq!(y.len(), co_total * oh * ow, "int8 conv: outputs");
         for co in 0..co_total {
             let first_ci = co / (co_total / groups) * cig;
             let filters = &w[co * cig * kh * kw..(co + 1) * cig * kh * kw];
             for oy in 0..oh {
                 for ox in 0..ow {
-                    let mut acc = bias[co];
+                    let mut acc = 0;
                     for ci in 0..cig {
                         let plane = &x[(first_ci + ci) * h * wd..(first_ci + ci + 1) * h * wd];
                         let taps = &filters[ci * kh * kw..(ci + 1) * kh * kw];
@@ -225,7 +268,7 @@ dispatched! {
                             }
                         }
                     }
-                    y[(co * oh + oy) * ow + ox] = output(acc, requant[co], y_zero);
+                    y[(co * oh + oy) * ow + ox] = stage.channel(co, acc);
                 }
             }
         }
