@@ -125,7 +125,7 @@ pub use rand;
 pub use nn_macros::network;
 
 /// Embeds a model's flash image (written by
-/// [`Model::save_image`](nn_core::model::Model::save_image)) in the binary
+/// [`Image::save_image`](nn_core::io::image::Image::save_image)) in the binary
 /// and evaluates to a `&'static` model that *is* the embedded bytes: on a
 /// microcontroller the parameters are read from flash where they lie, and
 /// nothing is copied into RAM. The image is checked while compiling — a
@@ -163,7 +163,7 @@ macro_rules! include_model {
             static IMAGE: &$crate::io::image::Aligned<[u8]> =
                 &$crate::io::image::Aligned(*::core::include_bytes!($path));
             let signature =
-                $crate::io::weights::signature_hash(<$model as $crate::model::Model>::SIGNATURE);
+                $crate::io::weights::signature_hash(<$model as $crate::io::image::Image>::SIGNATURE);
             match IMAGE.model::<$model>(signature) {
                 ::core::result::Result::Ok(model) => model,
                 ::core::result::Result::Err($crate::io::weights::FormatError::WrongNetwork {
@@ -174,7 +174,7 @@ macro_rules! include_model {
                         Text("the image was written for another network architecture than `"),
                         Text(::core::stringify!($model)),
                         Text("`: "),
-                        Text(<$model as $crate::model::Model>::SIGNATURE),
+                        Text(<$model as $crate::io::image::Image>::SIGNATURE),
                     ];
                     const MESSAGE: [u8; signature_len(PARTS)] = signature_bytes(PARTS);
                     ::core::panic!("{}", $crate::__private::signature_str(&MESSAGE))
@@ -204,6 +204,7 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::mem::boxed_in_place;
     pub use crate::mem::{Plain, Zeroable, zero_in_place};
+    pub use nn_core::io::image::Image;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use nn_core::bytemuck;

@@ -64,6 +64,7 @@ pub mod prelude {
     pub use crate::metrics::{accuracy, argmax};
     #[cfg(feature = "std")]
     pub use crate::model::Checkpoint;
+    pub use crate::io::image::Image;
     pub use crate::model::Model;
     pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};
 }

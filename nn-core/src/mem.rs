@@ -12,13 +12,12 @@ use core::mem::MaybeUninit;
 
 pub use bytemuck::Zeroable;
 
-/// A type whose value *is* its bytes: a `#[repr(C)]` struct (or a unit
-/// struct) made only of `f32`s and other `Plain` types. So it has no padding
-/// and no pointers, its size is a multiple of 4 and its alignment at most 4,
-/// and every initialized bit pattern is a valid value — a `Plain` model can
-/// be written out byte for byte and run in place from those bytes, e.g. from
-/// flash ([`crate::io::image`]). Every nn layer is `Plain`; a `network!`
-/// whose layers all are is `Plain` too.
+/// A type whose value *is* its bytes: no padding, no pointers, alignment at
+/// most 4, and every initialized bit pattern a valid value (a `#[repr(C)]`
+/// struct of `f32`s, or of bytes and packed integers for int8 layers). A
+/// `Plain` model can be written out byte for byte and run in place from
+/// those bytes, e.g. from flash ([`crate::io::image`]). Every nn layer is
+/// `Plain`; a `network!` whose layers all are is `Plain` too.
 ///
 /// ```
 /// fn runs_from_flash<T: nn_core::mem::Plain>() {}
@@ -28,7 +27,13 @@ pub use bytemuck::Zeroable;
 /// # Safety
 /// Implement it only for types that meet every condition above: flash
 /// images read every byte of a value and reinterpret bytes as values.
-pub unsafe trait Plain: Zeroable {}
+pub unsafe trait Plain: Zeroable {
+    /// Evaluated wherever a `Plain` value's bytes are read: a struct of
+    /// `Plain` fields (a `network!` model) asserts here, at compile time,
+    /// that it has no padding between them.
+    #[doc(hidden)]
+    const UNPADDED: () = ();
+}
 
 // SAFETY: four bytes, any bit pattern is an `f32`.
 unsafe impl Plain for f32 {}

@@ -45,11 +45,10 @@
 //! assert_eq!(back.0, [1.0, 2.0, 3.0]);
 //! ```
 use crate::init::Init;
-use crate::io::image;
 use crate::io::torch::TorchTensor;
 use crate::io::weights::{self, FormatError, NonFinite};
 use crate::layer::Shape;
-use crate::mem::{Plain, Zeroable};
+use crate::mem::Zeroable;
 use core::mem::MaybeUninit;
 
 /// A model: fixed tensors of parameters (and persisted statistics) with an
@@ -129,45 +128,6 @@ pub trait Model: Sized {
     fn save_to(&self, out: &mut [u8]) -> Result<usize, FormatError> {
         let hash = weights::signature_hash(Self::SIGNATURE);
         weights::write(out, hash, self.state_tensors().as_ref())
-    }
-
-    /// Writes the model's flash image ([`crate::io::image`]:
-    /// `image::encoded_len::<Self>()` bytes) to the start of `out`, without
-    /// allocating; returns the bytes written. Firmware embeds the image
-    /// with `nn::include_model!` and runs the model from it in place.
-    ///
-    /// # Errors
-    /// If `out` is shorter than the image.
-    fn save_image_to(&self, out: &mut [u8]) -> Result<usize, FormatError>
-    where
-        Self: Plain,
-    {
-        image::write(self, weights::signature_hash(Self::SIGNATURE), out)
-    }
-
-    /// Writes the model's flash image to `path` atomically.
-    ///
-    /// # Errors
-    /// Any I/O error.
-    #[cfg(feature = "std")]
-    fn save_image(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()>
-    where
-        Self: Plain,
-    {
-        image::save_file(self, weights::signature_hash(Self::SIGNATURE), path)
-    }
-
-    /// The model in `bytes`, an image written by [`Model::save_image_to`],
-    /// validated once and borrowed in place: nothing is copied.
-    ///
-    /// # Errors
-    /// As [`image::view`]: a damaged, foreign or misaligned image, or one
-    /// written for another network.
-    fn from_image(bytes: &[u8]) -> Result<&Self, FormatError>
-    where
-        Self: Plain,
-    {
-        image::view(bytes, weights::signature_hash(Self::SIGNATURE))
     }
 
     /// Loads weights written by [`Model::save_to`] (for example

@@ -7,17 +7,21 @@
 //! every target computes the same bits.
 //!
 //! ```
-//! use nn_kernels::int8::{dense, Requant, Stage};
+//! use nn_kernels::int8::{dense, Channel, Requant, Stage};
 //! // y = x · w with x's zero point 0, output scale equal to the product's.
 //! let (x, w) = ([2i8, -3], [4i8, 5]);
 //! let mut y = [0i8];
-//! dense(&x, &w, &Stage { bias: &[0], requant: &[Requant::new(1.0)], zero: 0 }, &mut y);
+//! let one = Channel { bias: 0, requant: Requant::new(1.0) };
+//! dense(&x, &w, &Stage { channels: &[one], zero: 0 }, &mut y);
 //! assert_eq!(y, [-7]);
 //! ```
 use crate::conv::Geometry;
 
 /// A positive real multiplier `m` as TFLite stores it: `m ≈ multiplier ·
-/// 2^(shift − 31)` with `multiplier` in `[2^30, 2^31)`.
+/// 2^(shift − 31)` with `multiplier` in `[2^30, 2^31)`. Packed (alignment
+/// 1), so int8 layers that hold it have no padding and can live in flash
+/// images.
+#[repr(C, packed)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Requant {
     /// The mantissa, a Q31 fixed-point number in `[0.5, 1)`.
@@ -121,21 +125,44 @@ const fn rounding_shift_right(x: i32, exponent: i32) -> i32 {
     (x >> exponent) + (remainder > threshold) as i32
 }
 
-/// How a layer's accumulators become its int8 outputs: channel `c` adds
-/// `bias[c]` to its sum of products, scales it by `requant[c]` and adds the
-/// output's `zero` point ([`output`]).
+/// An output channel's bias (in the accumulator's scale) and multiplier
+/// (accumulator scale over output scale). Packed, like [`Requant`].
 ///
 /// ```
-/// use nn_kernels::int8::{Requant, Stage};
-/// let stage = Stage { bias: &[5], requant: &[Requant::new(0.5)], zero: -3 };
-/// assert_eq!(stage.channel(0, 1), 0); // −3 + (1 + 5) / 2
+/// use nn_kernels::int8::{Channel, Requant};
+/// let c = Channel { bias: 5, requant: Requant::new(0.5) };
+/// assert_eq!(c.output(1, -3), 0); // −3 + (1 + 5) / 2
+/// ```
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Channel {
+    /// Added to the channel's sum of products.
+    pub bias: i32,
+    /// Scales the sum to the output.
+    pub requant: Requant,
+}
+
+impl Channel {
+    /// The channel's int8 output for a sum of products `dot`, with the
+    /// output's zero point `zero`.
+    #[inline(always)]
+    pub fn output(self, dot: i32, zero: i32) -> i8 {
+        output(self.bias + dot, self.requant, zero)
+    }
+}
+
+/// How a layer's accumulators become its int8 outputs: one [`Channel`] per
+/// output channel, and the output's zero point.
+///
+/// ```
+/// use nn_kernels::int8::{Channel, Requant, Stage};
+/// let stage = Stage { channels: &[Channel { bias: 5, requant: Requant::new(0.5) }], zero: -3 };
+/// assert_eq!(stage.channels[0].output(1, stage.zero), 0);
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Stage<'a> {
-    /// Per-channel `i32` bias, in the accumulator's scale.
-    pub bias: &'a [i32],
-    /// Per-channel multiplier: accumulator scale over output scale.
-    pub requant: &'a [Requant],
+    /// Per output channel.
+    pub channels: &'a [Channel],
     /// The output's zero point.
     pub zero: i32,
 }
@@ -143,15 +170,8 @@ pub struct Stage<'a> {
 impl Stage<'_> {
     /// Channel `c`'s output for a sum of products `dot`.
     #[inline(always)]
-    pub fn channel(&self, c: usize, dot: i32) -> i8 {
-        output(self.bias[c] + dot, self.requant[c], self.zero)
-    }
-
-    fn check(&self, channels: usize, what: &str) {
-        assert!(
-            self.bias.len() == channels && self.requant.len() == channels,
-            "int8 {what}: one bias and multiplier per output channel"
-        );
+    fn channel(&self, c: usize, dot: i32) -> i8 {
+        self.channels[c].output(dot, self.zero)
     }
 }
 
@@ -191,16 +211,17 @@ dispatched! {
     /// If the lengths disagree.
     ///
     /// ```
-    /// use nn_kernels::int8::{dense, Requant, Stage};
+    /// use nn_kernels::int8::{dense, Channel, Requant, Stage};
     /// let mut y = [0i8; 2];
-    /// let stage = Stage { bias: &[0, 10], requant: &[Requant::new(0.5); 2], zero: -1 };
+    /// let half = |bias| Channel { bias, requant: Requant::new(0.5) };
+    /// let stage = Stage { channels: &[half(0), half(10)], zero: -1 };
     /// dense(&[1, 2], &[1, 1, -1, 1], &stage, &mut y);
     /// assert_eq!(y, [1, 5]); // round(3/2) − 1, round(11/2) − 1
     /// ```
     pub fn dense / dense_on(x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
         let n = x.len();
         assert_eq!(w.len(), n * y.len(), "int8 dense: weights");
-        stage.check(y.len(), "dense");
+        assert_eq!(stage.channels.len(), y.len(), "int8 dense: one channel per output");
         for (o, y) in y.iter_mut().enumerate() {
             let row = &w[o * n..(o + 1) * n];
             let dot: i32 = x.iter().zip(row).map(|(&a, &b)| a as i32 * b as i32).sum();
@@ -213,17 +234,17 @@ dispatched! {
     /// A (grouped) 2-D convolution: output channel `co` of `groups` groups
     /// sums `(x − x.zero) · w` over its group's input channels and the
     /// window's taps inside the input (padding is real zero, so it adds
-    /// nothing), then [`Stage::channel`]. `w` is PyTorch's layout,
+    /// nothing), then [`Channel::output`]. `w` is PyTorch's layout,
     /// `[co][ci of the group][row][column]`.
     ///
     /// # Panics
     /// If the lengths disagree with `g` and `groups`.
     ///
     /// ```
-    /// use nn_kernels::{conv::Geometry, int8::{conv2d, Quantized, Requant, Stage}};
+    /// use nn_kernels::{conv::Geometry, int8::{conv2d, Channel, Quantized, Requant, Stage}};
     /// let g = Geometry::square(1, 2, 2, 2, 1, 0, 1); // one 2×2 window
     /// let mut y = [0i8];
-    /// let stage = Stage { bias: &[0], requant: &[Requant::new(1.0)], zero: 0 };
+    /// let stage = Stage { channels: &[Channel { bias: 0, requant: Requant::new(1.0) }], zero: 0 };
     /// let x = Quantized { values: &[1, 2, 3, 4], zero: 1 };
     /// conv2d(&g, 1, x, &[1, 1, 1, 1], &stage, &mut y);
     /// assert_eq!(y, [6]); // (0 + 1 + 2 + 3)
@@ -239,12 +260,11 @@ dispatched! {
         let Quantized { values: x, zero: x_zero } = x;
         let (h, wd, oh, ow) = (g.height, g.width, g.out_height(), g.out_width());
         let (kh, kw, d) = (g.kernel_h, g.kernel_w, g.dilation);
-        let co_total = stage.bias.len();
+        let co_total = stage.channels.len();
         assert!(groups > 0 && g.channels.is_multiple_of(groups) && co_total.is_multiple_of(groups), "int8 conv: groups");
         let cig = g.channels / groups;
         assert_eq!(x.len(), g.channels * h * wd, "int8 conv: input");
         assert_eq!(w.len(), co_total * cig * kh * kw, "int8 conv: weights");
-        stage.check(co_total, "conv");
         assert_eq!(y.len(), co_total * oh * ow, "int8 conv: outputs");
         for co in 0..co_total {
             let first_ci = co / (co_total / groups) * cig;

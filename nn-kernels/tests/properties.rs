@@ -454,7 +454,8 @@ proptest! {
         let scales: Vec<(f64, int8::Requant)> = (0..outputs).map(|_| requant(&mut rng)).collect();
         let rq: Vec<int8::Requant> = scales.iter().map(|s| s.1).collect();
         let mut y = vec![0i8; outputs];
-        int8::dense_on(isa, &x, &w, &int8::Stage { bias: &bias, requant: &rq, zero }, &mut y);
+        let channels: Vec<int8::Channel> = (0..outputs).map(|o| int8::Channel { bias: bias[o], requant: rq[o] }).collect();
+        int8::dense_on(isa, &x, &w, &int8::Stage { channels: &channels, zero }, &mut y);
         for o in 0..outputs {
             let acc: i64 = bias[o] as i64 + (0..n).map(|i| x[i] as i64 * w[o * n + i] as i64).sum::<i64>();
             // The same accumulator on every ISA: bit-identical outputs.
@@ -482,7 +483,8 @@ proptest! {
         let scales: Vec<(f64, int8::Requant)> = (0..co).map(|_| requant(&mut rng)).collect();
         let rq: Vec<int8::Requant> = scales.iter().map(|s| s.1).collect();
         let mut y = vec![0i8; co * oh * ow];
-        let stage = int8::Stage { bias: &bias, requant: &rq, zero: y_zero };
+        let channels: Vec<int8::Channel> = (0..co).map(|o| int8::Channel { bias: bias[o], requant: rq[o] }).collect();
+        let stage = int8::Stage { channels: &channels, zero: y_zero };
         int8::conv2d_on(isa, &g, groups, int8::Quantized { values: &x, zero: x_zero }, &w, &stage, &mut y);
         for o in 0..co {
             for oy in 0..oh {

@@ -136,11 +136,21 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         // (checked by `assert_zeroable` below).
         unsafe impl #p::Zeroable for #name {}
 
-        // SAFETY: `repr(C)` of the layers; when each is `Plain` (f32s, size a
-        // multiple of 4, alignment at most 4), so is the struct: no padding.
-        // The `for<'plain>` makes each bound a condition of the impl rather
-        // than an error for a layer that is not `Plain`.
-        unsafe impl #p::Plain for #name where #( for<'plain> #types: #p::Plain, )* {}
+        // SAFETY: `repr(C)` of the layers; when each is `Plain`, so is the
+        // struct if it has no padding between them, which `UNPADDED` asserts
+        // wherever its bytes are read. The `for<'plain>` makes each bound a
+        // condition of the impl rather than an error for a layer that is not
+        // `Plain`.
+        unsafe impl #p::Plain for #name where #( for<'plain> #types: #p::Plain, )* {
+            const UNPADDED: () = assert!(
+                ::core::mem::size_of::<Self>() == 0 #( + ::core::mem::size_of::<#types>() )*,
+                "the layers' bytes do not fill the model: a layer is padded"
+            );
+        }
+
+        impl #p::Image for #name where for<'plain> #name: #p::Plain {
+            const SIGNATURE: &'static str = #name::SIGNATURE;
+        }
 
         const _: () = {
             #( #p::assert_zeroable::<#types>(); )*

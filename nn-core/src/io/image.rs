@@ -36,12 +36,72 @@
 //! # Ok::<(), nn_core::io::weights::FormatError>(())
 //! ```
 //!
-//! A `network!` model does the same through [`Model::save_image`](crate::model::Model::save_image) and
-//! [`Model::from_image`](crate::model::Model::from_image), and `nn::include_model!` embeds an image in
+//! A `network!` model does the same through [`Image::save_image`] and
+//! [`Image::from_image`], and `nn::include_model!` embeds an image in
 //! firmware, checked at compile time.
 use crate::io::weights::{self, FormatError};
 use crate::mem::Plain;
 use core::mem::{align_of, size_of};
+
+/// A type with flash images: [`Plain`], and the architecture its images
+/// are for. `network!` implements it for every network whose layers are
+/// `Plain` (and for its int8 version).
+///
+/// ```
+/// use nn_core::io::image::{Aligned, Image};
+/// use nn_core::prelude::*;
+///
+/// #[repr(C)]
+/// struct Net(Linear<2, 1>);
+/// // SAFETY: a `repr(C)` wrapper of a `Plain` layer.
+/// unsafe impl nn_core::mem::Zeroable for Net {}
+/// // SAFETY: as above.
+/// unsafe impl nn_core::mem::Plain for Net {}
+/// impl Image for Net {
+///     const SIGNATURE: &'static str = "[f32;2]|Linear<2,1>";
+/// }
+///
+/// let mut net = Net(Linear::zeroed());
+/// net.0.bias = [0.5];
+/// let mut bytes = Aligned([0u8; nn_core::io::image::encoded_len::<Net>()]);
+/// net.save_image_to(&mut bytes.0)?;
+/// assert_eq!(Net::from_image(&bytes.0)?.0.bias, [0.5]);
+/// # Ok::<(), nn_core::io::weights::FormatError>(())
+/// ```
+pub trait Image: Plain + Sized {
+    /// The architecture, as weights files and images identify it.
+    const SIGNATURE: &'static str;
+
+    /// Writes the image (`encoded_len::<Self>()` bytes) to the start of
+    /// `out`, without allocating; returns the bytes written. Firmware
+    /// embeds it with `nn::include_model!` and runs the model from it in
+    /// place.
+    ///
+    /// # Errors
+    /// If `out` is shorter than the image.
+    fn save_image_to(&self, out: &mut [u8]) -> Result<usize, FormatError> {
+        write(self, weights::signature_hash(Self::SIGNATURE), out)
+    }
+
+    /// Writes the image to `path` atomically.
+    ///
+    /// # Errors
+    /// Any I/O error.
+    #[cfg(feature = "std")]
+    fn save_image(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        save_file(self, weights::signature_hash(Self::SIGNATURE), path)
+    }
+
+    /// The model in `bytes`, an image written by [`Image::save_image_to`],
+    /// validated once and borrowed in place: nothing is copied.
+    ///
+    /// # Errors
+    /// As [`view`]: a damaged, foreign or misaligned image, or one written
+    /// for another network.
+    fn from_image(bytes: &[u8]) -> Result<&Self, FormatError> {
+        view(bytes, weights::signature_hash(Self::SIGNATURE))
+    }
+}
 
 /// The first four bytes of every image.
 pub const MAGIC: [u8; 4] = *b"NNIM";
@@ -114,6 +174,7 @@ impl Aligned<[u8]> {
 /// assert_eq!(err, FormatError::OutputTooSmall { needed: 44, got: 16 });
 /// ```
 pub fn write<T: Plain>(model: &T, signature: u64, out: &mut [u8]) -> Result<usize, FormatError> {
+    let () = T::UNPADDED;
     let needed = encoded_len::<T>();
     if out.len() < needed {
         return Err(FormatError::OutputTooSmall {
@@ -121,7 +182,8 @@ pub fn write<T: Plain>(model: &T, signature: u64, out: &mut [u8]) -> Result<usiz
             got: out.len(),
         });
     }
-    // SAFETY: `T: Plain` has no padding, so all `size_of::<T>()` bytes of
+    // SAFETY: `T: Plain` has no padding (for a struct of `Plain` fields,
+    // asserted by `UNPADDED` above), so all `size_of::<T>()` bytes of
     // `*model` are initialized; the slice borrows `model` for its lifetime.
     let payload =
         unsafe { core::slice::from_raw_parts((model as *const T).cast::<u8>(), size_of::<T>()) };
@@ -212,6 +274,7 @@ pub fn view<T: Plain>(bytes: &[u8], signature: u64) -> Result<&T, FormatError> {
 /// assert_eq!(err, FormatError::Truncated { needed: 40, got: 8 });
 /// ```
 pub const fn check<T: Plain>(bytes: &[u8], signature: u64) -> Result<(), FormatError> {
+    let () = T::UNPADDED;
     let needed = encoded_len::<T>();
     if align_of::<T>() > 4 || cfg!(target_endian = "big") {
         return Err(FormatError::Misaligned {
