@@ -162,8 +162,9 @@ macro_rules! include_model {
         static MODEL: &$model = {
             static IMAGE: &$crate::io::image::Aligned<[u8]> =
                 &$crate::io::image::Aligned(*::core::include_bytes!($path));
-            let signature =
-                $crate::io::weights::signature_hash(<$model as $crate::io::image::Image>::SIGNATURE);
+            let signature = $crate::io::weights::signature_hash(
+                <$model as $crate::io::image::Image>::SIGNATURE,
+            );
             match IMAGE.model::<$model>(signature) {
                 ::core::result::Result::Ok(model) => model,
                 ::core::result::Result::Err($crate::io::weights::FormatError::WrongNetwork {
@@ -204,11 +205,11 @@ pub mod __private {
     #[cfg(feature = "alloc")]
     pub use crate::mem::boxed_in_place;
     pub use crate::mem::{Plain, Zeroable, zero_in_place};
-    pub use nn_core::io::image::Image;
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
     pub use nn_core::bytemuck;
     pub use nn_core::init::Init;
+    pub use nn_core::io::image::Image;
     pub use nn_core::io::torch::TorchTensor;
     pub use nn_core::layer::{Context, Forward, Fusion, Layer, Mode};
     pub use nn_core::loss::Loss;

@@ -53,6 +53,7 @@ pub mod train;
 /// ```
 pub mod prelude {
     pub use crate::init::Init;
+    pub use crate::io::image::Image;
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{
         AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
@@ -64,7 +65,6 @@ pub mod prelude {
     pub use crate::metrics::{accuracy, argmax};
     #[cfg(feature = "std")]
     pub use crate::model::Checkpoint;
-    pub use crate::io::image::Image;
     pub use crate::model::Model;
     pub use crate::optim::{AdaGrad, Adam, AdamW, AmsGrad, Momentum, Optimizer, RmsProp, Sgd};
 }
