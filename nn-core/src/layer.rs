@@ -30,6 +30,8 @@ pub trait Shape: bytemuck::Pod {
     /// The dimensions, outermost first: `[N]`, `[C, L]` or `[C, H, W]`
     /// (what `network!` reads when a layer's output shape comes from its type).
     const DIMS: &'static [usize];
+    /// The same shape of int8 values (quantized inference, [`crate::quant`]).
+    type Int8: bytemuck::Pod;
 }
 
 /// Dimension `axis` of shape `S` ([`Shape::DIMS`]), for `const` contexts; a
@@ -48,6 +50,7 @@ pub const fn dim<S: Shape>(axis: usize) -> usize {
 
 /// A feature vector.
 impl<const N: usize> Shape for [f32; N] {
+    type Int8 = [i8; N];
     const LEN: usize = N;
     const CHANNELS: usize = N;
     const DIMS: &'static [usize] = &[N];
@@ -55,6 +58,7 @@ impl<const N: usize> Shape for [f32; N] {
 
 /// A sequence: `C` channels of length `L` (what `Conv1d` reads).
 impl<const C: usize, const L: usize> Shape for [[f32; L]; C] {
+    type Int8 = [[i8; L]; C];
     const LEN: usize = C * L;
     const CHANNELS: usize = C;
     const DIMS: &'static [usize] = &[C, L];
@@ -63,6 +67,7 @@ impl<const C: usize, const L: usize> Shape for [[f32; L]; C] {
 /// An image: `C` channels of `H` rows of `W` pixels (channel-major, as PyTorch
 /// stores `NCHW` batches).
 impl<const C: usize, const H: usize, const W: usize> Shape for [[[f32; W]; H]; C] {
+    type Int8 = [[[i8; W]; H]; C];
     const LEN: usize = C * H * W;
     const CHANNELS: usize = C;
     const DIMS: &'static [usize] = &[C, H, W];

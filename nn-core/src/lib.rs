@@ -42,6 +42,7 @@ pub mod mem;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod quant;
 pub mod rng;
 pub mod train;
 

@@ -507,7 +507,7 @@ impl<
 > Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
 {
     /// The window over an `H × W` input, checked at compile time when used.
-    const fn geometry<const H: usize, const W: usize>() -> Geometry {
+    pub(crate) const fn geometry<const H: usize, const W: usize>() -> Geometry {
         assert!(
             fits(H, K, S, P, D, OH) && fits(W, KW, SW, PW, D, OW),
             "Conv2d: OH×OW must be ⌊(n + 2p − D(k − 1) − 1)/s⌋ + 1 of the input's H×W"

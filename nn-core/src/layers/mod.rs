@@ -32,6 +32,7 @@ pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use maxout::Maxout;
 pub use noise::GaussianNoise;
+pub(crate) use pool::window;
 pub use pool::{AvgPool2d, MaxPool2d, MaxUnpool2d, PoolIndices};
 pub use prelu::PReLU;
 pub use reshape::{Flatten, Reshape};

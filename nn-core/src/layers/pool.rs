@@ -16,7 +16,7 @@ use nn_kernels::conv::Geometry;
 use nn_kernels::pooling;
 
 /// The pooling window over a `C × H × W` input, checked at compile time.
-const fn window<const C: usize, const H: usize, const W: usize>(
+pub(crate) const fn window<const C: usize, const H: usize, const W: usize>(
     k: usize,
     s: usize,
     oh: usize,

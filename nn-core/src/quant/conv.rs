@@ -1,0 +1,121 @@
+//! The int8 `Conv2d` (grouped and depthwise included).
+use super::dense::{channel, quantize_channel};
+use super::{Int8Forward, Params, Quantize};
+use crate::layers::Conv2d;
+use crate::mem::{Plain, Zeroable};
+use nn_kernels::int8::{self, Channel, Quantized, Stage};
+
+/// An int8 [`Conv2d`] with the same sizes: per-output-channel symmetric
+/// weights in PyTorch's layout, each channel's bias and requantization, and
+/// both zero points (padding is the input's real zero, so the kernel
+/// subtracts the input's zero point tap by tap).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Int8Conv2d<
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize = 1,
+    const P: usize = 0,
+    const D: usize = 1,
+    const G: usize = 1,
+    const CIG: usize = CI,
+    const KW: usize = K,
+    const SW: usize = S,
+    const PW: usize = P,
+> {
+    /// `weight[co][ci][i][j]`, in `[−127, 127]`.
+    pub weight: [[[[i8; KW]; K]; CIG]; CO],
+    /// Per output channel.
+    pub channels: [Channel; CO],
+    /// The input's zero point.
+    pub input_zero: i8,
+    /// The output's zero point.
+    pub zero: i8,
+}
+
+macro_rules! int8_conv_impls {
+    ($($impl:tt)*) => {
+        // SAFETY: bytes and packed integers (alignment 1): no padding, and
+        // zero (or any) bits are valid.
+        unsafe impl $($impl)* Zeroable for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> {}
+        // SAFETY: as above.
+        unsafe impl $($impl)* Plain for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> {}
+    };
+}
+int8_conv_impls!(<
+    const CI: usize, const CO: usize, const K: usize, const OH: usize, const OW: usize,
+    const S: usize, const P: usize, const D: usize, const G: usize, const CIG: usize,
+    const KW: usize, const SW: usize, const PW: usize,
+>);
+
+impl<
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize,
+    const P: usize,
+    const D: usize,
+    const G: usize,
+    const CIG: usize,
+    const KW: usize,
+    const SW: usize,
+    const PW: usize,
+    const H: usize,
+    const W: usize,
+> Int8Forward<[[[i8; W]; H]; CI]> for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
+{
+    type Out = [[[i8; OW]; OH]; CO];
+    fn forward_into(&self, x: &[[[i8; W]; H]; CI], y: &mut Self::Out) {
+        let g =
+            const { Conv2d::<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>::geometry::<H, W>() };
+        let x = Quantized {
+            values: x.as_flattened().as_flattened(),
+            zero: self.input_zero as i32,
+        };
+        let stage = Stage {
+            channels: &self.channels,
+            zero: self.zero as i32,
+        };
+        let w = self.weight.as_flattened().as_flattened().as_flattened();
+        int8::conv2d(&g, G, x, w, &stage, y.as_flattened_mut().as_flattened_mut());
+    }
+}
+
+impl<
+    const CI: usize,
+    const CO: usize,
+    const K: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize,
+    const P: usize,
+    const D: usize,
+    const G: usize,
+    const CIG: usize,
+    const KW: usize,
+    const SW: usize,
+    const PW: usize,
+    const H: usize,
+    const W: usize,
+> Quantize<[[[f32; W]; H]; CI]> for Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
+{
+    type Int8 = Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>;
+
+    fn quantize(&self, input: Params, output: Params) -> Self::Int8 {
+        let mut q = Self::Int8::zeroed();
+        q.input_zero = input.zero() as i8;
+        q.zero = output.zero() as i8;
+        for co in 0..CO {
+            let filters = self.weight[co].as_flattened().as_flattened();
+            let into = q.weight[co].as_flattened_mut().as_flattened_mut();
+            let scale = quantize_channel(filters.iter().copied(), |k, v| into[k] = v);
+            q.channels[co] = channel(self.bias[co], input, scale, output);
+        }
+        q
+    }
+}
