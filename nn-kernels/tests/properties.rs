@@ -128,9 +128,7 @@ proptest! {
     ) {
         let mut rng = SmallRng::seed_from_u64(seed);
         let (oh, ow) = (g.out_height(), g.out_width());
-        // Any divisor of the channels: 1 (dense) to C (depthwise).
-        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels.is_multiple_of(*d)).collect();
-        let groups = divisors[group_pick % divisors.len()];
+        let groups = groups_of(g.channels, group_pick);
         let (co, cg) = (groups * per_group, g.channels / groups);
         let taps = g.col_rows() / groups;
         let w = data(&mut rng, co * taps, 1.0);
@@ -378,6 +376,15 @@ fn input_at(
     (y < g.height && x < g.width).then(|| (c * g.height + y) * g.width + x)
 }
 
+/// A group count for `channels` input channels: the `pick`th divisor
+/// (cyclically), from 1 (dense) to `channels` (depthwise).
+fn groups_of(channels: usize, pick: usize) -> usize {
+    let divisors: Vec<usize> = (1..=channels)
+        .filter(|d| channels.is_multiple_of(*d))
+        .collect();
+    divisors[pick % divisors.len()]
+}
+
 /// A random window (non-square kernels, padding, stride, dilation) that fits
 /// its input.
 fn geometry() -> impl Strategy<Value = Geometry> {
@@ -474,8 +481,7 @@ proptest! {
     ) {
         let mut rng = SmallRng::seed_from_u64(seed);
         let (oh, ow) = (g.out_height(), g.out_width());
-        let divisors: Vec<usize> = (1..=g.channels).filter(|d| g.channels.is_multiple_of(*d)).collect();
-        let groups = divisors[group_pick % divisors.len()];
+        let groups = groups_of(g.channels, group_pick);
         let (co, cg) = (groups * per_group, g.channels / groups);
         let taps = cg * g.kernel_h * g.kernel_w;
         let (x, w) = (bytes(&mut rng, g.channels * g.height * g.width), bytes(&mut rng, co * taps));

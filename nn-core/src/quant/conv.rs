@@ -36,46 +36,24 @@ pub struct Int8Conv2d<
     pub zero: i8,
 }
 
-macro_rules! int8_conv_impls {
-    ($($impl:tt)*) => {
+/// The impls of `Int8Conv2d`, written once over its parameter list.
+macro_rules! int8_conv {
+    ($($p:ident),*) => { int8_conv!(@ [$(const $p: usize),*] [$($p),*]); };
+    (@ [$($g:tt)*] [$($n:ident),*]) => {
         // SAFETY: bytes and packed integers (alignment 1): no padding, and
         // zero (or any) bits are valid.
-        unsafe impl $($impl)* Zeroable for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> {}
+        unsafe impl<$($g)*> Zeroable for Int8Conv2d<$($n),*> {}
         // SAFETY: as above.
-        unsafe impl $($impl)* Plain for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> {}
-    };
-}
-int8_conv_impls!(<
-    const CI: usize, const CO: usize, const K: usize, const OH: usize, const OW: usize,
-    const S: usize, const P: usize, const D: usize, const G: usize, const CIG: usize,
-    const KW: usize, const SW: usize, const PW: usize,
->);
+        unsafe impl<$($g)*> Plain for Int8Conv2d<$($n),*> {}
 
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const G: usize,
-    const CIG: usize,
-    const KW: usize,
-    const SW: usize,
-    const PW: usize,
-    const H: usize,
-    const W: usize,
-> Int8Forward<[[[i8; W]; H]; CI]> for Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
-{
-    type Out = [[[i8; OW]; OH]; CO];
-    fn forward_into(&self, x: &[[[i8; W]; H]; CI], y: &mut Self::Out) {
-        let g =
-            const { Conv2d::<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>::geometry::<H, W>() };
-        let x = Quantized {
-            values: x.as_flattened().as_flattened(),
-            zero: self.input_zero as i32,
+        impl<$($g)*, const H: usize, const W: usize> Int8Forward<[[[i8; W]; H]; CI]> for Int8Conv2d<$($n),*> {
+            type Out = [[[i8; OW]; OH]; CO];
+            fn forward_into(&self, x: &[[[i8; W]; H]; CI], y: &mut Self::Out) {
+                let g =
+                    const { Conv2d::<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>::geometry::<H, W>() };
+                let x = Quantized {
+                    values: x.as_flattened().as_flattened(),
+                    zero: self.input_zero as i32,
         };
         let stage = Stage {
             channels: &self.channels,
@@ -86,36 +64,22 @@ impl<
     }
 }
 
-impl<
-    const CI: usize,
-    const CO: usize,
-    const K: usize,
-    const OH: usize,
-    const OW: usize,
-    const S: usize,
-    const P: usize,
-    const D: usize,
-    const G: usize,
-    const CIG: usize,
-    const KW: usize,
-    const SW: usize,
-    const PW: usize,
-    const H: usize,
-    const W: usize,
-> Quantize<[[[f32; W]; H]; CI]> for Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
-{
-    type Int8 = Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>;
+        impl<$($g)*, const H: usize, const W: usize> Quantize<[[[f32; W]; H]; CI]> for Conv2d<$($n),*> {
+            type Int8 = Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>;
 
-    fn quantize(&self, input: Params, output: Params) -> Self::Int8 {
-        let mut q = Self::Int8::zeroed();
-        q.input_zero = input.zero() as i8;
-        q.zero = output.zero() as i8;
-        for co in 0..CO {
-            let filters = self.weight[co].as_flattened().as_flattened();
-            let into = q.weight[co].as_flattened_mut().as_flattened_mut();
-            let scale = quantize_channel(filters.iter().copied(), |k, v| into[k] = v);
-            q.channels[co] = channel(self.bias[co], input, scale, output);
+            fn quantize(&self, input: Params, output: Params) -> Self::Int8 {
+                let mut q = Self::Int8::zeroed();
+                q.input_zero = input.zero() as i8;
+                q.zero = output.zero() as i8;
+                for co in 0..CO {
+                    let filters = self.weight[co].as_flattened().as_flattened();
+                    let into = q.weight[co].as_flattened_mut().as_flattened_mut();
+                    let scale = quantize_channel(filters.iter().copied(), |k, v| into[k] = v);
+                    q.channels[co] = channel(self.bias[co], input, scale, output);
+                }
+                q
+            }
         }
-        q
-    }
+    };
 }
+int8_conv!(CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW);
