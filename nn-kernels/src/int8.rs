@@ -373,6 +373,102 @@ pub fn avg_pool(g: &Geometry, x: &[i8], y: &mut [i8]) {
     }
 }
 
+/// The scales of an elementwise sum of two int8 tensors with their own
+/// quantizations (TFLite's int8 `ADD`): both inputs, less their zero points,
+/// move to a common fixed-point scale ([`Addition::LEFT_SHIFT`] bits finer
+/// than twice the larger input scale), add exactly, and the sum returns to
+/// the output's scale. Packed, like [`Requant`].
+///
+/// ```
+/// use nn_kernels::int8::{add, Addition};
+/// // 0.5·(a − 1) + 0.25·b in steps of 0.5.
+/// let op = Addition::new((0.5, 1), (0.25, 0), (0.5, 0));
+/// let mut y = [0i8; 2];
+/// add(&op, &[3, -1], &[4, -6], &mut y);
+/// assert_eq!(y, [4, -5]); // 1 + 1 = 2, −1 − 1.5 = −2.5 (halves away from zero)
+/// ```
+#[repr(C, packed)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Addition {
+    /// The first input's multiplier to the common scale.
+    pub a: Requant,
+    /// The first input's zero point.
+    pub a_zero: i32,
+    /// The second input's multiplier to the common scale.
+    pub b: Requant,
+    /// The second input's zero point.
+    pub b_zero: i32,
+    /// The sum's multiplier to the output scale.
+    pub output: Requant,
+    /// The output's zero point.
+    pub zero: i32,
+}
+
+impl Addition {
+    /// Bits of headroom the inputs get before rescaling (TFLite's 20).
+    pub const LEFT_SHIFT: u32 = 20;
+
+    /// The addition of `a` and `b` into `output`, each a `(scale, zero)`.
+    ///
+    /// # Panics
+    /// If a scale is not positive and finite.
+    ///
+    /// ```
+    /// let op = nn_kernels::int8::Addition::new((0.5, 0), (0.5, 0), (1.0, 0));
+    /// assert_eq!(op.a, op.b);
+    /// ```
+    pub fn new(
+        (a_scale, a_zero): (f32, i32),
+        (b_scale, b_zero): (f32, i32),
+        (scale, zero): (f32, i32),
+    ) -> Addition {
+        let positive = |s: f32| s.is_finite() && s > 0.0;
+        assert!(
+            positive(a_scale) && positive(b_scale) && positive(scale),
+            "quantization scales are positive"
+        );
+        let twice_max = 2.0 * a_scale.max(b_scale) as f64;
+        Addition {
+            a: Requant::new(a_scale as f64 / twice_max),
+            a_zero,
+            b: Requant::new(b_scale as f64 / twice_max),
+            b_zero,
+            output: Requant::new(twice_max / ((1u64 << Self::LEFT_SHIFT) as f64 * scale as f64)),
+            zero,
+        }
+    }
+
+    /// One output value.
+    #[inline(always)]
+    pub fn apply(self, a: i8, b: i8) -> i8 {
+        let widen = |q: i8, zero: i32| (q as i32 - zero) << Self::LEFT_SHIFT;
+        let sum = self.a.apply(widen(a, self.a_zero)) + self.b.apply(widen(b, self.b_zero));
+        (self.output.apply(sum) + self.zero).clamp(-128, 127) as i8
+    }
+}
+
+/// `y = a + b` of int8 tensors, each value by [`Addition::apply`].
+///
+/// # Panics
+/// If the lengths differ.
+///
+/// ```
+/// use nn_kernels::int8::{add, Addition};
+/// let mut y = [0i8];
+/// add(&Addition::new((1.0, 0), (1.0, 0), (1.0, 0)), &[100], &[100], &mut y);
+/// assert_eq!(y, [127]); // saturated
+/// ```
+pub fn add(op: &Addition, a: &[i8], b: &[i8], y: &mut [i8]) {
+    assert!(
+        a.len() == y.len() && b.len() == y.len(),
+        "int8 addition: lengths"
+    );
+    let op = *op;
+    for ((y, &a), &b) in y.iter_mut().zip(a).zip(b) {
+        *y = op.apply(a, b);
+    }
+}
+
 /// An elementwise function through its table: `y[i] = table[x[i] as u8]`
 /// (the table is indexed by the stored byte, so `table[128]` is the value
 /// for `q = −128`).

@@ -539,4 +539,26 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn int8_addition_is_the_real_sum_rounded(
+        len in 0usize..40,
+        zeros in (-128i32..128, -128i32..128, -128i32..128),
+        scales in (-8.0f32..2.0, -8.0f32..2.0, -8.0f32..2.0),
+        seed in any::<u64>(),
+    ) {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let (a, b) = (bytes(&mut rng, len), bytes(&mut rng, len));
+        let [sa, sb, sy] = [scales.0, scales.1, scales.2].map(|e| 2f32.powf(e));
+        let op = int8::Addition::new((sa, zeros.0), (sb, zeros.1), (sy, zeros.2));
+        let mut y = vec![0i8; len];
+        int8::add(&op, &a, &b, &mut y);
+        for i in 0..len {
+            let real = sa as f64 * (a[i] as i32 - zeros.0) as f64 + sb as f64 * (b[i] as i32 - zeros.1) as f64;
+            let want = (zeros.2 as f64 + real / sy as f64).round().clamp(-128.0, 127.0);
+            // The common scale keeps 20 bits below the inputs' steps: within
+            // one output step of the real sum.
+            prop_assert!((y[i] as f64 - want).abs() <= 1.0, "{} + {} gave {}, want {}", a[i], b[i], y[i], want);
+        }
+    }
 }

@@ -96,6 +96,19 @@ impl<const C: usize> BatchNorm<C> {
         }
     }
 
+    /// What channel `c` computes at inference, as `x·scale + shift` (the
+    /// pair a batch norm folds into the layer before it as).
+    ///
+    /// ```
+    /// let mut bn = nn_core::layers::BatchNorm::<1>::new();
+    /// (bn.gamma, bn.beta, bn.running_mean, bn.running_var, bn.eps) = ([2.0], [1.0], [3.0], [4.0], 0.0);
+    /// assert_eq!(bn.inference_affine(0), (1.0, -2.0)); // (x − 3)·2/2 + 1
+    /// ```
+    pub fn inference_affine(&self, c: usize) -> (f32, f32) {
+        let scale = self.gamma[c] / nn_kernels::math::sqrt(self.running_var[c] + self.eps);
+        (scale, self.beta[c] - self.running_mean[c] * scale)
+    }
+
     /// `1/√(var + ε)` of the running variance.
     fn running_inv_std(&self) -> [f32; C] {
         core::array::from_fn(|c| 1.0 / nn_kernels::math::sqrt(self.running_var[c] + self.eps))

@@ -1,7 +1,7 @@
 //! The int8 `Conv2d` (grouped and depthwise included).
-use super::dense::{channel, quantize_channel};
-use super::{Int8Forward, Params, Quantize};
-use crate::layers::Conv2d;
+use super::dense::{channel, quantize_channel, unscaled};
+use super::{Fold, Int8Forward, Params, Quantize};
+use crate::layers::{BatchNorm, Conv2d};
 use crate::mem::{Plain, Zeroable};
 use nn_kernels::int8::{self, Channel, Quantized, Stage};
 
@@ -64,20 +64,40 @@ macro_rules! int8_conv {
     }
 }
 
-        impl<$($g)*, const H: usize, const W: usize> Quantize<[[[f32; W]; H]; CI]> for Conv2d<$($n),*> {
-            type Int8 = Int8Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>;
-
-            fn quantize(&self, input: Params, output: Params) -> Self::Int8 {
-                let mut q = Self::Int8::zeroed();
+        impl<$($g)*> Conv2d<$($n),*> {
+            /// The int8 layer computing `affine(co) = (a, b)` of each output
+            /// channel: `a·(conv + bias) + b`.
+            fn quantize_scaled(
+                &self,
+                affine: impl Fn(usize) -> (f32, f32),
+                input: Params,
+                output: Params,
+            ) -> Int8Conv2d<$($n),*> {
+                let mut q = Int8Conv2d::zeroed();
                 q.input_zero = input.zero() as i8;
                 q.zero = output.zero() as i8;
                 for co in 0..CO {
+                    let (a, b) = affine(co);
                     let filters = self.weight[co].as_flattened().as_flattened();
                     let into = q.weight[co].as_flattened_mut().as_flattened_mut();
-                    let scale = quantize_channel(filters.iter().copied(), |k, v| into[k] = v);
-                    q.channels[co] = channel(self.bias[co], input, scale, output);
+                    let scale = quantize_channel(filters.iter().map(|w| w * a), |k, v| into[k] = v);
+                    q.channels[co] = channel(self.bias[co] * a + b, input, scale, output);
                 }
                 q
+            }
+        }
+
+        impl<$($g)*, const H: usize, const W: usize> Quantize<[[[f32; W]; H]; CI]> for Conv2d<$($n),*> {
+            type Int8 = Int8Conv2d<$($n),*>;
+
+            fn quantize(&self, input: Params, output: Params) -> Self::Int8 {
+                self.quantize_scaled(unscaled, input, output)
+            }
+        }
+
+        impl<$($g)*, const H: usize, const W: usize> Fold<[[[f32; W]; H]; CI], CO> for Conv2d<$($n),*> {
+            fn quantize_folded(&self, bn: &BatchNorm<CO>, input: Params, output: Params) -> Self::Int8 {
+                self.quantize_scaled(|co| bn.inference_affine(co), input, output)
             }
         }
     };

@@ -1,6 +1,6 @@
 //! The int8 `Linear`.
-use super::{Int8Forward, Params, Quantize};
-use crate::layers::Linear;
+use super::{Fold, Int8Forward, Params, Quantize};
+use crate::layers::{BatchNorm, Linear};
 use crate::mem::{Plain, Zeroable};
 use nn_kernels::int8::{self, Channel, Requant, Stage};
 
@@ -58,21 +58,51 @@ pub(crate) fn channel(bias: f32, input: Params, weight_scale: f32, output: Param
     }
 }
 
-impl<const I: usize, const O: usize> Quantize<[f32; I]> for Linear<I, O> {
-    type Int8 = Int8Linear<I, O>;
+/// The identity's channel affine: a layer quantized without a batch norm.
+pub(crate) fn unscaled(_: usize) -> (f32, f32) {
+    (1.0, 0.0)
+}
 
-    fn quantize(&self, input: Params, output: Params) -> Int8Linear<I, O> {
+impl<const I: usize, const O: usize> Linear<I, O> {
+    /// The int8 layer computing `affine(o) = (a, b)` of each output:
+    /// `a·(W x + bias)_o + b`.
+    fn quantize_scaled(
+        &self,
+        affine: impl Fn(usize) -> (f32, f32),
+        input: Params,
+        output: Params,
+    ) -> Int8Linear<I, O> {
         let mut q = Int8Linear::<I, O>::zeroed();
         q.zero = output.zero() as i8;
         for o in 0..O {
+            let (a, b) = affine(o);
             let row = &mut q.weight[o];
-            let scale = quantize_channel(self.weight.iter().map(|w| w[o]), |i, v| row[i] = v);
-            let mut c = channel(self.bias[o], input, scale, output);
+            let scale = quantize_channel(self.weight.iter().map(|w| w[o] * a), |i, v| row[i] = v);
+            let mut c = channel(self.bias[o] * a + b, input, scale, output);
             // Σ (x − z)·w = Σ x·w − z·Σ w: the kernel sums x·w only.
             let sum: i32 = row.iter().map(|&w| w as i32).sum();
             c.bias = c.bias.saturating_sub(input.zero().saturating_mul(sum));
             q.channels[o] = c;
         }
         q
+    }
+}
+
+impl<const I: usize, const O: usize> Quantize<[f32; I]> for Linear<I, O> {
+    type Int8 = Int8Linear<I, O>;
+
+    fn quantize(&self, input: Params, output: Params) -> Int8Linear<I, O> {
+        self.quantize_scaled(unscaled, input, output)
+    }
+}
+
+impl<const I: usize, const O: usize> Fold<[f32; I], O> for Linear<I, O> {
+    fn quantize_folded(
+        &self,
+        bn: &BatchNorm<O>,
+        input: Params,
+        output: Params,
+    ) -> Int8Linear<I, O> {
+        self.quantize_scaled(|o| bn.inference_affine(o), input, output)
     }
 }

@@ -24,6 +24,7 @@
 //! q.forward_into(&[input.quantize(1.0), input.quantize(1.0)], &mut y);
 //! assert!((output.dequantize(y[0]) - 0.25).abs() < 0.02);
 //! ```
+mod add;
 mod conv;
 mod dense;
 mod elementwise;
@@ -31,14 +32,16 @@ mod params;
 mod pool;
 mod softmax;
 
+pub use add::Int8Add;
 pub use conv::Int8Conv2d;
 pub use dense::Int8Linear;
 pub use elementwise::{Int8Copy, Int8Lookup, Int8Reshape};
 pub use params::{Params, Range};
-pub use pool::{Int8AvgPool2d, Int8MaxPool2d};
+pub use pool::{Int8AvgPool2d, Int8GlobalAvgPool2d, Int8MaxPool2d};
 pub use softmax::Int8Softmax;
 
 use crate::layer::{Forward, Shape};
+use crate::layers::BatchNorm;
 use crate::mem::Plain;
 
 /// An int8 layer: one quantized sample in, one out.
@@ -80,4 +83,28 @@ pub trait Quantize<In: Shape>: Forward<In> {
 
     /// The int8 layer for this input and output quantization.
     fn quantize(&self, input: Params, output: Params) -> Self::Int8;
+}
+
+/// A layer that a batch norm after it folds into for int8 inference (a
+/// convolution or linear layer with `C` output channels): each channel's
+/// weights and bias take the batch norm's scale and shift, so the pair is one
+/// int8 layer, as TFLite converts `Conv2D → BatchNorm`.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// use nn_core::quant::{Fold, Int8Forward, Params};
+/// let mut linear = Linear::<1, 1>::zeroed();
+/// linear.weight = [[0.5]];
+/// let mut bn = BatchNorm1d::<1>::new();
+/// (bn.gamma, bn.beta) = ([2.0], [0.25]);
+/// let p = Params::from_range(-2.0, 2.0);
+/// let q = linear.quantize_folded(&bn, p, p);
+/// let mut y = [0i8];
+/// q.forward_into(&[p.quantize(1.0)], &mut y);
+/// let exact = bn.forward(&linear.forward(&[1.0]))[0];
+/// assert!((p.dequantize(y[0]) - exact).abs() <= p.scale());
+/// ```
+pub trait Fold<In: Shape, const C: usize>: Quantize<In> {
+    /// The int8 layer computing this layer, then `bn` in evaluation mode.
+    fn quantize_folded(&self, bn: &BatchNorm<C>, input: Params, output: Params) -> Self::Int8;
 }
