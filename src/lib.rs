@@ -40,7 +40,7 @@ extern crate alloc;
 
 pub use nn_core::bytemuck;
 pub use nn_core::{
-    data, init, io, layer, layers, linalg, loss, mem, metrics, model, optim, rng, train,
+    data, init, io, layer, layers, linalg, loss, mem, metrics, model, optim, quant, rng, train,
 };
 pub use nn_kernels as kernels;
 pub use rand;
@@ -332,13 +332,19 @@ pub mod __private {
     }
 
     /// The sample of shape `S` at the start of an activation slot.
-    pub fn in_slot<S: nn_core::layer::Shape, const N: usize>(slot: &[f32; N]) -> &S {
-        &nn_core::bytemuck::cast_slice(&slot[..S::LEN])[0]
+    pub fn in_slot<S: nn_core::bytemuck::Pod, E: nn_core::bytemuck::Pod, const N: usize>(
+        slot: &[E; N],
+    ) -> &S {
+        nn_core::bytemuck::from_bytes(&nn_core::bytemuck::bytes_of(slot)[..size_of::<S>()])
     }
 
     /// Mutable [`in_slot`].
-    pub fn in_slot_mut<S: nn_core::layer::Shape, const N: usize>(slot: &mut [f32; N]) -> &mut S {
-        &mut nn_core::bytemuck::cast_slice_mut(&mut slot[..S::LEN])[0]
+    pub fn in_slot_mut<S: nn_core::bytemuck::Pod, E: nn_core::bytemuck::Pod, const N: usize>(
+        slot: &mut [E; N],
+    ) -> &mut S {
+        nn_core::bytemuck::from_bytes_mut(
+            &mut nn_core::bytemuck::bytes_of_mut(slot)[..size_of::<S>()],
+        )
     }
 
     /// `y = a + b`, elementwise (a residual block's join over a batch).

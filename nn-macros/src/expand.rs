@@ -12,9 +12,14 @@ use quote::{format_ident, quote};
 pub fn expand(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let model = model(spec, net);
     let trainer = trainer(spec, net);
+    let int8 = spec.int8.then(|| {
+        let name = format_ident!("{}Int8", spec.name);
+        crate::int8::int8(spec, net, signature(net, &name, "int8|"))
+    });
     quote! {
         #model
         #trainer
+        #int8
     }
 }
 
@@ -47,11 +52,16 @@ fn assertions(net: &Network) -> Vec<TokenStream> {
     checks
 }
 
-/// `SIGNATURE`: a literal when the macro knows every size, else assembled
-/// at compile time from the sizes the compiler evaluates.
-fn signature(net: &Network, name: &syn::Ident) -> TokenStream {
+/// `SIGNATURE` of the type `name` (the network's, after `prefix`): a literal
+/// when the macro knows every size, else assembled at compile time from the
+/// sizes the compiler evaluates.
+fn signature(net: &Network, name: &syn::Ident, prefix: &str) -> TokenStream {
     let p = private(net);
-    let parts = net.signature();
+    let mut parts = net.signature();
+    match parts.first_mut() {
+        Some(SigPart::Text(text)) => text.insert_str(0, prefix),
+        _ => parts.insert(0, SigPart::Text(prefix.into())),
+    }
     if let [SigPart::Text(text)] = parts.as_slice() {
         return quote! {
             /// The architecture as weights files identify it: the input
@@ -94,7 +104,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let (d_in, d_out) = (input.len(krate).value(), output.len(krate).value());
     let (in_ty, out_ty) = (input.ty(), output.ty());
     let crate::inference::Inference { memory, methods } =
-        crate::inference::inference(net, name, vis);
+        crate::inference::inference(net, name, vis, spec.int8);
     // Every layer but unpooling (which has no parameters) is a `Layer`.
     let trainable: Vec<&Resolved> = net.layers.iter().filter(|l| l.pair.is_none()).collect();
     let layer_fields: Vec<_> = trainable.iter().map(|l| &l.field).collect();
@@ -114,7 +124,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let param_traits: Vec<_> = with_params.iter().map(|l| layer_trait(net, l)).collect();
     let tensors = param_fields.len();
     let param_prefixes: Vec<&str> = with_params.iter().map(|l| l.torch.as_str()).collect();
-    let signature = signature(net, name);
+    let signature = signature(net, name, "");
     let checks = assertions(net);
     let model_doc = format!(
         "Model parameters of `{name}` ({} → {}): {summary}. Train it with [`{name}Trainer`].",

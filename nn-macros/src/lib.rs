@@ -14,6 +14,7 @@
 mod conv;
 mod expand;
 mod inference;
+mod int8;
 mod layers;
 mod network;
 mod parse;

@@ -1,7 +1,7 @@
 //! Syntax: `[attrs] [vis] Name = < [field:] Layer[<args>], ... >`, where a
 //! layer is one of nn's (`Linear<784, HIDDEN>`) or a path to the user's own
 //! (`crate::layers::Gate<16>`), and `#[nn(crate = path)]` names the `nn`
-//! crate when it is renamed.
+//! crate when it is renamed; `#[nn(int8)]` adds the int8 network.
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::parse::{Parse, ParseStream};
@@ -14,6 +14,8 @@ pub struct NetworkSpec {
     pub name: Ident,
     /// How the expansion names the `nn` crate (`::nn` unless renamed).
     pub krate: TokenStream,
+    /// `#[nn(int8)]`: also generate `{Name}Int8`, calibration and quantization.
+    pub int8: bool,
     pub layers: Vec<LayerSpec>,
     /// The `< ... >` delimiters, for errors about the list as a whole.
     pub list_tokens: TokenStream,
@@ -140,9 +142,19 @@ impl LayerSpec {
     }
 }
 
-/// Reads `#[nn(crate = path)]` out of the attributes, if present.
-fn crate_option(attrs: &mut Vec<Attribute>) -> syn::Result<TokenStream> {
-    let mut krate = quote!(::nn);
+/// The `#[nn(...)]` options: how the expansion names the `nn` crate, and
+/// whether it generates the int8 network.
+struct Options {
+    krate: TokenStream,
+    int8: bool,
+}
+
+/// Reads `#[nn(crate = path, int8)]` out of the attributes, if present.
+fn nn_options(attrs: &mut Vec<Attribute>) -> syn::Result<Options> {
+    let mut options = Options {
+        krate: quote!(::nn),
+        int8: false,
+    };
     let mut kept = Vec::new();
     for attr in attrs.drain(..) {
         if !attr.path().is_ident("nn") {
@@ -152,22 +164,26 @@ fn crate_option(attrs: &mut Vec<Attribute>) -> syn::Result<TokenStream> {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
                 let path: syn::Path = meta.value()?.parse()?;
-                krate = path.to_token_stream();
+                options.krate = path.to_token_stream();
+                Ok(())
+            } else if meta.path.is_ident("int8") {
+                options.int8 = true;
                 Ok(())
             } else {
-                Err(meta
-                    .error("the only `nn` option is `crate = path`, e.g. `#[nn(crate = my_nn)]`"))
+                Err(meta.error(
+                    "`nn` options are `crate = path` (the `nn` crate renamed, e.g. `#[nn(crate = my_nn)]`) and `int8` (generate the int8 network)",
+                ))
             }
         })?;
     }
     *attrs = kept;
-    Ok(krate)
+    Ok(options)
 }
 
 impl Parse for NetworkSpec {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut attrs = input.call(Attribute::parse_outer)?;
-        let krate = crate_option(&mut attrs)?;
+        let Options { krate, int8 } = nn_options(&mut attrs)?;
         let vis: Visibility = input.parse()?;
         let name: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
@@ -183,6 +199,7 @@ impl Parse for NetworkSpec {
             vis,
             name,
             krate,
+            int8,
             layers,
             list_tokens,
         })

@@ -70,7 +70,11 @@ pub trait Int8Forward<In> {
 /// ```
 pub trait Quantize<In: Shape>: Forward<In> {
     /// The int8 layer.
-    type Int8: Int8Forward<In::Int8, Out = <Self::Out as Shape>::Int8> + Plain;
+    type Int8: Int8Forward<In::Int8, Out = <Self::Out as Shape>::Int8>
+        + Plain
+        + Clone
+        + core::fmt::Debug
+        + PartialEq;
 
     /// The quantization of the output, given the input's and the range the
     /// calibration set produced: `calibrated` for a layer that computes new

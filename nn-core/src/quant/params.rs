@@ -72,7 +72,49 @@ impl Params {
     pub fn dequantize(self, q: i8) -> f32 {
         self.scale * (q as i32 - self.zero) as f32
     }
+
+    /// [`Params::quantize`] of every value of `x` into `q`.
+    ///
+    /// # Panics
+    /// If `x` and `q` have different lengths.
+    ///
+    /// ```
+    /// let p = nn_core::quant::Params::new(0.5, 0);
+    /// let mut q = [0i8; 2];
+    /// p.quantize_all(&[1.0, -0.5], &mut q);
+    /// assert_eq!(q, [2, -1]);
+    /// ```
+    pub fn quantize_all(self, x: &[f32], q: &mut [i8]) {
+        assert_eq!(x.len(), q.len(), "quantizing: one int8 per value");
+        for (q, &x) in q.iter_mut().zip(x) {
+            *q = self.quantize(x);
+        }
+    }
+
+    /// [`Params::dequantize`] of every value of `q` into `x`.
+    ///
+    /// # Panics
+    /// If `q` and `x` have different lengths.
+    ///
+    /// ```
+    /// let p = nn_core::quant::Params::new(0.5, 0);
+    /// let mut x = [0.0; 2];
+    /// p.dequantize_all(&[2, -1], &mut x);
+    /// assert_eq!(x, [1.0, -0.5]);
+    /// ```
+    pub fn dequantize_all(self, q: &[i8], x: &mut [f32]) {
+        assert_eq!(x.len(), q.len(), "dequantizing: one value per int8");
+        for (x, &q) in x.iter_mut().zip(q) {
+            *x = self.dequantize(q);
+        }
+    }
 }
+
+// SAFETY: packed (alignment 1, no padding): an `f32` and an `i32`, for
+// which any bits (zeros included) are valid.
+unsafe impl crate::mem::Zeroable for Params {}
+// SAFETY: as above.
+unsafe impl crate::mem::Plain for Params {}
 
 /// The smallest and largest values a tensor took over a calibration set.
 ///
