@@ -6,22 +6,14 @@
 //! Two 5×5 convolutions with max pooling, then a dense head; the macro
 //! computes every shape (28 → 24 → 12 → 8 → 4) at compile time. SGD with
 //! momentum on a cosine schedule, training digits randomly shifted by up to
-//! ±2 pixels.
+//! ±2 pixels. Saves the trained weights to `target/mnist-cnn.nnw` (for
+//! `cargo run --release --example quantize`).
 mod common;
 
-use common::{Mnist, Options, Result};
+use common::{
+    MNIST_CNN_WEIGHTS, Mnist, MnistCnn as Cnn, MnistCnnTrainer as CnnTrainer, Options, Result,
+};
 use nn::prelude::*;
-
-network! {
-    /// LeNet-style: conv 5×5 (8) → pool → conv 5×5 (16) → pool → 256 → 64 → 10.
-    pub Cnn = <
-        Input<1, 28, 28>,
-        Conv2d<1, 8, 5>, ReLU, MaxPool2d<2>,
-        Conv2d<8, 16, 5>, ReLU, MaxPool2d<2>,
-        Flatten, Linear<256, 64>, ReLU, Dropout<0.2>,
-        Linear<64, 10>, Softmax,
-    >
-}
 
 const BATCH: usize = 32;
 const SEED: u64 = 42;
@@ -80,6 +72,8 @@ fn main() -> Result<()> {
         history.final_test(),
         history.test.len()
     );
+    trainer.model.save(MNIST_CNN_WEIGHTS)?;
+    println!("weights saved to {MNIST_CNN_WEIGHTS}");
     println!(
         "plot of the loss and accuracy curves written to {}",
         opts.plot.display()

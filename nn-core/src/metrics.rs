@@ -8,16 +8,19 @@
 //! assert_eq!(accuracy(&[1, 2, 3], &[1, 0, 3]), 2.0 / 3.0);
 //! ```
 
-/// Index of the largest value (the first one on ties; NaNs never win).
+/// Index of the largest value (the first one on ties; NaNs never win):
+/// of float scores, or of quantized ones such as an int8 network's output.
 /// Returns 0 for an empty slice.
 ///
 /// ```
 /// assert_eq!(nn_core::metrics::argmax(&[f32::NAN, 1.0]), 1);
+/// assert_eq!(nn_core::metrics::argmax(&[-128i8, 5, 5]), 1);
 /// ```
-pub fn argmax(x: &[f32]) -> usize {
+pub fn argmax<T: PartialOrd>(x: &[T]) -> usize {
     let mut best = 0;
-    for (i, &v) in x.iter().enumerate() {
-        if v > x[best] || x[best].is_nan() {
+    for (i, v) in x.iter().enumerate() {
+        // Only a NaN is unordered with itself.
+        if *v > x[best] || x[best].partial_cmp(&x[best]).is_none() {
             best = i;
         }
     }

@@ -92,7 +92,7 @@ pub trait Model: Sized {
     /// The index of the largest output for one sample (the predicted class).
     fn predict(&self, x: &Self::Input) -> usize {
         let y = self.run(x);
-        crate::metrics::argmax(bytemuck::cast_slice(core::slice::from_ref(&y)))
+        crate::metrics::argmax(bytemuck::cast_slice::<_, f32>(core::slice::from_ref(&y)))
     }
 
     /// Builds the model in `slot` without a stack temporary: zeroes it

@@ -372,6 +372,14 @@ pub fn int8(spec: &NetworkSpec, net: &Network, signature: TokenStream) -> TokenS
             pub fn forward(&self, x: &#in_ty) -> #out_ty {
                 self.dequantize_output(self.infer(&self.quantize_input(x), &mut #memory_name::new()))
             }
+
+            /// The class of a float sample: the index of the largest int8
+            /// output (the float model's `predict`, in integers).
+            pub fn predict(&self, x: &#in_ty) -> usize {
+                let memory = &mut #memory_name::new();
+                let y = self.infer(&self.quantize_input(x), memory);
+                #krate::metrics::argmax(#krate::bytemuck::cast_slice::<_, i8>(::core::slice::from_ref(y)))
+            }
         }
 
         impl #name {
