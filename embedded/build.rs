@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// One training step on a batch of digits, returning its loss.
 type TrainStep<'a> = dyn FnMut(&[[f32; 64]; BATCH], &[usize; BATCH]) -> f32 + 'a;
 
+/// Training digits the int8 MNIST network is calibrated on.
+const CALIBRATION: usize = 1000;
+
 fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
     values.into_iter().flat_map(f32::to_le_bytes).collect()
 }
@@ -66,8 +69,26 @@ fn main() {
     let logits = f32_bytes(logits);
     write("mnist_digit_logits.bin", &logits[..40]);
     write("mnist_logits.bin", &logits);
-    write("mnist_labels.bin", &mnist.labels[digits]);
+    write("mnist_labels.bin", &mnist.labels[digits.clone()]);
     write("mnist_digit.bin", &pixels[..784]);
+    // 1b. The same network quantized to int8, and its int8 outputs for the
+    // device's inputs, which the device must reproduce bit for bit.
+    let model = &trainer.model;
+    let int8 = model.quantize(&model.calibrate(&mnist.images[..CALIBRATION]));
+    int8.save_image(out.join("mnist_int8.nni")).unwrap();
+    let mut memory = MnistMlpInt8Activations::new();
+    let int8_outputs: Vec<u8> = digits
+        .clone()
+        .flat_map(|i| {
+            let x: [i8; 784] = core::array::from_fn(|p| {
+                int8.input
+                    .quantize(pixels[(i - 8000) * 784 + p] as f32 / 255.0)
+            });
+            int8.infer(&x, &mut memory).map(|q| q as u8)
+        })
+        .collect();
+    write("mnist_int8_outputs.bin", &int8_outputs);
+    write("mnist_digit_int8_outputs.bin", &int8_outputs[..10]);
 
     // 2. UCI digits: the device trains from these initial weights on these rows.
     let table =
@@ -147,4 +168,9 @@ fn main() {
         sine.train_step(&x, &y, &Mse);
     }
     sine.model.save_image(out.join("sine.nni")).unwrap();
+    let grid: Vec<[f32; 1]> = (0..256)
+        .map(|i| [i as f32 * std::f32::consts::TAU / 255.0])
+        .collect();
+    let sine_int8 = sine.model.quantize(&sine.model.calibrate(&grid));
+    sine_int8.save_image(out.join("sine_int8.nni")).unwrap();
 }

@@ -180,6 +180,37 @@ fn random_stream() -> Outcome {
     Ok(())
 }
 
+/// 1b. The same network quantized to int8 on the host, run in place from
+///     its flash image in integers only: every int8 output equals the host's.
+fn mnist_int8_inference() -> Outcome {
+    static MODEL: &MnistMlpInt8 =
+        nn::include_model!(MnistMlpInt8, concat!(env!("OUT_DIR"), "/mnist_int8.nni"));
+    let mut memory = MnistMlpInt8Activations::new();
+    let (pixels, host, labels) = (
+        embedded!("mnist_digits.bin"),
+        embedded!("mnist_int8_outputs.bin"),
+        embedded!("mnist_labels.bin"),
+    );
+    let (mut correct, mut same) = (0, 0);
+    for d in 0..DIGITS {
+        let x: [i8; 784] =
+            core::array::from_fn(|p| MODEL.input.quantize(pixels[d * 784 + p] as f32 / 255.0));
+        let y = MODEL.infer(&x, &mut memory);
+        correct += (nn::metrics::argmax(y) == labels[d] as usize) as u32;
+        same += y.iter().zip(&host[d * 10..]).all(|(&q, &h)| q as u8 == h) as u32;
+    }
+    hprintln!(
+        "  {} digits: {} correct, {} with every int8 output equal to the host's",
+        DIGITS,
+        correct,
+        same
+    );
+    if same as usize != DIGITS {
+        return Err("an int8 output differs from the host's");
+    }
+    Ok(())
+}
+
 /// 4. A CNN using every layer kind, run in place from its flash image,
 ///    gives the host's outputs.
 fn cnn_inference() -> Outcome {
@@ -207,8 +238,9 @@ fn cnn_inference() -> Outcome {
 #[entry]
 fn main() -> ! {
     board::stack::paint();
-    let tests: [Test; 4] = [
+    let tests: [Test; 5] = [
         ("mnist_inference", mnist_inference),
+        ("mnist_int8_inference", mnist_int8_inference),
         ("on_device_training", on_device_training),
         ("random_stream", random_stream),
         ("cnn_inference", cnn_inference),

@@ -3,7 +3,9 @@
 use nn::prelude::*;
 
 network! {
-    /// The design's MNIST network (trained on the host, inference on the device).
+    /// The design's MNIST network (trained on the host, inference on the
+    /// device in f32 and, quantized on the host, in int8).
+    #[nn(int8)]
     pub MnistMlp = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
 }
 
@@ -54,5 +56,6 @@ pub fn batch_start(step: usize) -> usize {
 network! {
     /// The TFLite-Micro / microflow "sine" model shape (1-16-16-1), for
     /// footprint comparisons; tanh units fit the sine where ReLUs stalled.
+    #[nn(int8)]
     pub Sine = < Linear<1, 16>, Tanh, Linear<16, 16>, Tanh, Linear<16, 1> >
 }

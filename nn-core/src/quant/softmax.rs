@@ -29,9 +29,12 @@ pub(crate) fn probabilities() -> Params {
 impl<const N: usize> Int8Forward<[i8; N]> for Int8Softmax {
     type Out = [i8; N];
     fn forward_into(&self, x: &[i8; N], y: &mut [i8; N]) {
+        // Each e is at most 2^16, so for up to 2^15 classes 256 · e + Σ / 2
+        // fits a u32: 32-bit division, which microcontrollers do in hardware.
+        const { assert!(N <= 1 << 15, "an int8 softmax takes at most 32,768 classes") };
         let max = x.iter().copied().max().unwrap_or(0) as i32;
-        let e = |q: i8| u32::from_le_bytes(self.exp[(max - q as i32) as usize]) as u64;
-        let sum: u64 = x.iter().map(|&q| e(q)).sum();
+        let e = |q: i8| u32::from_le_bytes(self.exp[(max - q as i32) as usize]);
+        let sum: u32 = x.iter().map(|&q| e(q)).sum();
         for (y, &q) in y.iter_mut().zip(x) {
             // round(256 · e / Σ) − 128, in [−128, 127].
             let p = (e(q) * 256 + sum / 2) / sum;
