@@ -1,6 +1,8 @@
 //! The MLPerf Tiny reference architectures (`examples/common/mlperf_tiny.rs`
 //! and `resnet8.rs`): the reference's parameter counts, weights and
-//! safetensors round trips, and training that lowers the loss on a batch.
+//! safetensors round trips, training that lowers the loss on a batch, and
+//! int8 forms that follow the float networks and fit a 256 KB-RAM / 1 MB-flash
+//! microcontroller.
 use nn::prelude::*;
 use nn::rng::TrainRng;
 use rand::{Rng, SeedableRng};
@@ -8,9 +10,13 @@ use rand::{Rng, SeedableRng};
 #[path = "../examples/common/mlperf_tiny.rs"]
 mod mlperf_tiny;
 use mlperf_tiny::{
-    AnomalyAutoencoder, AnomalyAutoencoderTrainer, DsCnn, DsCnnTrainer, MobileNetV1,
-    MobileNetV1Trainer,
+    AnomalyAutoencoder, AnomalyAutoencoderInt8, AnomalyAutoencoderTrainer, DsCnn, DsCnnInt8,
+    DsCnnTrainer, MobileNetV1, MobileNetV1Int8, MobileNetV1Trainer,
 };
+#[path = "../examples/common/resnet8.rs"]
+#[allow(dead_code)] // `digit_as_rgb` serves the example
+mod resnet8;
+use resnet8::{ResNet8, ResNet8Int8};
 
 #[test]
 fn parameter_counts_equal_the_references() {
@@ -115,4 +121,86 @@ fn each_model_fits_a_batch() {
     }
     let last = t.eval_loss(x, x, &Mse);
     assert!(last < first / 2.0, "autoencoder: {first} -> {last}");
+}
+
+/// Quantizes a float network with trained-looking batch norms (running
+/// statistics and affine parameters away from their defaults, so folding
+/// matters) on `calibration`, and returns the largest int8 − float output
+/// difference relative to the float outputs' range over `xs`.
+macro_rules! int8_error {
+    ($net:ident, $calibration:expr, $xs:expr) => {{
+        let mut model = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(10));
+        let rng = &mut TrainRng::seed_from_u64(11);
+        for v in model.state_mut().into_iter().flatten() {
+            *v += rng.random_range(-0.3..0.3) * *v + rng.random_range(-0.2..0.2);
+        }
+        let q = model.quantize(&model.calibrate($calibration));
+        let (mut worst, mut lo, mut hi) = (0.0f32, f32::MAX, f32::MIN);
+        for x in $xs {
+            for (a, b) in model.forward(x).iter().zip(&q.forward(x)) {
+                worst = worst.max((a - b).abs());
+                (lo, hi) = (lo.min(*a), hi.max(*a));
+            }
+        }
+        worst / (hi - lo)
+    }};
+}
+
+#[test]
+fn int8_models_follow_the_float_networks() {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(|| {
+            let x = random_batch::<[[[f32; 10]; 49]; 1], 48>(12);
+            let e = int8_error!(DsCnn, &x[..16], &x[16..]);
+            assert!(e < 0.1, "DS-CNN: int8 off by {e} of the output range");
+            let x = random_batch::<[[[f32; 96]; 96]; 3], 24>(13);
+            let e = int8_error!(MobileNetV1, &x[..8], &x[8..]);
+            assert!(e < 0.1, "MobileNetV1: int8 off by {e} of the output range");
+            let x = random_batch::<[[[f32; 32]; 32]; 3], 48>(14);
+            // Random weights spread its logits over ~40, which the softmax
+            // sharpens; trained, its int8 accuracy is within 0.3 pp of f32
+            // (`cargo run --release --example resnet8`).
+            let e = int8_error!(ResNet8, &x[..16], &x[16..]);
+            assert!(e < 0.25, "ResNet-8: int8 off by {e} of the output range");
+            let x = random_batch::<[f32; 640], 48>(15);
+            let e = int8_error!(AnomalyAutoencoder, &x[..16], &x[16..]);
+            assert!(e < 0.03, "autoencoder: int8 off by {e} of the output range");
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn int8_models_fit_a_256_kb_ram_1_mb_flash_part() {
+    // Flash: the int8 model image; RAM: its planned activation memory.
+    for (name, flash, ram) in [
+        ("DS-CNN", DsCnnInt8::MODEL_BYTES, DsCnnInt8::INFER_RAM_BYTES),
+        (
+            "MobileNetV1",
+            MobileNetV1Int8::MODEL_BYTES,
+            MobileNetV1Int8::INFER_RAM_BYTES,
+        ),
+        (
+            "ResNet-8",
+            ResNet8Int8::MODEL_BYTES,
+            ResNet8Int8::INFER_RAM_BYTES,
+        ),
+        (
+            "autoencoder",
+            AnomalyAutoencoderInt8::MODEL_BYTES,
+            AnomalyAutoencoderInt8::INFER_RAM_BYTES,
+        ),
+    ] {
+        println!("{name}: {flash} B of int8 model, {ram} B of activations");
+        assert!(
+            flash < 1 << 20 && ram < 256 << 10,
+            "{name}: {flash} B flash, {ram} B RAM"
+        );
+    }
+    // A quarter of the f32 activation memory.
+    assert_eq!(DsCnnInt8::INFER_RAM_BYTES * 4, DsCnn::INFER_RAM_BYTES);
+    // Less for MobileNetV1, whose int8 ReLUs run fused, not into a buffer.
+    assert!(MobileNetV1Int8::INFER_RAM_BYTES * 4 < MobileNetV1::INFER_RAM_BYTES);
 }

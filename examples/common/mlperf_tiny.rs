@@ -14,6 +14,7 @@ nn::network! {
     /// separable blocks, average pooling and 12 classes. 23,756 trainable
     /// parameters. The reference pools a 24×5 window of the 25×5 map; global
     /// pooling here averages all 25 rows (no parameters either way).
+    #[nn(int8)]
     pub DsCnn = <
         Input<1, 49, 10>,
         Conv2d<1, 64, (10, 4), stride = 2, padding = same>, BatchNorm2d<64>, ReLU, Dropout<0.2>,
@@ -35,6 +36,7 @@ nn::network! {
     /// blocks from 8 to 256 channels, 3×3 average pooling (global here, the
     /// same thing on a 3×3 map) and 2 classes. 216,322 trainable parameters,
     /// 221,794 with running statistics.
+    #[nn(int8)]
     pub MobileNetV1 = <
         Input<3, 96, 96>,
         Conv2d<3, 8, 3, stride = 2, padding = same>, BatchNorm2d<8>, ReLU,
@@ -75,6 +77,7 @@ nn::network! {
     /// up, each with batch norm and ReLU, and a linear 640-value
     /// reconstruction. 267,928 trainable parameters, 269,992 with running
     /// statistics.
+    #[nn(int8)]
     pub AnomalyAutoencoder = <
         Input<640>,
         Linear<640, 128>, BatchNorm1d<128>, ReLU,

@@ -7,6 +7,7 @@
 //! statistics, as the reference's Keras summary counts. ("same" padding is
 //! PyTorch's symmetric padding 1 here: the shapes and counts are equal.)
 nn::network! {
+    #[nn(int8)]
     pub ResNet8 = <
         Input<3, 32, 32>,
         Conv2d<3, 16, 3, 1, 1>, BatchNorm2d<16>, ReLU,
