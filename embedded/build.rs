@@ -16,6 +16,52 @@ type TrainStep<'a> = dyn FnMut(&[[f32; 64]; BATCH], &[usize; BATCH]) -> f32 + 'a
 /// Training digits the int8 MNIST network is calibrated on.
 const CALIBRATION: usize = 1000;
 
+/// `n` seeded samples of `T` with values uniform in ±1.
+fn random_samples<T: nn::bytemuck::Pod>(n: usize, seed: u64) -> Vec<T> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let values: Vec<f32> = (0..n * size_of::<T>() / 4)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    nn::bytemuck::cast_slice(&values).to_vec()
+}
+
+/// A reference model for the footprint builds and the int8 test: seeded
+/// weights with batch norms moved off their defaults (so folding matters),
+/// quantized on 8 random samples; writes `NAME.nni` and `NAME_int8.nni`,
+/// one more random sample (`NAME_input.bin`, `NAME_int8_input.bin`) and the
+/// host's outputs for it (`NAME_output.bin`, `NAME_int8_output.bin`).
+macro_rules! reference_model {
+    ($write:ident, $out:ident, $net:ident, $memory:ident, $name:literal, $seed:expr) => {{
+        let mut model = $net::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64($seed));
+        let mut rng = StdRng::seed_from_u64($seed + 1);
+        for v in model.state_mut().into_iter().flatten() {
+            *v += rng.random_range(-0.3..0.3) * *v + rng.random_range(-0.2..0.2);
+        }
+        let samples = random_samples(9, $seed + 2);
+        let int8 = model.quantize(&model.calibrate(&samples[1..]));
+        model.save_image($out.join(concat!($name, ".nni"))).unwrap();
+        int8.save_image($out.join(concat!($name, "_int8.nni")))
+            .unwrap();
+        let x = &samples[0];
+        $write(concat!($name, "_input.bin"), nn::bytemuck::bytes_of(x));
+        $write(
+            concat!($name, "_output.bin"),
+            nn::bytemuck::bytes_of(&model.forward(x)),
+        );
+        let q = int8.quantize_input(x);
+        $write(
+            concat!($name, "_int8_input.bin"),
+            nn::bytemuck::bytes_of(&q),
+        );
+        let memory = &mut $memory::new();
+        let y = int8.infer(&q, memory);
+        $write(
+            concat!($name, "_int8_output.bin"),
+            nn::bytemuck::bytes_of(y),
+        );
+    }};
+}
+
 fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
     values.into_iter().flat_map(f32::to_le_bytes).collect()
 }
@@ -173,4 +219,32 @@ fn main() {
         .collect();
     let sine_int8 = sine.model.quantize(&sine.model.calibrate(&grid));
     sine_int8.save_image(out.join("sine_int8.nni")).unwrap();
+
+    // 5. The MNIST CNN and the MLPerf Tiny models, f32 and int8.
+    reference_model!(
+        write,
+        out,
+        MnistCnn,
+        MnistCnnInt8Activations,
+        "mnist_cnn",
+        10
+    );
+    reference_model!(write, out, DsCnn, DsCnnInt8Activations, "ds_cnn", 20);
+    reference_model!(
+        write,
+        out,
+        MobileNetV1,
+        MobileNetV1Int8Activations,
+        "mobilenet_v1",
+        30
+    );
+    reference_model!(write, out, ResNet8, ResNet8Int8Activations, "resnet8", 40);
+    reference_model!(
+        write,
+        out,
+        AnomalyAutoencoder,
+        AnomalyAutoencoderInt8Activations,
+        "anomaly_autoencoder",
+        50
+    );
 }

@@ -15,6 +15,7 @@ mod nets;
 use board::{debug, entry, exit, hprintln, slot};
 use core::mem::MaybeUninit;
 use nets::*;
+use nn::io::image::Aligned;
 use nn::prelude::*;
 
 macro_rules! embedded {
@@ -235,15 +236,78 @@ fn cnn_inference() -> Outcome {
     }
 }
 
+/// Whether the int8 model `$model` (run in place from `NAME_int8.nni`)
+/// gives the host's int8 output for the host's int8 input, bit for bit.
+macro_rules! int8_as_host {
+    ($model:ty, $memory:ty, $name:literal) => {{
+        static MODEL: &$model =
+            nn::include_model!($model, concat!(env!("OUT_DIR"), "/", $name, "_int8.nni"));
+        static INPUT: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/",
+            $name,
+            "_int8_input.bin"
+        )));
+        let memory = &mut <$memory>::new();
+        let y = MODEL.infer(nn::bytemuck::from_bytes(&INPUT.0), memory);
+        nn::bytemuck::bytes_of(y)
+            == include_bytes!(concat!(env!("OUT_DIR"), "/", $name, "_int8_output.bin"))
+    }};
+}
+
+/// 5. The MNIST CNN and the four MLPerf Tiny models, quantized on the host,
+///    give the host's int8 outputs bit for bit.
+fn mlperf_tiny_int8() -> Outcome {
+    let results = [
+        (
+            "MNIST CNN",
+            int8_as_host!(MnistCnnInt8, MnistCnnInt8Activations, "mnist_cnn"),
+        ),
+        (
+            "DS-CNN",
+            int8_as_host!(DsCnnInt8, DsCnnInt8Activations, "ds_cnn"),
+        ),
+        (
+            "MobileNetV1",
+            int8_as_host!(MobileNetV1Int8, MobileNetV1Int8Activations, "mobilenet_v1"),
+        ),
+        (
+            "ResNet-8",
+            int8_as_host!(ResNet8Int8, ResNet8Int8Activations, "resnet8"),
+        ),
+        (
+            "anomaly autoencoder",
+            int8_as_host!(
+                AnomalyAutoencoderInt8,
+                AnomalyAutoencoderInt8Activations,
+                "anomaly_autoencoder"
+            ),
+        ),
+    ];
+    for (name, same) in results {
+        hprintln!(
+            "  {}: int8 output {} the host's",
+            name,
+            if same { "equals" } else { "differs from" }
+        );
+    }
+    if results.iter().all(|&(_, same)| same) {
+        Ok(())
+    } else {
+        Err("an int8 output differs from the host's")
+    }
+}
+
 #[entry]
 fn main() -> ! {
     board::stack::paint();
-    let tests: [Test; 5] = [
+    let tests: [Test; 6] = [
         ("mnist_inference", mnist_inference),
         ("mnist_int8_inference", mnist_int8_inference),
         ("on_device_training", on_device_training),
         ("random_stream", random_stream),
         ("cnn_inference", cnn_inference),
+        ("mlperf_tiny_int8", mlperf_tiny_int8),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (name, test) in tests {

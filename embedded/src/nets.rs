@@ -1,13 +1,19 @@
-//! The networks the firmware tests, shared with `build.rs`, which trains
-//! them on the host and records the host's results.
+//! The networks the firmware runs, shared with `build.rs`, which trains or
+//! quantizes them on the host and records the host's results.
 use nn::prelude::*;
 
-network! {
-    /// The design's MNIST network (trained on the host, inference on the
-    /// device in f32 and, quantized on the host, in int8).
-    #[nn(int8)]
-    pub MnistMlp = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
-}
+// The examples' MNIST networks and the MLPerf Tiny reference models, in
+// their files (all `no_std`).
+#[path = "../../examples/common/mnist_nets.rs"]
+mod mnist_nets;
+pub use mnist_nets::*;
+#[path = "../../examples/common/mlperf_tiny.rs"]
+mod mlperf_tiny;
+pub use mlperf_tiny::*;
+#[path = "../../examples/common/resnet8.rs"]
+#[allow(dead_code)] // `digit_as_rgb` serves the examples
+mod resnet8;
+pub use resnet8::*;
 
 network! {
     /// Sized for the board: trained on the device on the 8×8 UCI digits.

@@ -3,6 +3,7 @@
 //! grids).
 #![allow(dead_code)] // each example uses its own subset
 
+pub mod mnist_nets;
 pub mod resnet8;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -16,30 +17,11 @@ use std::path::{Path, PathBuf};
 
 pub type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
-nn::network! {
-    /// The design's MNIST network, 784 → 128 → 10 with dropout: trained by
-    /// `examples/mnist.rs`, loaded by `examples/classify.rs`, quantized by
-    /// `examples/quantize.rs`.
-    #[nn(int8)]
-    pub MnistMlp = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax >
-}
+#[allow(unused_imports)] // each example uses its own subset
+pub use mnist_nets::*;
 
 /// Where `examples/mnist.rs` saves its trained weights by default.
 pub const MNIST_WEIGHTS: &str = "target/mnist-mlp.nnw";
-
-nn::network! {
-    /// LeNet-style: conv 5×5 (8) → pool → conv 5×5 (16) → pool → 256 → 64 →
-    /// 10. Trained by `examples/cnn_mnist.rs`, quantized by
-    /// `examples/quantize.rs`.
-    #[nn(int8)]
-    pub MnistCnn = <
-        Input<1, 28, 28>,
-        Conv2d<1, 8, 5>, ReLU, MaxPool2d<2>,
-        Conv2d<8, 16, 5>, ReLU, MaxPool2d<2>,
-        Flatten, Linear<256, 64>, ReLU, Dropout<0.2>,
-        Linear<64, 10>, Softmax,
-    >
-}
 
 /// Where `examples/cnn_mnist.rs` saves its trained weights.
 pub const MNIST_CNN_WEIGHTS: &str = "target/mnist-cnn.nnw";
