@@ -1,49 +1,39 @@
-//! Footprint build: MNIST MLP inference with the model executed in place
-//! from flash (`include_model!`: nothing copied, no initializer or RNG
-//! linked) and its activations in a static; prints the digit, the
-//! activation memory and the stack's high-water mark.
+//! Footprint build: the MNIST MLP in f32, executed in place from flash
+//! (`include_model!`: nothing copied, no initializer or RNG linked), on a
+//! digit whose pixels are scaled into a static input buffer.
 #![no_std]
 #![no_main]
 
 #[path = "../src/board.rs"]
 mod board;
+#[path = "../src/measure.rs"]
+#[allow(dead_code)] // f32 builds compare with a tolerance, int8 builds exactly
+mod measure;
 #[path = "../src/nets.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)] // each build uses one network
 mod nets;
 
-use board::{debug, entry, exit, hprintln};
 use nets::{MnistMlp, MnistMlpActivations};
 
-/// The model, in flash: the image the build script wrote, checked at compile time.
-static MODEL: &MnistMlp = nn::include_model!(MnistMlp, concat!(env!("OUT_DIR"), "/mnist.nni"));
-/// All the RAM inference needs besides the input sample.
-static mut MEMORY: MnistMlpActivations = MnistMlpActivations::new();
+/// The input sample.
+static mut INPUT: [f32; 784] = [0.0; 784];
 
-#[entry]
-fn main() -> ! {
-    board::stack::paint();
-    // SAFETY: the only reference to MEMORY.
-    let memory = unsafe { board::slot(&raw mut MEMORY) };
-    let pixels = include_bytes!(concat!(env!("OUT_DIR"), "/mnist_digit.bin"));
-    let mut x = [0.0f32; 784];
-    for (x, &p) in x.iter_mut().zip(pixels) {
-        *x = p as f32 / 255.0;
-    }
-    let digit = nn::metrics::argmax(MODEL.infer(&x, memory));
-    // The host's logits for this digit: the device must predict as the host.
-    let logits = include_bytes!(concat!(env!("OUT_DIR"), "/mnist_digit_logits.bin"));
-    let host: [f32; 10] =
-        core::array::from_fn(|k| f32::from_le_bytes(core::array::from_fn(|b| logits[4 * k + b])));
-    let expected = nn::metrics::argmax(&host);
-    hprintln!("digit: {} (host: {})", digit, expected);
-    hprintln!(
-        "activations: {} B, stack high-water: {} B",
-        MnistMlp::INFER_RAM_BYTES,
-        board::stack::high_water()
-    );
-    exit(if digit == expected {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    })
-}
+footprint!(
+    MnistMlp,
+    MnistMlpActivations,
+    "mnist.nni",
+    |_| {
+        // SAFETY: the only reference to INPUT.
+        let x = unsafe { board::slot(&raw mut INPUT) };
+        let pixels = include_bytes!(concat!(env!("OUT_DIR"), "/mnist_digit.bin"));
+        for (x, &p) in x.iter_mut().zip(pixels) {
+            *x = p as f32 / 255.0;
+        }
+        &*x
+    },
+    |_, y: &[f32; 10]| {
+        let host = include_bytes!(concat!(env!("OUT_DIR"), "/mnist_digit_logits.bin"));
+        board::hprintln!("digit: {}", nn::metrics::argmax(y));
+        measure::near_host(y, host)
+    },
+);

@@ -1,38 +1,28 @@
 //! Footprint build: the 1-16-16-1 sine model (as in the TFLite-Micro and
-//! microflow comparisons), inference only, executed in place from flash.
+//! microflow comparisons) in f32, inference only, executed in place from
+//! flash.
 #![no_std]
 #![no_main]
 
 #[path = "../src/board.rs"]
 mod board;
+#[path = "../src/measure.rs"]
+#[allow(dead_code)] // f32 builds compare with a tolerance, int8 builds exactly
+mod measure;
 #[path = "../src/nets.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)] // each build uses one network
 mod nets;
 
-use board::{debug, entry, exit, hprintln};
 use nets::{Sine, SineActivations};
 
-/// The model, in flash: the image the build script wrote, checked at compile time.
-static MODEL: &Sine = nn::include_model!(Sine, concat!(env!("OUT_DIR"), "/sine.nni"));
-/// All the RAM inference needs besides the input sample.
-static mut MEMORY: SineActivations = SineActivations::new();
-
-#[entry]
-fn main() -> ! {
-    board::stack::paint();
-    // SAFETY: the only reference to MEMORY.
-    let memory = unsafe { board::slot(&raw mut MEMORY) };
-    let y = MODEL.infer(&[core::f32::consts::FRAC_PI_2], memory)[0];
-    // Integers only: float formatting would add its code to the measurement.
-    hprintln!("sin(pi/2) * 1000 = {}", (y * 1000.0) as i32);
-    hprintln!(
-        "activations: {} B, stack high-water: {} B",
-        Sine::INFER_RAM_BYTES,
-        board::stack::high_water()
-    );
-    exit(if (y - 1.0).abs() < 0.1 {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    })
-}
+footprint!(
+    Sine,
+    SineActivations,
+    "sine.nni",
+    |_| &[core::f32::consts::FRAC_PI_2],
+    |_, y: &[f32; 1]| {
+        // Integers only: float formatting would add its code to the measurement.
+        board::hprintln!("sin(pi/2) * 1000 = {}", (y[0] * 1000.0) as i32);
+        (y[0] - 1.0).abs() < 0.1
+    },
+);

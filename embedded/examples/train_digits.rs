@@ -6,7 +6,7 @@
 #[path = "../src/board.rs"]
 mod board;
 #[path = "../src/nets.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)] // the digits network only
 mod nets;
 
 use board::{debug, entry, exit, hprintln};

@@ -266,12 +266,20 @@ dispatched! {
         assert_eq!(x.len(), g.channels * h * wd, "int8 conv: input");
         assert_eq!(w.len(), co_total * cig * kh * kw, "int8 conv: weights");
         assert_eq!(y.len(), co_total * oh * ow, "int8 conv: outputs");
+        if kh == 1 && kw == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0 {
+            return pointwise(h * wd, cig, groups, Quantized { values: x, zero: x_zero }, w, stage, y);
+        }
+        // Each block of up to ACCUMULATORS outputs of one output row sums
+        // tap by tap: for each weight, the run of outputs whose tap falls
+        // inside the input (computed, not tested per pixel).
+        let mut acc = [0i32; ACCUMULATORS];
         for co in 0..co_total {
             let first_ci = co / (co_total / groups) * cig;
             let filters = &w[co * cig * kh * kw..(co + 1) * cig * kh * kw];
             for oy in 0..oh {
-                for ox in 0..ow {
-                    let mut acc = 0;
+                for ox0 in (0..ow).step_by(ACCUMULATORS) {
+                    let acc = &mut acc[..ACCUMULATORS.min(ow - ox0)];
+                    acc.fill(0);
                     for ci in 0..cig {
                         let plane = &x[(first_ci + ci) * h * wd..(first_ci + ci + 1) * h * wd];
                         let taps = &filters[ci * kh * kw..(ci + 1) * kh * kw];
@@ -280,17 +288,88 @@ dispatched! {
                             if iy >= h {
                                 continue;
                             }
+                            let row = &plane[iy * wd..(iy + 1) * wd];
                             for j in 0..kw {
-                                let Some(ix) = (ox * g.stride_w + j * d).checked_sub(g.pad_w) else { continue };
-                                if ix < wd {
-                                    acc += (plane[iy * wd + ix] as i32 - x_zero) * taps[i * kw + j] as i32;
+                                // Outputs ox read column ox·stride + j·d − pad: those in [lo, hi) are inside.
+                                let (offset, s) = (j * d, g.stride_w);
+                                let lo = g.pad_w.saturating_sub(offset).div_ceil(s).max(ox0);
+                                let hi = (wd + g.pad_w).saturating_sub(offset).div_ceil(s).min(ox0 + acc.len());
+                                if lo < hi {
+                                    let start = lo * s + offset - g.pad_w;
+                                    accumulate(&mut acc[lo - ox0..hi - ox0], &row[start..], s, taps[i * kw + j] as i32, x_zero);
                                 }
                             }
                         }
                     }
-                    y[(co * oh + oy) * ow + ox] = stage.channel(co, acc);
+                    for (k, &a) in acc.iter().enumerate() {
+                        y[(co * oh + oy) * ow + ox0 + k] = stage.channel(co, a);
+                    }
                 }
             }
+        }
+    }
+}
+
+/// A pointwise (1×1, stride 1, unpadded) convolution over planes of
+/// `pixels`: each output pixel is a dot product over its group's `cig`
+/// input channels, four pixels at a time in registers (one weight load
+/// serves four products). No tap is padding, so the input's zero point
+/// folds into the bias: `Σ w·(x − z) = Σ w·x − z·Σ w`.
+#[inline(always)]
+fn pointwise(
+    pixels: usize,
+    cig: usize,
+    groups: usize,
+    x: Quantized,
+    w: &[i8],
+    stage: &Stage,
+    y: &mut [i8],
+) {
+    let co_total = stage.channels.len();
+    for co in 0..co_total {
+        let first_ci = co / (co_total / groups) * cig;
+        let filters = &w[co * cig..(co + 1) * cig];
+        let planes = &x.values[first_ci * pixels..(first_ci + cig) * pixels];
+        let offset = -x.zero * filters.iter().map(|&w| w as i32).sum::<i32>();
+        let out = &mut y[co * pixels..(co + 1) * pixels];
+        let mut p = 0;
+        while p + 4 <= pixels {
+            let mut acc = [offset; 4];
+            for (&w, plane) in filters.iter().zip(planes.chunks_exact(pixels)) {
+                let x = &plane[p..p + 4];
+                for k in 0..4 {
+                    acc[k] += w as i32 * x[k] as i32;
+                }
+            }
+            for k in 0..4 {
+                out[p + k] = stage.channel(co, acc[k]);
+            }
+            p += 4;
+        }
+        for (p, out) in out.iter_mut().enumerate().skip(p) {
+            let dot: i32 = filters
+                .iter()
+                .zip(planes.chunks_exact(pixels))
+                .map(|(&w, plane)| w as i32 * plane[p] as i32)
+                .sum();
+            *out = stage.channel(co, offset + dot);
+        }
+    }
+}
+
+/// Outputs of one convolution row summed at once (a stack buffer: 512 B).
+const ACCUMULATORS: usize = 128;
+
+/// `acc[k] += w · (x[k · stride] − zero)` for every accumulator.
+#[inline(always)]
+fn accumulate(acc: &mut [i32], x: &[i8], stride: usize, w: i32, zero: i32) {
+    if stride == 1 {
+        for (a, &v) in acc.iter_mut().zip(x) {
+            *a += w * (v as i32 - zero);
+        }
+    } else {
+        for (a, &v) in acc.iter_mut().zip(x.iter().step_by(stride)) {
+            *a += w * (v as i32 - zero);
         }
     }
 }

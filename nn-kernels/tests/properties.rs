@@ -388,8 +388,18 @@ fn groups_of(channels: usize, pick: usize) -> usize {
 /// A random window (non-square kernels, padding, stride, dilation) that fits
 /// its input.
 fn geometry() -> impl Strategy<Value = Geometry> {
+    geometry_of(1..10)
+}
+
+/// 1×1 windows with stride 1 and no padding, on planes of up to 400 pixels.
+fn pointwise() -> impl Strategy<Value = Geometry> {
+    (1usize..4, 1usize..20, 1usize..20).prop_map(|(c, h, w)| Geometry::square(c, h, w, 1, 1, 0, 1))
+}
+
+/// Geometries of any width in `widths` (the others as [`geometry`]).
+fn geometry_of(widths: std::ops::Range<usize>) -> impl Strategy<Value = Geometry> {
     (
-        (1usize..4, 1usize..10, 1usize..10),
+        (1usize..4, 1usize..10, widths),
         (1usize..5, 1usize..5, 1usize..4, 1usize..4),
         (0usize..3, 0usize..3, 1usize..3),
     )
@@ -474,7 +484,9 @@ proptest! {
     #[test]
     fn int8_convolution_matches_the_definition(
         isa in isa(),
-        g in geometry(),
+        // Rows (and pointwise planes) wider than the kernel's block of
+        // accumulators too.
+        g in prop_oneof![geometry(), geometry_of(100..300), pointwise()],
         (group_pick, per_group) in (0usize..4, 1usize..4),
         (x_zero, y_zero) in (-128i32..128, -128i32..128),
         seed in any::<u64>(),

@@ -1,0 +1,15 @@
+//! Footprint build: the MLPerf Tiny ResNet-8 (image classification) in f32,
+//! executed in place from flash on the build script's reference input.
+#![no_std]
+#![no_main]
+
+#[path = "../src/board.rs"]
+mod board;
+#[path = "../src/measure.rs"]
+#[allow(dead_code)] // f32 builds compare with a tolerance, int8 builds exactly
+mod measure;
+#[path = "../src/nets.rs"]
+#[allow(dead_code, unused_imports)] // each build uses one network
+mod nets;
+
+footprint!(reference "resnet8": nets::ResNet8, nets::ResNet8Activations, f32);
