@@ -334,15 +334,18 @@ fn pointwise(
         let out = &mut y[co * pixels..(co + 1) * pixels];
         let mut p = 0;
         while p + 4 <= pixels {
-            let mut acc = [offset; 4];
+            // Four named accumulators, not an array: they stay in registers
+            // even where the firmware is optimized for size.
+            let (mut a0, mut a1, mut a2, mut a3) = (offset, offset, offset, offset);
             for (&w, plane) in filters.iter().zip(planes.chunks_exact(pixels)) {
-                let x = &plane[p..p + 4];
-                for k in 0..4 {
-                    acc[k] += w as i32 * x[k] as i32;
-                }
+                let (w, x) = (w as i32, &plane[p..p + 4]);
+                a0 += w * x[0] as i32;
+                a1 += w * x[1] as i32;
+                a2 += w * x[2] as i32;
+                a3 += w * x[3] as i32;
             }
-            for k in 0..4 {
-                out[p + k] = stage.channel(co, acc[k]);
+            for (k, a) in [a0, a1, a2, a3].into_iter().enumerate() {
+                out[p + k] = stage.channel(co, a);
             }
             p += 4;
         }
