@@ -122,6 +122,37 @@ pub use rand;
 /// assert_eq!(*model.infer(&[0.5; 784], &mut memory), p);
 /// assert_eq!(Mnist::INFER_RAM_BYTES, 4 * (128 + 128));
 /// ```
+///
+/// `#[nn(int8)]` before the name also generates the network's int8 form,
+/// `NameInt8` (TFLite's post-training int8 scheme, see [`quant`]), with its
+/// `NameInt8Activations`: on the float model, `calibrate(samples)` observes
+/// every activation's range and `quantize(&ranges)` (or `quantize_into`,
+/// without an allocator) builds the int8 model, in which batch norms are
+/// folded into the `Conv2d`/`Linear` before them and ReLUs fused into the
+/// layer they follow. The int8 model has `infer` (int8 in, int8 out,
+/// integers only), `quantize_input`, `dequantize_output`, `forward` and
+/// `predict` (floats in), `MODEL_BYTES`, `INFER_RAM_BYTES`, and flash images
+/// like any model. A batch norm with no `Conv2d`/`Linear` to fold into, or
+/// unpooling, is a compile error at its layer.
+///
+/// ```
+/// use nn::prelude::*;
+/// network! {
+///     #[nn(int8)]
+///     pub Small = < Linear<4, 16>, BatchNorm1d<16>, ReLU, Linear<16, 3>, Softmax >
+/// }
+/// let model = Small::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(1));
+/// let samples: Vec<[f32; 4]> = (0..64).map(|i| [i as f32 / 64.0, 0.5, -0.25, 1.0 - i as f32 / 32.0]).collect();
+/// let int8 = model.quantize(&model.calibrate(&samples));
+/// // Integers only: int8 in, int8 out, activations in int8 slots.
+/// let mut memory = SmallInt8Activations::new();
+/// let y = int8.infer(&int8.quantize_input(&samples[0]), &mut memory);
+/// assert_eq!(int8.dequantize_output(y), int8.forward(&samples[0]));
+/// for x in &samples {
+///     let (f, q) = (model.forward(x), int8.forward(x));
+///     assert!(f.iter().zip(&q).all(|(a, b)| (a - b).abs() < 0.05));
+/// }
+/// ```
 pub use nn_macros::network;
 
 /// Embeds a model's flash image (written by
