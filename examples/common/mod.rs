@@ -30,6 +30,7 @@ pub const MNIST_CNN_WEIGHTS: &str = "target/mnist-cnn.nnw";
 pub type Image = [[[f32; 28]; 28]; 1];
 
 /// The vendored 10k MNIST digits, split 8k/2k by a seeded shuffle.
+#[derive(Clone)]
 pub struct Mnist {
     pub data: idx::Labeled<784>,
     pub classes: Vec<usize>,
