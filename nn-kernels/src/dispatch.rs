@@ -3,7 +3,8 @@
 //! The body is written once as portable Rust; on x86_64 it is also compiled
 //! inside `#[target_feature]` functions so LLVM vectorizes it with AVX2 or
 //! AVX-512. `$name` dispatches on [`crate::isa::Isa::active`], `$on` takes the
-//! level explicitly (tests force every path through it).
+//! level explicitly (tests force every path through it); `pub fn $on(…)`
+//! alone makes only the latter, for a caller that dispatches further.
 
 macro_rules! dispatched {
     (
@@ -16,8 +17,18 @@ macro_rules! dispatched {
             $on($crate::isa::Isa::active(), $($arg),*)
         }
 
-        /// Like the function without `_on`, on an explicitly chosen instruction
-        /// set; a level this CPU lacks falls back to the portable code.
+        dispatched! {
+            /// Like the function without `_on`, on an explicitly chosen instruction
+            /// set; a level this CPU lacks falls back to the portable code.
+            pub fn $on($($arg: $ty),*) $(-> $ret)? $body
+        }
+    };
+    // Only the `_on` form, for a caller that dispatches further itself.
+    (
+        $(#[$meta:meta])*
+        pub fn $on:ident ( $($arg:ident : $ty:ty),* $(,)? ) $(-> $ret:ty)? $body:block
+    ) => {
+        $(#[$meta])*
         pub fn $on(isa: $crate::isa::Isa, $($arg: $ty),*) $(-> $ret)? {
             #[inline(always)]
             fn body($($arg: $ty),*) $(-> $ret)? $body

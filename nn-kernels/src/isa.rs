@@ -83,6 +83,26 @@ fn has_avx512f() -> bool {
     std::is_x86_feature_detected!("avx512f")
 }
 
+/// Whether the CPU has AVX-512 VNNI (with AVX-512F and BW), which the int8
+/// dense kernel uses on [`Isa::Avx512`]. Never under Miri.
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
+pub(crate) fn has_avx512_vnni() -> bool {
+    !cfg!(miri)
+        && std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512bw")
+        && std::is_x86_feature_detected!("avx512vnni")
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+pub(crate) fn has_avx512_vnni() -> bool {
+    !cfg!(miri)
+        && cfg!(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx512vnni"
+        ))
+}
+
 // Without std there is no run-time detection: trust what the build enabled.
 #[cfg(not(all(target_arch = "x86_64", feature = "std")))]
 fn has_avx2_fma() -> bool {

@@ -17,6 +17,9 @@
 //! ```
 use crate::conv::Geometry;
 
+#[cfg(target_arch = "x86_64")]
+mod vnni;
+
 /// A positive real multiplier `m` as TFLite stores it: `m ≈ multiplier ·
 /// 2^(shift − 31)` with `multiplier` in `[2^30, 2^31)`. Packed (alignment
 /// 1), so int8 layers that hold it have no padding and can live in flash
@@ -202,30 +205,59 @@ pub const fn output(acc: i32, requant: Requant, zero: i32) -> i8 {
     }
 }
 
-dispatched! {
-    /// A dense layer: `y[o] = output(bias[o] + Σ_i x[i] · w[o][i])` for
-    /// row-major `w` (one row of `x.len()` weights per output). The input's
-    /// zero point is folded into `bias` (`bias − zero · Σ_i w[o][i]`).
-    ///
-    /// # Panics
-    /// If the lengths disagree.
-    ///
-    /// ```
-    /// use nn_kernels::int8::{dense, Channel, Requant, Stage};
-    /// let mut y = [0i8; 2];
-    /// let half = |bias| Channel { bias, requant: Requant::new(0.5) };
-    /// let stage = Stage { channels: &[half(0), half(10)], zero: -1 };
-    /// dense(&[1, 2], &[1, 1, -1, 1], &stage, &mut y);
-    /// assert_eq!(y, [1, 5]); // round(3/2) − 1, round(11/2) − 1
-    /// ```
-    pub fn dense / dense_on(x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
-        let n = x.len();
-        assert_eq!(w.len(), n * y.len(), "int8 dense: weights");
-        assert_eq!(stage.channels.len(), y.len(), "int8 dense: one channel per output");
-        for (o, y) in y.iter_mut().enumerate() {
-            let row = &w[o * n..(o + 1) * n];
-            let dot: i32 = x.iter().zip(row).map(|(&a, &b)| a as i32 * b as i32).sum();
-            *y = stage.channel(o, dot);
+/// A dense layer: `y[o] = output(bias[o] + Σ_i x[i] · w[o][i])` for
+/// row-major `w` (one row of `x.len()` weights per output). The input's
+/// zero point is folded into `bias` (`bias − zero · Σ_i w[o][i]`).
+///
+/// # Panics
+/// If the lengths disagree.
+///
+/// ```
+/// use nn_kernels::int8::{dense, Channel, Requant, Stage};
+/// let mut y = [0i8; 2];
+/// let half = |bias| Channel { bias, requant: Requant::new(0.5) };
+/// let stage = Stage { channels: &[half(0), half(10)], zero: -1 };
+/// dense(&[1, 2], &[1, 1, -1, 1], &stage, &mut y);
+/// assert_eq!(y, [1, 5]); // round(3/2) − 1, round(11/2) − 1
+/// ```
+#[inline]
+pub fn dense(x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
+    dense_on(crate::isa::Isa::active(), x, w, stage, y)
+}
+
+/// [`dense`] on an explicitly chosen instruction set (a level this CPU
+/// lacks falls back to the portable code). On [`Isa::Avx512`](crate::isa::Isa)
+/// with AVX-512 VNNI the dot products run on `vpdpbusd`; every path gives
+/// the same bits (integer sums are exact).
+pub fn dense_on(isa: crate::isa::Isa, x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
+    assert_eq!(w.len(), x.len() * y.len(), "int8 dense: weights");
+    assert_eq!(
+        stage.channels.len(),
+        y.len(),
+        "int8 dense: one channel per output"
+    );
+    #[cfg(target_arch = "x86_64")]
+    if isa == crate::isa::Isa::Avx512
+        && let Some(vnni) = vnni::Vnni::detect()
+    {
+        return vnni.dense(x, w, stage, y);
+    }
+    rows::dense_on(isa, x, w, stage, y)
+}
+
+/// The dense kernel as plain loops, compiled for each instruction set.
+mod rows {
+    use super::Stage;
+
+    dispatched! {
+        /// One dot product per output row.
+        pub fn dense_on(x: &[i8], w: &[i8], stage: &Stage, y: &mut [i8]) {
+            let n = x.len();
+            for (o, y) in y.iter_mut().enumerate() {
+                let row = &w[o * n..(o + 1) * n];
+                let dot: i32 = x.iter().zip(row).map(|(&a, &b)| a as i32 * b as i32).sum();
+                *y = stage.channel(o, dot);
+            }
         }
     }
 }
