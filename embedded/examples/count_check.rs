@@ -9,7 +9,7 @@
 #[allow(dead_code)] // no stack measurement here
 mod board;
 #[path = "../src/measure.rs"]
-#[allow(dead_code)] // the counter only
+#[allow(dead_code, unused_macros)] // the counter only
 mod measure;
 
 use board::{debug, entry, exit, hprintln};

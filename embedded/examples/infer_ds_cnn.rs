@@ -3,13 +3,6 @@
 #![no_std]
 #![no_main]
 
-#[path = "../src/board.rs"]
-mod board;
-#[path = "../src/measure.rs"]
-#[allow(dead_code)] // f32 builds compare with a tolerance, int8 builds exactly
-mod measure;
-#[path = "../src/nets.rs"]
-#[allow(dead_code, unused_imports)] // each build uses one network
-mod nets;
+include!("../src/footprint_build.rs");
 
 footprint!(reference "ds_cnn": nets::DsCnn, nets::DsCnnActivations, f32);

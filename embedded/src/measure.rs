@@ -101,24 +101,23 @@ pub fn near_host(y: &[f32], host: &[u8]) -> bool {
 /// `footprint!(reference NAME: Model, Memory, int8 | f32)` runs one of the
 /// build script's reference models (`reference_model!` in `build.rs`) on its
 /// input in flash and checks the host's output: bit for bit in int8.
-#[macro_export]
 macro_rules! footprint {
     (reference $name:literal: $model:ty, $memory:ty, int8) => {
-        $crate::footprint!(
+        footprint!(
             $model,
             $memory,
             concat!($name, "_int8.nni"),
-            |_| $crate::flash_input!(concat!($name, "_int8_input.bin")),
+            |_| flash_input!(concat!($name, "_int8_input.bin")),
             |_, y| nn::bytemuck::bytes_of(y)
                 == include_bytes!(concat!(env!("OUT_DIR"), "/", $name, "_int8_output.bin")),
         );
     };
     (reference $name:literal: $model:ty, $memory:ty, f32) => {
-        $crate::footprint!(
+        footprint!(
             $model,
             $memory,
             concat!($name, ".nni"),
-            |_| $crate::flash_input!(concat!($name, "_input.bin")),
+            |_| flash_input!(concat!($name, "_input.bin")),
             |_, y| measure::near_host(
                 nn::bytemuck::cast_slice(core::slice::from_ref(y)),
                 include_bytes!(concat!(env!("OUT_DIR"), "/", $name, "_output.bin")),
@@ -160,7 +159,6 @@ macro_rules! footprint {
 
 /// A sample the build script wrote (`$file` in `OUT_DIR`), read in place
 /// from flash: a `&'static` reference to it.
-#[macro_export]
 macro_rules! flash_input {
     ($file:expr) => {{
         static INPUT: &nn::io::image::Aligned<[u8]> =
