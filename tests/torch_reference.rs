@@ -523,3 +523,49 @@ fn grouped_depthwise_and_rectangular_convolutions_match_pytorch() {
         Conv1d::<4, 6, 3, 9, 1, 1, 1, 2, 2>::zeroed(),
     );
 }
+
+#[test]
+fn kl_divergence_entropy_and_cross_entropy_match_pytorch() {
+    let f = &Fixture::load();
+    let t: [[f32; 5]; 4] = cast(&f.f32("kl.t"));
+    // Log-space inputs, as KLDivLoss reads them; the trainers' batch
+    // average of the per-sample sums is reduction="batchmean".
+    let logp: [[f32; 5]; 4] = cast(&f.f32("kl.logp"));
+    let (mut loss, mut grad) = (0.0, [[0.0f32; 5]; 4]);
+    for ((y, t), g) in logp.iter().zip(&t).zip(&mut grad) {
+        loss += KlDiv.loss_grad(y, t, Some(g)) / 4.0;
+        g.iter_mut().for_each(|g| *g /= 4.0);
+    }
+    assert_close("KL loss", &[loss], &f.f64("kl.loss"), 1e-6);
+    assert_close(
+        "KL gradient",
+        grad.as_flattened(),
+        &f.f64("kl.logp_grad"),
+        1e-6,
+    );
+    // After a softmax head: kl_div(log_softmax(z), t).
+    let z: [[f32; 5]; 4] = cast(&f.f32("kl.z"));
+    let (mut loss, mut grad) = (0.0, [[0.0f32; 5]; 4]);
+    for ((z, t), g) in z.iter().zip(&t).zip(&mut grad) {
+        let mut p = [0.0; 5];
+        nn::kernels::softmax::softmax(z, &mut p);
+        loss += KlDiv.loss_grad_softmax(z, &p, t, Some(g)) / 4.0;
+        g.iter_mut().for_each(|g| *g /= 4.0);
+    }
+    assert_close("KL after softmax", &[loss], &f.f64("kl.softmax_loss"), 1e-6);
+    assert_close(
+        "KL gradient after softmax",
+        grad.as_flattened(),
+        &f.f64("kl.z_grad"),
+        1e-6,
+    );
+    let q: [[f32; 5]; 4] = cast(&f.f32("kl.q"));
+    let entropy: Vec<f32> = t.iter().map(|t| nn::metrics::entropy(t)).collect();
+    assert_close("entropy", &entropy, &f.f64("kl.entropy"), 1e-6);
+    let cross: Vec<f32> = t
+        .iter()
+        .zip(&q)
+        .map(|(t, q)| nn::metrics::cross_entropy(t, q))
+        .collect();
+    assert_close("cross-entropy", &cross, &f.f64("kl.cross_entropy"), 1e-6);
+}

@@ -62,7 +62,7 @@ pub mod prelude {
         GlobalAvgPool2d, HardTanh, Identity, LayerNorm, LeakyReLU, Linear, MaxPool2d, MaxUnpool2d,
         Maxout, PReLU, ReLU, ReLU6, Reshape, SiLU, Sigmoid, Softmax, Softplus, Tanh,
     };
-    pub use crate::loss::{Bce, CrossEntropy, Huber, L1, Loss, Mse};
+    pub use crate::loss::{Bce, CrossEntropy, Huber, KlDiv, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};
     #[cfg(feature = "std")]
     pub use crate::model::Checkpoint;

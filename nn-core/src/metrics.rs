@@ -1,5 +1,6 @@
 //! Evaluation metrics: classification (accuracy, confusion matrix,
-//! precision / recall / F1) and regression (MSE, MAE, R²). No allocation:
+//! precision / recall / F1), information (entropy, cross-entropy) and
+//! regression (MSE, MAE, R²). No allocation:
 //! the confusion matrix's size is the number of classes, a const generic.
 //!
 //! ```
@@ -25,6 +26,41 @@ pub fn argmax<T: PartialOrd>(x: &[T]) -> usize {
         }
     }
     best
+}
+
+/// The Shannon entropy of a distribution in nats, `H(p) = −Σ_k p_k ln p_k`
+/// (with `0 · ln 0 = 0`): how uncertain a prediction is, from 0 (certain)
+/// to `ln N` (uniform).
+///
+/// ```
+/// use nn_core::metrics::entropy;
+/// assert_eq!(entropy(&[1.0, 0.0]), 0.0);
+/// assert!((entropy(&[0.5, 0.5]) - core::f32::consts::LN_2).abs() < 1e-6);
+/// ```
+pub fn entropy(p: &[f32]) -> f32 {
+    -p.iter()
+        .filter(|&&p| p != 0.0)
+        .map(|&p| p * libm::logf(p))
+        .sum::<f32>()
+}
+
+/// The cross-entropy of `q` relative to `p` in nats, `H(p, q) = −Σ_k p_k ln
+/// q_k = H(p) + KL(p ‖ q)` (terms with `p_k = 0` are 0): the expected
+/// code length of `p`'s outcomes under `q`, and the loss
+/// [`CrossEntropy`](crate::loss::CrossEntropy) minimizes.
+///
+/// ```
+/// use nn_core::metrics::{cross_entropy, entropy};
+/// let p = [0.25, 0.75];
+/// assert!((cross_entropy(&p, &p) - entropy(&p)).abs() < 1e-6);
+/// assert!(cross_entropy(&p, &[0.5, 0.5]) > entropy(&p));
+/// ```
+pub fn cross_entropy<const N: usize>(p: &[f32; N], q: &[f32; N]) -> f32 {
+    -p.iter()
+        .zip(q)
+        .filter(|&(&p, _)| p != 0.0)
+        .map(|(&p, &q)| p * libm::logf(q))
+        .sum::<f32>()
 }
 
 /// Share of positions where `predicted` equals `actual` (0 for no samples).

@@ -20,7 +20,7 @@ pub struct CrossEntropy;
 
 /// The shared fused computation; `target(k)` is the target mass on class `k`
 /// and `probs`, when known, is `softmax(z)`.
-fn fused<const N: usize>(
+pub(super) fn fused<const N: usize>(
     z: &[f32; N],
     probs: Option<&[f32; N]>,
     target: impl Fn(usize) -> f32,

@@ -15,6 +15,7 @@
 mod bce;
 mod cross_entropy;
 mod huber;
+mod kl_div;
 mod output;
 mod perceptron;
 mod regression;
@@ -22,6 +23,7 @@ mod regression;
 pub use bce::Bce;
 pub use cross_entropy::{CrossEntropy, SmoothedCrossEntropy};
 pub use huber::Huber;
+pub use kl_div::KlDiv;
 pub use output::Output;
 pub use perceptron::Perceptron;
 pub use regression::{L1, Mse};

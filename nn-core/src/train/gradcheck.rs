@@ -637,5 +637,10 @@ mod tests {
             &2usize,
             16,
         );
+        // A distribution with a zero (0 · ln 0 = 0).
+        let mut p = t.map(|v| v / total);
+        p[4] = 0.0;
+        let rest: f32 = p.iter().sum();
+        check_loss::<6, [f32; 6]>(&crate::loss::KlDiv, &p.map(|v| v / rest), 47);
     }
 }
