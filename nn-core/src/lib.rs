@@ -58,9 +58,10 @@ pub mod prelude {
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{
         AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
-        ConvTranspose2d, DepthwiseConv2d, Dropout, ELU, Flatten, GELU, GELUTanh, GaussianNoise,
-        GlobalAvgPool2d, HardTanh, Identity, LayerNorm, LeakyReLU, Linear, MaxPool2d, MaxUnpool2d,
-        Maxout, PReLU, ReLU, ReLU6, Reshape, SiLU, Sigmoid, Softmax, Softplus, Tanh,
+        ConvTranspose2d, DepthwiseConv2d, Dropout, Dropout1d, Dropout2d, ELU, Flatten, GELU,
+        GELUTanh, GaussianNoise, GlobalAvgPool2d, HardTanh, Identity, LayerNorm, LeakyReLU, Linear,
+        MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, ReLU6, Reshape, SiLU, Sigmoid, Softmax,
+        Softplus, Tanh,
     };
     pub use crate::loss::{Bce, CrossEntropy, Huber, KlDiv, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};

@@ -85,7 +85,7 @@ struct Int8Program {
 fn is_view(l: &Resolved) -> bool {
     matches!(
         l.kind,
-        Kind::Dropout(_) | Kind::GaussianNoise(_) | Kind::Flatten | Kind::Reshape(_)
+        Kind::Dropout(..) | Kind::GaussianNoise(_) | Kind::Flatten | Kind::Reshape(_)
     )
 }
 

@@ -24,7 +24,9 @@ pub enum Kind {
     LeakyReLU(f32),
     Elu(f32),
     HardTanh(f32, f32),
-    Dropout(f32),
+    /// Drop probability, and how many trailing dimensions a dropped unit
+    /// spans: 0 (`Dropout`), 1 (`Dropout1d`), 2 (`Dropout2d`).
+    Dropout(f32, usize),
     GaussianNoise(f32),
     /// One slope, or one per channel.
     PReLU(Option<Size>),
@@ -122,6 +124,8 @@ const SPECIAL: &[&str] = &[
     "PReLU",
     "Maxout",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "GaussianNoise",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -233,7 +237,9 @@ impl Kind {
             Kind::LeakyReLU(_) => quote!(#l::LeakyReLU),
             Kind::Elu(_) => quote!(#l::ELU),
             Kind::HardTanh(..) => quote!(#l::HardTanh),
-            Kind::Dropout(_) => quote!(#l::Dropout),
+            Kind::Dropout(_, 0) => quote!(#l::Dropout),
+            Kind::Dropout(_, 1) => quote!(#l::Dropout1d),
+            Kind::Dropout(_, _) => quote!(#l::Dropout2d),
             Kind::GaussianNoise(_) => quote!(#l::GaussianNoise),
             Kind::PReLU(c) => {
                 let c = c.as_ref().map_or(quote!(1), a);
@@ -279,7 +285,7 @@ impl Kind {
     /// The settings a weights file's signature records besides the type.
     pub fn settings(&self) -> Option<String> {
         match self {
-            Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::Dropout(v) | Kind::GaussianNoise(v) => {
+            Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::Dropout(v, _) | Kind::GaussianNoise(v) => {
                 Some(format!("({v:?})"))
             }
             Kind::HardTanh(min, max) => Some(format!("({min:?},{max:?})")),
@@ -292,7 +298,7 @@ impl Kind {
     /// "slope 0", …).
     pub fn setting(&self, ty: &TokenStream) -> Option<TokenStream> {
         Some(match self {
-            Kind::Dropout(v) | Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::GaussianNoise(v) => {
+            Kind::Dropout(v, _) | Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::GaussianNoise(v) => {
                 quote!(<#ty>::new(#v))
             }
             Kind::HardTanh(min, max) => quote!(<#ty>::new(#min, #max)),
@@ -456,12 +462,17 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
                 outputs: s.next().expect("two sizes"),
             }
         }
-        "Dropout" => Kind::Dropout(
+        "Dropout" | "Dropout1d" | "Dropout2d" => Kind::Dropout(
             w.floats(
                 &[defaults::DROPOUT],
                 |p| (0.0..1.0).contains(&p),
-                "the drop probability must be in [0, 1), e.g. `Dropout<0.2>`",
+                &format!("the drop probability must be in [0, 1), e.g. `{name}<0.2>`"),
             )?[0],
+            match w.name.as_str() {
+                "Dropout" => 0,
+                "Dropout1d" => 1,
+                _ => 2,
+            },
         ),
         "GaussianNoise" if args.is_empty() => {
             return Err(w.error(
@@ -715,9 +726,23 @@ pub fn output(
         | Kind::LeakyReLU(_)
         | Kind::Elu(_)
         | Kind::HardTanh(..)
-        | Kind::Dropout(_)
+        | Kind::Dropout(_, 0)
         | Kind::GaussianNoise(_)
         | Kind::PReLU(None) => Ok(dims.clone()),
+        Kind::Dropout(_, 1) => match dims.view(2, krate) {
+            Dims::Seq { .. } => Ok(dims.clone()),
+            _ => needs(
+                "sequences (`C × L`)",
+                "; `Dropout2d` drops channels of images, `Dropout` single features",
+            ),
+        },
+        Kind::Dropout(_, _) => match dims.view(3, krate) {
+            Dims::Img { .. } => Ok(dims.clone()),
+            _ => needs(
+                "images (`C × H × W`)",
+                "; `Dropout1d` drops channels of sequences, `Dropout` single features",
+            ),
+        },
         Kind::PReLU(Some(_)) if dims.is_opaque() => Ok(dims.clone()),
         Kind::PReLU(Some(a)) if !differs(a, &one) || !differs(a, &dims.channels()) => {
             Ok(dims.clone())

@@ -511,6 +511,10 @@ mod tests {
     fn dropout_in_both_modes() {
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Train, &[], 8);
         check_layer::<[f32; 16], _, 4>(Dropout::new(0.3), Mode::Eval, &[], 9);
+        check_layer::<[[f32; 5]; 3], _, 4>(Dropout1d::new(0.3), Mode::Train, &[], 48);
+        check_layer::<[[f32; 5]; 3], _, 4>(Dropout1d::new(0.3), Mode::Eval, &[], 49);
+        check_layer::<[[[f32; 3]; 2]; 4], _, 3>(Dropout2d::new(0.4), Mode::Train, &[], 50);
+        check_layer::<[[[f32; 3]; 2]; 4], _, 3>(Dropout2d::new(0.4), Mode::Eval, &[], 51);
     }
 
     /// `Linear<4, 3>` whose weight gradient is 10% too large: a bug that
