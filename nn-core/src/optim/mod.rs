@@ -12,6 +12,7 @@
 mod adam;
 mod adaptive;
 mod lbfgs;
+mod line_search;
 mod momentum;
 pub mod schedule;
 mod second_order;
@@ -19,6 +20,7 @@ mod second_order;
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
 pub use adaptive::{AdaGrad, RmsProp};
 pub use lbfgs::Lbfgs;
+pub use line_search::LineSearchGd;
 pub use momentum::{Momentum, MomentumForm};
 pub use second_order::{Damping, LeastSquares, Objective, SecondOrder, StepReport};
 
