@@ -1,6 +1,7 @@
 //! What training uses besides layers, losses and optimizers: weight
 //! penalties and gradient clipping ([`regularize`]), weight averaging
-//! ([`averaging`]), gradient checks ([`gradcheck`]) and model selection by
+//! ([`averaging`]), gradient checks ([`gradcheck`]), the overfit-one-batch
+//! check ([`overfit`]) and model selection by
 //! cross-validation and hyperparameter search ([`search`]).
 //!
 //! ```
@@ -10,6 +11,7 @@
 pub mod averaging;
 #[cfg(any(test, feature = "std"))]
 pub mod gradcheck;
+pub mod overfit;
 pub mod regularize;
 #[cfg(feature = "std")]
 pub mod search;
