@@ -5,7 +5,7 @@ use nn::data::batch::{Standardizer, split};
 use nn::data::csv::{Header, load};
 use nn::linalg::normal_equations;
 use nn::metrics::r2;
-use nn::optim::{Lbfgs, LeastSquares, LineSearchGd, Objective, SecondOrder};
+use nn::optim::{EvolutionStrategy, Lbfgs, LeastSquares, LineSearchGd, Objective, SecondOrder};
 use nn::prelude::*;
 use nn::rng::TrainRng;
 
@@ -475,5 +475,46 @@ fn gauss_newton_and_lm_solve_diabetes_regression() {
     let marquardt = damped_steps(SecondOrder::levenberg_marquardt(1.0));
     eprintln!(
         "diabetes: Gauss–Newton in 1 step, Levenberg in {levenberg}, Levenberg–Marquardt in {marquardt}"
+    );
+}
+
+/// The (μ/μ, λ) evolution strategy trains the iris softmax regression from
+/// loss values alone and reaches gradient descent's test accuracy (at 20
+/// loss evaluations per generation against one gradient per step).
+#[test]
+fn an_evolution_strategy_trains_iris_without_gradients() {
+    let (x, y, x_test, y_test) = classification_split::<4, 120>("iris.csv");
+    let mut t = IrisSoftmaxTrainer::<Sgd, 120>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    let mut start = [0.0f32; IrisSoftmax::NUM_PARAMS];
+    t.model.params_to_slice(&mut start);
+    let mut es = EvolutionStrategy::<{ IrisSoftmax::NUM_PARAMS }, 5, 20>::new(start, 0.5, 9);
+    let first = t.eval_loss(&x, &y, &CrossEntropy);
+    for _ in 0..300 {
+        es.generation(|theta| {
+            t.model.params_from_slice(theta);
+            t.eval_loss(&x, &y, &CrossEntropy) as f64
+        });
+    }
+    t.model.params_from_slice(es.parent());
+    let es_loss = t.eval_loss(&x, &y, &CrossEntropy);
+    let accuracy = |m: &IrisSoftmax| {
+        let predicted: Vec<usize> = x_test.iter().map(|x| m.predict(x)).collect();
+        nn::metrics::accuracy(&predicted, &y_test)
+    };
+    let es_accuracy = accuracy(&t.model);
+    // Gradient descent from the same start, one gradient per step.
+    let mut gd = IrisSoftmaxTrainer::<Sgd, 120>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    for _ in 0..300 {
+        gd.train_step(&x, &y, &CrossEntropy);
+    }
+    let gd_loss = gd.eval_loss(&x, &y, &CrossEntropy);
+    eprintln!(
+        "iris: ES 300 generations × 20 evaluations: loss {first:.4} -> {es_loss:.4}, {:.2}% test; GD 300 steps: {gd_loss:.4}, {:.2}% test",
+        100.0 * es_accuracy,
+        100.0 * accuracy(&gd.model)
+    );
+    assert!(
+        es_loss < first / 4.0 && es_accuracy > 0.9,
+        "{es_loss} {es_accuracy}"
     );
 }

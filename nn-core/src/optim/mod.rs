@@ -11,6 +11,7 @@
 
 mod adam;
 mod adaptive;
+mod evolution;
 mod lbfgs;
 mod line_search;
 mod momentum;
@@ -19,6 +20,7 @@ mod second_order;
 
 pub use adam::{Adam, AdamState, AdamW, AmsGrad, AmsGradState};
 pub use adaptive::{AdaGrad, RmsProp};
+pub use evolution::{EvolutionStrategy, Generation};
 pub use lbfgs::Lbfgs;
 pub use line_search::LineSearchGd;
 pub use momentum::{Momentum, MomentumForm};
