@@ -94,7 +94,7 @@ impl<const N: usize, const MU: usize, const LAMBDA: usize> EvolutionStrategy<N, 
     pub fn generation(&mut self, mut f: impl FnMut(&[f32; N]) -> f64) -> Generation {
         let tau = 1.0 / libm::sqrt(2.0 * N as f64);
         let mut scores = [(0.0f64, 0usize); LAMBDA];
-        for k in 0..LAMBDA {
+        for (k, entry) in scores.iter_mut().enumerate() {
             let normal: f64 = self.rng.sample(StandardNormal);
             let sigma = self.sigma * libm::exp(tau * normal);
             for (x, &m) in self.offspring[k].iter_mut().zip(&self.parent) {
@@ -103,7 +103,7 @@ impl<const N: usize, const MU: usize, const LAMBDA: usize> EvolutionStrategy<N, 
             }
             self.strengths[k] = sigma;
             let score = f(&self.offspring[k]);
-            scores[k] = (if score.is_nan() { f64::INFINITY } else { score }, k);
+            *entry = (if score.is_nan() { f64::INFINITY } else { score }, k);
         }
         scores.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let selected = &scores[..MU];
