@@ -46,6 +46,31 @@ pub fn split<'a, R: Rng + ?Sized>(
     (a, b, c)
 }
 
+/// A bootstrap resample (bagging's "sampling with replacement"): fills
+/// `out` with rows drawn uniformly, with replacement, from `from`. With
+/// `out.len() == from.len()`, about 63% of the rows appear (some several
+/// times) and the rest are left out.
+///
+/// # Panics
+/// If `from` is empty and `out` is not.
+///
+/// ```
+/// use rand::SeedableRng;
+/// let rows = [10, 11, 12, 13];
+/// let mut sample = [0usize; 4];
+/// nn_core::data::batch::bootstrap(&rows, &mut sample, &mut nn_core::rng::TrainRng::seed_from_u64(1));
+/// assert!(sample.iter().all(|r| rows.contains(r)));
+/// ```
+pub fn bootstrap<R: Rng + ?Sized>(from: &[usize], out: &mut [usize], rng: &mut R) {
+    assert!(
+        !from.is_empty() || out.is_empty(),
+        "a bootstrap sample needs rows to draw from"
+    );
+    for o in out.iter_mut() {
+        *o = from[rng.random_range(0..from.len())];
+    }
+}
+
 /// A permutation of a data set's rows, reshuffled every epoch, from which
 /// mini-batches are gathered into fixed-size buffers.
 pub struct Epochs<'a> {

@@ -1,6 +1,6 @@
 //! What training uses besides layers, losses and optimizers: weight
 //! penalties and gradient clipping ([`regularize`]), weight averaging
-//! ([`averaging`]), gradient checks ([`gradcheck`]), the overfit-one-batch
+//! ([`averaging`]), bagging ensembles ([`bagging`]), gradient checks ([`gradcheck`]), the overfit-one-batch
 //! check ([`overfit`]) and model selection by
 //! cross-validation and hyperparameter search ([`search`]).
 //!
@@ -9,6 +9,7 @@
 //! assert!(r.is_active());
 //! ```
 pub mod averaging;
+pub mod bagging;
 #[cfg(any(test, feature = "std"))]
 pub mod gradcheck;
 pub mod overfit;
