@@ -4,6 +4,7 @@
 //! rectangular convolutions.
 //! `tests/fixtures/make_torch_reference.py` made the fixture; no Python is
 //! needed here.
+use nn::loss::PixelCrossEntropy;
 use nn::mem::Zeroable;
 use nn::optim::schedule::{CosineAnnealing, PlateauMode, ReduceOnPlateau, Schedule, Threshold};
 use nn::optim::{MomentumForm, Optimizer};
@@ -568,4 +569,29 @@ fn kl_divergence_entropy_and_cross_entropy_match_pytorch() {
         .map(|(t, q)| nn::metrics::cross_entropy(t, q))
         .collect();
     assert_close("cross-entropy", &cross, &f.f64("kl.cross_entropy"), 1e-6);
+}
+
+#[test]
+fn pixelwise_cross_entropy_matches_pytorch_on_image_scores() {
+    let f = &Fixture::load();
+    let z: [[f32; 24]; 2] = cast(&f.f32("pixel.z")); // 3 classes × 2 × 4 pixels
+    let labels: [[f32; 8]; 2] = cast(&f.f32("pixel.labels"));
+    let (mut loss, mut grad) = (0.0, [[0.0f32; 24]; 2]);
+    for ((z, t), g) in z.iter().zip(&labels).zip(&mut grad) {
+        let t: [usize; 8] = t.map(|c| c as usize);
+        loss += PixelCrossEntropy::<3>.loss_grad(z, &t, Some(g)) / 2.0;
+        g.iter_mut().for_each(|g| *g /= 2.0);
+    }
+    assert_close(
+        "pixel-wise cross-entropy",
+        &[loss],
+        &f.f64("pixel.loss"),
+        1e-6,
+    );
+    assert_close(
+        "its gradient",
+        grad.as_flattened(),
+        &f.f64("pixel.z_grad"),
+        1e-5,
+    );
 }

@@ -18,6 +18,7 @@ mod huber;
 mod kl_div;
 mod output;
 mod perceptron;
+mod pixelwise;
 mod regression;
 
 pub use bce::Bce;
@@ -26,6 +27,7 @@ pub use huber::Huber;
 pub use kl_div::KlDiv;
 pub use output::Output;
 pub use perceptron::Perceptron;
+pub use pixelwise::PixelCrossEntropy;
 pub use regression::{L1, Mse};
 
 use crate::layer::Fusion;

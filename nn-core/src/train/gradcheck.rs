@@ -646,5 +646,7 @@ mod tests {
         p[4] = 0.0;
         let rest: f32 = p.iter().sum();
         check_loss::<6, [f32; 6]>(&crate::loss::KlDiv, &p.map(|v| v / rest), 47);
+        // Three classes at two positions.
+        check_loss::<6, [usize; 2]>(&crate::loss::PixelCrossEntropy::<3>, &[2, 0], 52);
     }
 }

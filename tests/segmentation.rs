@@ -1,0 +1,71 @@
+//! Pixel-wise classification with `PixelCrossEntropy`: a small fully
+//! convolutional network learns which pixels of noisy MNIST digits belong
+//! to the digit.
+use nn::data::idx;
+use nn::loss::PixelCrossEntropy;
+use nn::prelude::*;
+use nn::rng::TrainRng;
+
+network! {
+    /// Two 3×3 convolutions to two score maps (background, digit) per pixel.
+    Segmenter = <
+        Input<1, 28, 28>,
+        Conv2d<1, 8, 3, padding = same>, ReLU,
+        Conv2d<8, 2, 3, padding = same>,
+    >
+}
+
+const B: usize = 16;
+
+#[test]
+fn a_fully_convolutional_network_segments_noisy_digits() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let data = idx::load_labeled::<784>(
+        format!("{root}/data/mnist10k-images-idx3-ubyte.gz"),
+        format!("{root}/data/mnist10k-labels-idx1-ubyte.gz"),
+    )
+    .unwrap();
+    let rng = &mut TrainRng::seed_from_u64(4);
+    // Inputs: digits with Gaussian noise; targets: the clean digit's pixels above 0.5.
+    let batch = |start: usize, rng: &mut TrainRng| {
+        let mut x = Box::new([[[[0.0f32; 28]; 28]; 1]; B]);
+        let mut t = Box::new([[0usize; 784]; B]);
+        for k in 0..B {
+            let image = &data.images[start + k];
+            for (p, &v) in image.iter().enumerate() {
+                x[k][0][p / 28][p % 28] = v + 0.3 * (rng.random::<f32>() - 0.5);
+                t[k][p] = (v > 0.5) as usize;
+            }
+        }
+        (x, t)
+    };
+    let mut trainer = SegmenterTrainer::<Adam, B>::new_boxed(Init::HeNormal, Adam::new(1e-2), 1);
+    let loss = PixelCrossEntropy::<2>;
+    for step in 0..150 {
+        let (x, t) = batch((step % 20) * B, rng);
+        trainer.train_step(&x, &t, &loss);
+    }
+    // Held-out digits: pixel accuracy of the argmax class at each pixel.
+    let (x, t) = batch(9000, rng);
+    let (mut correct, mut total) = (0, 0);
+    for (x, t) in x.iter().zip(t.iter()) {
+        let scores = trainer.model.forward(x);
+        for p in 0..784 {
+            let (bg, fg) = (scores[0][p / 28][p % 28], scores[1][p / 28][p % 28]);
+            correct += ((fg > bg) as usize == t[p]) as usize;
+            total += 1;
+        }
+    }
+    let accuracy = correct as f64 / total as f64;
+    // "Everything is background" scores the share of background pixels.
+    let background = t.iter().flatten().filter(|&&c| c == 0).count() as f64 / total as f64;
+    eprintln!(
+        "segmentation of noisy held-out digits: {:.2}% of pixels right (all-background: {:.2}%)",
+        100.0 * accuracy,
+        100.0 * background
+    );
+    assert!(
+        accuracy > 0.97 && accuracy > background + 0.1,
+        "pixel accuracy {accuracy}"
+    );
+}
