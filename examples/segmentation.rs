@@ -1,6 +1,13 @@
-//! Pixel-wise classification with `PixelCrossEntropy`: a small fully
-//! convolutional network learns which pixels of noisy MNIST digits belong
-//! to the digit.
+//! Pixel-wise classification (segmentation) with `PixelCrossEntropy`: a
+//! small fully convolutional network learns which pixels of noisy MNIST
+//! digits belong to the digit.
+//!
+//! `cargo run --release --example segmentation`
+//!
+//! Inputs are the vendored digits with uniform noise (±0.15), targets the
+//! clean digit's pixels above 0.5; 150 Adam steps on batches of 16 from the
+//! first 320 digits, then the pixel accuracy on 16 held-out digits, next to
+//! the "everything is background" baseline.
 use nn::data::idx;
 use nn::loss::PixelCrossEntropy;
 use nn::prelude::*;
@@ -17,14 +24,12 @@ network! {
 
 const B: usize = 16;
 
-#[test]
-fn a_fully_convolutional_network_segments_noisy_digits() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = env!("CARGO_MANIFEST_DIR");
     let data = idx::load_labeled::<784>(
         format!("{root}/data/mnist10k-images-idx3-ubyte.gz"),
         format!("{root}/data/mnist10k-labels-idx1-ubyte.gz"),
-    )
-    .unwrap();
+    )?;
     let rng = &mut TrainRng::seed_from_u64(4);
     // Inputs: digits with Gaussian noise; targets: the clean digit's pixels above 0.5.
     let batch = |start: usize, rng: &mut TrainRng| {
@@ -59,13 +64,10 @@ fn a_fully_convolutional_network_segments_noisy_digits() {
     let accuracy = correct as f64 / total as f64;
     // "Everything is background" scores the share of background pixels.
     let background = t.iter().flatten().filter(|&&c| c == 0).count() as f64 / total as f64;
-    eprintln!(
-        "segmentation of noisy held-out digits: {:.2}% of pixels right (all-background: {:.2}%)",
+    println!(
+        "pixel accuracy on noisy held-out digits: {:.2}% (all-background: {:.2}%)",
         100.0 * accuracy,
         100.0 * background
     );
-    assert!(
-        accuracy > 0.97 && accuracy > background + 0.1,
-        "pixel accuracy {accuracy}"
-    );
+    Ok(())
 }
