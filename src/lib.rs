@@ -106,7 +106,9 @@ pub use rand;
 /// `INFER_RAM_BYTES`), `predict`, `NUM_PARAMS`, `init_in_place`, `new_boxed`,
 /// and flash images (`save_image`, `from_image`, [`include_model!`]). The trainer
 /// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
-/// everything a step needs, with `train_step`, `forward_batch`, `eval_loss`,
+/// everything a step needs, with `train_step` (and `train_step_toward`, which
+/// adds the parameter-sharing penalty toward a reference model),
+/// `forward_batch`, `eval_loss`,
 /// `TRAIN_STATE_BYTES`. When the last layer is `Softmax` (or `Sigmoid`), the
 /// loss is fused with it: cross-entropy trains on `p − y` directly.
 ///
@@ -251,7 +253,7 @@ pub mod __private {
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::rng::TrainRng;
     pub use nn_core::train::averaging::Parameters;
-    pub use nn_core::train::regularize::Regularization;
+    pub use nn_core::train::regularize::{Regularization, pull_toward};
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::parallel::{Parallel, Serial};
     pub use nn_kernels::update::scale;

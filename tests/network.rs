@@ -654,3 +654,66 @@ fn separable_convolution_steps_are_the_true_gradient() {
     );
     check_train_step_gradient!(GroupedSeqTrainer, [[f32; 9]; 4], [[0.5f32, -0.5]; 4], Mse);
 }
+
+network! {
+    Pulled = < Linear<3, 4>, Tanh, Linear<4, 2> >
+}
+
+/// `train_step_toward` adds the parameter-sharing gradient `s·(θ − θ_ref)`
+/// to the data gradient; at strength 0 it is `train_step`; a strong pull
+/// keeps a network at its reference while it trains.
+#[test]
+fn train_step_toward_pulls_the_parameters_to_a_reference() {
+    let rng = &mut TrainRng::seed_from_u64(31);
+    let x: [[f32; 3]; 4] =
+        std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
+    let y: [[f32; 2]; 4] =
+        std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
+    let reference = Pulled::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(9));
+    let mut r = [0.0f32; Pulled::NUM_PARAMS];
+    reference.params_to_slice(&mut r);
+
+    let new = || PulledTrainer::<Sgd, 4>::new_boxed(Init::HeNormal, Sgd::new(0.1), 1);
+    let (mut pulled, mut plain) = (new(), new());
+    let (mut theta, mut g) = ([0.0f32; Pulled::NUM_PARAMS], [0.0f32; Pulled::NUM_PARAMS]);
+    pulled.model.params_to_slice(&mut theta);
+    plain.gradient(&x, &y, &Mse, &mut g);
+    pulled.train_step_toward(&x, &y, &Mse, &reference, 0.5);
+    let mut after = [0.0f32; Pulled::NUM_PARAMS];
+    pulled.model.params_to_slice(&mut after);
+    for i in 0..Pulled::NUM_PARAMS {
+        let expected = theta[i] - 0.1 * (g[i] + 0.5 * (theta[i] - r[i]));
+        assert!(
+            (after[i] - expected).abs() < 1e-6,
+            "parameter {i}: {} vs {expected}",
+            after[i]
+        );
+    }
+
+    let (mut zero, mut plain) = (new(), new());
+    zero.train_step_toward(&x, &y, &Mse, &reference, 0.0);
+    plain.train_step(&x, &y, &Mse);
+    assert_eq!(zero.model, plain.model);
+
+    // 200 steps: a strong pull ends nearer the reference than free training.
+    let distance = |t: &PulledTrainer<Sgd, 4>| {
+        let mut p = [0.0f32; Pulled::NUM_PARAMS];
+        t.model.params_to_slice(&mut p);
+        p.iter()
+            .zip(&r)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f32>()
+            .sqrt()
+    };
+    let (mut strong, mut free) = (new(), new());
+    for _ in 0..200 {
+        strong.train_step_toward(&x, &y, &Mse, &reference, 5.0);
+        free.train_step(&x, &y, &Mse);
+    }
+    assert!(
+        distance(&strong) < distance(&free) / 4.0,
+        "{} vs {}",
+        distance(&strong),
+        distance(&free)
+    );
+}

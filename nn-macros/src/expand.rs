@@ -532,6 +532,19 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let (f, g, st, lt) = (&layers[i].field, grad(i), state(i), lt(i));
         quote!(self.optimizer.update::<{ #lt::NUM_PARAMS }>(#lt::params_mut(&mut self.model.#f), &self.#g, &mut self.#st);)
     });
+    let pulls = param_layers.iter().map(|&i| {
+        let (f, g, lt) = (&layers[i].field, grad(i), lt(i));
+        quote!(#p::pull_toward(#lt::params(&self.model.#f), #lt::params(&reference.#f), strength, &mut self.#g[..]);)
+    });
+    let pull = if reach[out] {
+        quote! {
+            if let ::core::option::Option::Some((reference, strength)) = toward {
+                #( #pulls )*
+            }
+        }
+    } else {
+        quote!(let _ = toward;)
+    };
     let update = if reach[out] {
         quote! {
             if self.regularization.is_active() {
@@ -652,11 +665,39 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// One training step on a batch: forward, mean loss over the batch,
             /// backward, optimizer update. Returns the mean loss.
             pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
+                self.step_toward(x, targets, loss, ::core::option::Option::None)
+            }
+
+            /// [`Self::train_step`] with the parameter-sharing penalty
+            /// `(strength/2)·‖θ − θ_ref‖²` toward `reference`'s parameters
+            /// (the course notes' `Ω(θA, θB)`: fine-tuning that stays near
+            /// pre-trained weights): `strength·(θ − θ_ref)` joins every
+            /// parameter's gradient before the penalties, clipping and update.
+            /// Returns the mean data loss.
+            pub fn train_step_toward<T, L: #p::Loss<#d_out, T>>(
+                &mut self,
+                x: &[#in_ty; B],
+                targets: &[T; B],
+                loss: &L,
+                reference: &#name,
+                strength: f32,
+            ) -> f32 {
+                self.step_toward(x, targets, loss, ::core::option::Option::Some((reference, strength)))
+            }
+
+            fn step_toward<T, L: #p::Loss<#d_out, T>>(
+                &mut self,
+                x: &[#in_ty; B],
+                targets: &[T; B],
+                loss: &L,
+                toward: ::core::option::Option<(&#name, f32)>,
+            ) -> f32 {
                 // Each step draws from its own stream, a function of the seed
                 // and the step number, so a restored checkpoint resumes exactly.
                 self.rng = <#p::TrainRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
                 self.step += 1;
                 let mean = self.backprop(x, targets, loss, #p::Mode::Train);
+                #pull
                 #update
                 mean
             }

@@ -84,6 +84,31 @@ impl Regularization {
     }
 }
 
+/// The parameter-sharing penalty of the course notes (§11.3),
+/// `Ω(θ, θ_ref) = (strength/2) · ‖θ − θ_ref‖²`, which pulls a network
+/// toward reference parameters (fine-tuning that stays near pre-trained
+/// weights, or two models kept alike): adds its gradient `strength · (θ −
+/// θ_ref)` to `grads`, for every parameter (weights and biases).
+///
+/// # Panics
+/// If the slices' lengths differ.
+///
+/// ```
+/// use nn_core::train::regularize::pull_toward;
+/// let mut g = [0.0f32, 1.0];
+/// pull_toward(&[2.0, 0.0], &[1.0, 0.0], 0.5, &mut g);
+/// assert_eq!(g, [0.5, 1.0]);
+/// ```
+pub fn pull_toward(params: &[f32], reference: &[f32], strength: f32, grads: &mut [f32]) {
+    assert!(
+        params.len() == reference.len() && params.len() == grads.len(),
+        "one reference value and one gradient per parameter"
+    );
+    for ((g, &p), &r) in grads.iter_mut().zip(params).zip(reference) {
+        *g += strength * (p - r);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
