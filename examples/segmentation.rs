@@ -23,6 +23,7 @@ network! {
 }
 
 const B: usize = 16;
+type Image = [[[f32; 28]; 28]; 1];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -31,10 +32,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         format!("{root}/data/mnist10k-labels-idx1-ubyte.gz"),
     )?;
     let rng = &mut TrainRng::seed_from_u64(4);
-    // Inputs: digits with Gaussian noise; targets: the clean digit's pixels above 0.5.
-    let batch = |start: usize, rng: &mut TrainRng| {
-        let mut x = Box::new([[[[0.0f32; 28]; 28]; 1]; B]);
-        let mut t = Box::new([[0usize; 784]; B]);
+    // Inputs: digits with uniform noise (±0.15); targets: the clean digit's
+    // pixels above 0.5. One pair of buffers, refilled for every batch.
+    let (mut x, mut t) = (
+        Box::new([[[[0.0f32; 28]; 28]; 1]; B]),
+        Box::new([[0usize; 784]; B]),
+    );
+    let mut fill = |start: usize, x: &mut [Image; B], t: &mut [[usize; 784]; B]| {
         for k in 0..B {
             let image = &data.images[start + k];
             for (p, &v) in image.iter().enumerate() {
@@ -42,16 +46,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 t[k][p] = (v > 0.5) as usize;
             }
         }
-        (x, t)
     };
     let mut trainer = SegmenterTrainer::<Adam, B>::new_boxed(Init::HeNormal, Adam::new(1e-2), 1);
     let loss = PixelCrossEntropy::<2>;
     for step in 0..150 {
-        let (x, t) = batch((step % 20) * B, rng);
+        fill((step % 20) * B, &mut x, &mut t);
         trainer.train_step(&x, &t, &loss);
     }
     // Held-out digits: pixel accuracy of the argmax class at each pixel.
-    let (x, t) = batch(9000, rng);
+    fill(9000, &mut x, &mut t);
     let (mut correct, mut total) = (0, 0);
     for (x, t) in x.iter().zip(t.iter()) {
         let scores = trainer.model.forward(x);

@@ -1,6 +1,7 @@
 //! Kullback–Leibler divergence, PyTorch's `KLDivLoss`.
 use super::Loss;
 use super::cross_entropy::fused;
+use crate::metrics::entropy;
 
 /// The Kullback–Leibler divergence of the network's distribution from the
 /// target distribution `t`: `KL(t ‖ p) = Σ_k t_k (ln t_k − ln p_k)`, with
@@ -28,20 +29,13 @@ use super::cross_entropy::fused;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct KlDiv;
 
-/// `Σ_k t_k ln t_k` with `0 · ln 0 = 0` (PyTorch's `xlogy`).
-fn negative_entropy<const N: usize>(t: &[f32; N]) -> f32 {
-    t.iter()
-        .filter(|&&t| t != 0.0)
-        .map(|&t| t * libm::logf(t))
-        .sum()
-}
-
 impl<const N: usize> Loss<N, [f32; N]> for KlDiv {
     fn loss_grad(&self, y: &[f32; N], t: &[f32; N], dy: Option<&mut [f32; N]>) -> f32 {
         if let Some(dy) = dy {
             dy.iter_mut().zip(t).for_each(|(d, &t)| *d = -t);
         }
-        negative_entropy(t) - y.iter().zip(t).map(|(y, t)| y * t).sum::<f32>()
+        // Σ t ln t (0 · ln 0 = 0) is minus the target's entropy.
+        -entropy(t) - y.iter().zip(t).map(|(y, t)| y * t).sum::<f32>()
     }
 
     fn loss_grad_softmax(
@@ -51,6 +45,6 @@ impl<const N: usize> Loss<N, [f32; N]> for KlDiv {
         t: &[f32; N],
         dz: Option<&mut [f32; N]>,
     ) -> f32 {
-        negative_entropy(t) + fused(z, Some(y), |k| t[k], dz)
+        -entropy(t) + fused(z, Some(y), |k| t[k], dz)
     }
 }
