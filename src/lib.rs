@@ -65,7 +65,7 @@ pub use rand;
 /// | `MaxUnpool2d<K[, STRIDE]>` | pairs with the nearest unpaired `MaxPool2d` and uses its indices |
 /// | `Flatten`, `Reshape<N>` / `Reshape<C, L>` / `Reshape<C, H, W>` | |
 /// | `BatchNorm1d<N>`, `BatchNorm2d<C>`, `LayerNorm<N>` | momentum 0.1, ε 1e-5 |
-/// | `Dropout[<P>]`, `Dropout1d[<P>]` (whole channels of sequences), `Dropout2d[<P>]` (of images), `GaussianNoise<SIGMA>` | p = 0.5 |
+/// | `Dropout[<P>]`, `Dropout1d[<P>]` (whole channels of sequences), `Dropout2d[<P>]` (of images), `GaussianNoise<SIGMA>`, `ActivityL1<LAMBDA>` (L1 penalty on the activations passing through, in training) | p = 0.5 |
 /// | `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Identity`, `Softplus`, `BinaryStep` | |
 /// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU`, `ReLU6` | |
 /// | `LeakyReLU[<SLOPE>]`, `ELU[<ALPHA>]`, `HardTanh[<MIN, MAX>]` | 0.01; 1; −1, 1 |
@@ -253,7 +253,9 @@ pub mod __private {
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::rng::TrainRng;
     pub use nn_core::train::averaging::Parameters;
-    pub use nn_core::train::regularize::{Regularization, pull_toward};
+    pub use nn_core::train::regularize::{
+        Regularization, perturb_weights, pull_toward, weight_noise_seed,
+    };
     pub use nn_kernels::gemm::workspace_len;
     pub use nn_kernels::parallel::{Parallel, Serial};
     pub use nn_kernels::update::scale;

@@ -1,11 +1,14 @@
 //! Bagging on the UCI 8×8 digits: five MLPs, each trained on its own
 //! bootstrap resample of the training rows, averaged; the ensemble's test
 //! error is no worse than its average member's.
-use nn::data::batch::{Epochs, bootstrap, split};
-use nn::data::csv::{Header, load};
+use nn::data::batch::{Epochs, bootstrap};
 use nn::prelude::*;
 use nn::rng::TrainRng;
 use nn::train::bagging::average;
+
+#[path = "common/digits.rs"]
+mod digits;
+use digits::{DigitsData, load_digits};
 
 network! {
     Digits = < Linear<64, 32>, ReLU, Linear<32, 10>, Softmax >
@@ -16,18 +19,8 @@ const B: usize = 32;
 
 #[test]
 fn the_bagged_ensemble_errs_no_more_than_its_average_member() {
-    let table = load(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.csv.gz"),
-        Header::None,
-    )
-    .unwrap();
-    let mut x: Vec<[f32; 64]> = table.rows_as().unwrap();
-    x.iter_mut().flatten().for_each(|v| *v /= 16.0);
-    let y: Vec<usize> = table.targets.iter().map(|&t| t as usize).collect();
-    let mut order = vec![0usize; x.len()];
-    let rng = &mut TrainRng::seed_from_u64(21);
-    let (train, _, test) = split(&mut order, 0.8, 0.0, rng);
-    let (train, test) = (train.to_vec(), test.to_vec());
+    let DigitsData { x, y, train, test } = load_digits(21);
+    let rng = &mut TrainRng::seed_from_u64(22);
 
     let mut members = Vec::new();
     for m in 0..MEMBERS {

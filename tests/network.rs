@@ -490,9 +490,9 @@ fn memory_constants_count_what_training_needs() {
         // (the softmax output's goes unused when the loss fuses with it)
         + 8 * (5 + 5 + 3 + 3)
         + nn::kernels::gemm::workspace_len(6); // GEMM packing for the widest product
-    // Optimizer (5 f32 + bool), penalties (4 f32), RNG (256 bits), seed,
+    // Optimizer (5 f32 + bool), penalties and weight noise (5 f32), RNG (256 bits), seed,
     // step, and the `&dyn Parallel`.
-    let words = 24 + 16 + 32 + 8 + 8 + 16;
+    let words = 24 + 20 + 32 + 8 + 8 + 16;
     let bytes = 4 * floats + words;
     let actual = ClassifierTrainer::<Adam, 8>::TRAIN_STATE_BYTES;
     assert!(

@@ -57,7 +57,7 @@ pub mod prelude {
     pub use crate::io::image::Image;
     pub use crate::layer::{Context, Forward, Layer, Mode, Shape};
     pub use crate::layers::{
-        AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
+        ActivityL1, AvgPool2d, BatchNorm, BatchNorm1d, BatchNorm2d, BinaryStep, Conv1d, Conv2d,
         ConvTranspose2d, DepthwiseConv2d, Dropout, Dropout1d, Dropout2d, ELU, Flatten, GELU,
         GELUTanh, GaussianNoise, GlobalAvgPool2d, HardTanh, Identity, LayerNorm, LeakyReLU, Linear,
         MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, ReLU6, Reshape, SiLU, Sigmoid, Softmax,

@@ -536,6 +536,33 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         let (f, g, lt) = (&layers[i].field, grad(i), lt(i));
         quote!(#p::pull_toward(#lt::params(&self.model.#f), #lt::params(&reference.#f), strength, &mut self.#g[..]);)
     });
+    let noisy: Vec<TokenStream> = param_layers
+        .iter()
+        .map(|&i| {
+            let (f, lt) = (&layers[i].field, lt(i));
+            quote!((#lt::params_mut(&mut self.model.#f), #lt::NUM_WEIGHTS))
+        })
+        .collect();
+    // Weight noise: perturb, take the gradient there, then subtract the same
+    // noise (regenerated from its seed) before the update.
+    let (add_noise, remove_noise) = if reach[out] {
+        (
+            quote! {
+                let noise = self.regularization.weight_noise;
+                let noise_seed = #p::weight_noise_seed(self.seed, self.step - 1);
+                if noise != 0.0 {
+                    #p::perturb_weights(&mut [#( #noisy ),*], noise, noise_seed);
+                }
+            },
+            quote! {
+                if noise != 0.0 {
+                    #p::perturb_weights(&mut [#( #noisy ),*], -noise, noise_seed);
+                }
+            },
+        )
+    } else {
+        (quote!(), quote!())
+    };
     let pull = if reach[out] {
         quote! {
             if let ::core::option::Option::Some((reference, strength)) = toward {
@@ -586,8 +613,8 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub model: #name,
             /// The optimizer (its hyperparameters may be changed between steps).
             pub optimizer: O,
-            /// Weight penalties and gradient clipping applied before each
-            /// update (all off when built).
+            /// Weight penalties, gradient clipping and weight noise applied
+            /// around each step (all off when built).
             pub regularization: #p::Regularization,
             rng: #p::TrainRng,
             seed: u64,
@@ -696,7 +723,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 // and the step number, so a restored checkpoint resumes exactly.
                 self.rng = <#p::TrainRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
                 self.step += 1;
+                #add_noise
                 let mean = self.backprop(x, targets, loss, #p::Mode::Train);
+                #remove_noise
                 #pull
                 #update
                 mean

@@ -85,7 +85,11 @@ struct Int8Program {
 fn is_view(l: &Resolved) -> bool {
     matches!(
         l.kind,
-        Kind::Dropout(..) | Kind::GaussianNoise(_) | Kind::Flatten | Kind::Reshape(_)
+        Kind::Dropout(..)
+            | Kind::GaussianNoise(_)
+            | Kind::ActivityL1(_)
+            | Kind::Flatten
+            | Kind::Reshape(_)
     )
 }
 

@@ -28,6 +28,8 @@ pub enum Kind {
     /// spans: 0 (`Dropout`), 1 (`Dropout1d`), 2 (`Dropout2d`).
     Dropout(f32, usize),
     GaussianNoise(f32),
+    /// The L1 penalty's strength on the activations passing through.
+    ActivityL1(f32),
     /// One slope, or one per channel.
     PReLU(Option<Size>),
     BatchNorm1d(Size),
@@ -127,6 +129,7 @@ const SPECIAL: &[&str] = &[
     "Dropout1d",
     "Dropout2d",
     "GaussianNoise",
+    "ActivityL1",
     "BatchNorm1d",
     "BatchNorm2d",
     "Conv1d",
@@ -241,6 +244,7 @@ impl Kind {
             Kind::Dropout(_, 1) => quote!(#l::Dropout1d),
             Kind::Dropout(_, _) => quote!(#l::Dropout2d),
             Kind::GaussianNoise(_) => quote!(#l::GaussianNoise),
+            Kind::ActivityL1(_) => quote!(#l::ActivityL1),
             Kind::PReLU(c) => {
                 let c = c.as_ref().map_or(quote!(1), a);
                 quote!(#l::PReLU<#c>)
@@ -285,9 +289,11 @@ impl Kind {
     /// The settings a weights file's signature records besides the type.
     pub fn settings(&self) -> Option<String> {
         match self {
-            Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::Dropout(v, _) | Kind::GaussianNoise(v) => {
-                Some(format!("({v:?})"))
-            }
+            Kind::LeakyReLU(v)
+            | Kind::Elu(v)
+            | Kind::Dropout(v, _)
+            | Kind::GaussianNoise(v)
+            | Kind::ActivityL1(v) => Some(format!("({v:?})")),
             Kind::HardTanh(min, max) => Some(format!("({min:?},{max:?})")),
             _ => None,
         }
@@ -298,7 +304,11 @@ impl Kind {
     /// "slope 0", …).
     pub fn setting(&self, ty: &TokenStream) -> Option<TokenStream> {
         Some(match self {
-            Kind::Dropout(v, _) | Kind::LeakyReLU(v) | Kind::Elu(v) | Kind::GaussianNoise(v) => {
+            Kind::Dropout(v, _)
+            | Kind::LeakyReLU(v)
+            | Kind::Elu(v)
+            | Kind::GaussianNoise(v)
+            | Kind::ActivityL1(v) => {
                 quote!(<#ty>::new(#v))
             }
             Kind::HardTanh(min, max) => quote!(<#ty>::new(#min, #max)),
@@ -484,6 +494,18 @@ pub fn classify(spec: &LayerSpec) -> syn::Result<Entry> {
                 &[0.0],
                 |s| s.is_finite() && s >= 0.0,
                 "σ must be finite and non-negative, e.g. `GaussianNoise<0.1>`",
+            )?[0],
+        ),
+        "ActivityL1" if args.is_empty() => {
+            return Err(w.error(
+                "`ActivityL1` needs the penalty's strength, e.g. `ActivityL1<0.001>`".into(),
+            ));
+        }
+        "ActivityL1" => Kind::ActivityL1(
+            w.floats(
+                &[0.0],
+                |s| s.is_finite() && s >= 0.0,
+                "the penalty must be finite and non-negative, e.g. `ActivityL1<0.001>`",
             )?[0],
         ),
         "LeakyReLU" => Kind::LeakyReLU(
@@ -728,6 +750,7 @@ pub fn output(
         | Kind::HardTanh(..)
         | Kind::Dropout(_, 0)
         | Kind::GaussianNoise(_)
+        | Kind::ActivityL1(_)
         | Kind::PReLU(None) => Ok(dims.clone()),
         Kind::Dropout(_, 1) => match dims.view(2, krate) {
             Dims::Seq { .. } => Ok(dims.clone()),

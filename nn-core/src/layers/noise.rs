@@ -5,61 +5,22 @@
 //! // Evaluation (and single-sample inference) is the identity.
 //! assert_eq!(GaussianNoise::new(0.3).forward(&[1.0, 2.0]), [1.0, 2.0]);
 //! ```
-use crate::layer::{Context, Forward, Layer, Mode, Shape, flat, flat_mut};
-use crate::mem::{Plain, Zeroable};
+use crate::layer::{Context, Layer, Mode, Shape, flat, flat_mut};
 
-/// Adds independent `N(0, σ²)` noise to every value in training mode and
-/// passes values through unchanged in evaluation (the "noise injection"
-/// regularizer; on the input layer it is data augmentation).
-///
-/// ```
-/// use nn_core::prelude::*;
-/// assert_eq!(GaussianNoise::new(0.1).sigma(), 0.1);
-/// ```
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GaussianNoise {
-    sigma: f32,
-}
-
-// SAFETY: a single f32; zero (no noise) is valid.
-unsafe impl Zeroable for GaussianNoise {}
-// SAFETY: `repr(C)` of one f32; any bit pattern is a valid value.
-unsafe impl Plain for GaussianNoise {}
-
-impl GaussianNoise {
-    /// Noise with standard deviation `sigma`.
-    ///
-    /// # Panics
-    /// If `sigma` is negative or not finite (also at compile time in a `const`).
+setting_layer! {
+    /// Adds independent `N(0, σ²)` noise to every value in training mode and
+    /// passes values through unchanged in evaluation (the "noise injection"
+    /// regularizer; on the input layer it is data augmentation).
     ///
     /// ```
-    /// const NOISE: nn_core::layers::GaussianNoise = nn_core::layers::GaussianNoise::new(0.2);
-    /// assert_eq!(NOISE.sigma(), 0.2);
+    /// use nn_core::prelude::*;
+    /// assert_eq!(GaussianNoise::new(0.1).sigma(), 0.1);
     /// ```
-    pub const fn new(sigma: f32) -> Self {
-        assert!(
-            sigma >= 0.0 && sigma < f32::INFINITY,
-            "sigma must be finite and non-negative"
-        );
-        Self { sigma }
-    }
-
-    /// The standard deviation.
-    ///
-    /// ```
-    /// assert_eq!(nn_core::layers::GaussianNoise::new(0.0).sigma(), 0.0);
-    /// ```
-    pub const fn sigma(&self) -> f32 {
-        self.sigma
-    }
-}
-
-impl<S: Shape> Forward<S> for GaussianNoise {
-    type Out = S;
-    fn forward_into(&self, x: &S, y: &mut S) {
-        *y = *x;
-    }
+    GaussianNoise {
+        /// The standard deviation.
+        sigma
+    },
+    "sigma must be finite and non-negative"
 }
 
 impl<S: Shape> Layer<S> for GaussianNoise {

@@ -1,7 +1,7 @@
-//! What a trainer does to the gradients between backward and update: weight
-//! penalties (L1, L2 — on weights, not biases, as the course notes say) and
-//! gradient clipping (by value, by global norm). All zero is off, which is
-//! what a freshly built trainer has.
+//! What a trainer does around a step's gradient: weight penalties (L1, L2 —
+//! on weights, not biases, as the course notes say), gradient clipping (by
+//! value, by global norm) and noise on the weights the gradient is taken at.
+//! All zero is off, which is what a freshly built trainer has.
 //!
 //! ```
 //! use nn_core::train::regularize::Regularization;
@@ -27,9 +27,18 @@ pub struct Regularization {
     /// Rescale all gradients together so their joint L2 norm is at most
     /// `clip_norm` (0: off).
     pub clip_norm: f32,
+    /// Standard deviation σ of the course notes' noise injection into
+    /// weights (0: off). Each training step evaluates its gradient at
+    /// weights `w + ε`, `ε ~ N(0, σ²)` fresh per weight and step (biases are
+    /// left alone), then removes the noise and updates the clean weights
+    /// with that gradient, which favours minima where small weight changes
+    /// cost little. The noise is drawn with [`perturb_weights`] from the
+    /// step's random stream, so it is seeded and reproducible, and removing
+    /// it regenerates it instead of storing it: no memory, no allocation.
+    pub weight_noise: f32,
 }
 
-// SAFETY: four f32s; all zero means "off".
+// SAFETY: five f32s; all zero means "off".
 unsafe impl Zeroable for Regularization {}
 
 impl Regularization {
@@ -82,6 +91,47 @@ impl Regularization {
             }
         }
     }
+}
+
+/// Adds `sigma · z` to the first `weights` entries of each `(tensor,
+/// weights)` pair, in order, with `z` standard normal draws from a
+/// [`TrainRng`](crate::rng::TrainRng) seeded with `seed`: the perturbation
+/// behind [`Regularization::weight_noise`]. The same call with `-sigma`
+/// subtracts the identical noise, restoring every weight up to one rounding
+/// of `w + σz`.
+///
+/// ```
+/// use nn_core::train::regularize::perturb_weights;
+/// let mut w = [1.0f32, 2.0, 3.0];
+/// perturb_weights(&mut [(&mut w[..], 2)], 0.1, 7); // two weights, one bias
+/// assert!(w[0] != 1.0 && w[1] != 2.0 && w[2] == 3.0);
+/// perturb_weights(&mut [(&mut w[..], 2)], -0.1, 7);
+/// assert!((w[0] - 1.0).abs() < 1e-6 && (w[1] - 2.0).abs() < 1e-6);
+/// ```
+pub fn perturb_weights(tensors: &mut [(&mut [f32], usize)], sigma: f32, seed: u64) {
+    use rand::SeedableRng;
+    let rng = &mut crate::rng::TrainRng::seed_from_u64(seed);
+    for (tensor, weights) in tensors.iter_mut() {
+        for w in &mut tensor[..*weights] {
+            let z: f32 = rand_distr::Distribution::sample(&rand_distr::StandardNormal, rng);
+            *w += sigma * z;
+        }
+    }
+}
+
+/// The seed of the weight noise of training step `step` of a trainer built
+/// with `seed`: a stream of its own, so turning the noise on leaves the
+/// dropout masks unchanged.
+///
+/// ```
+/// use nn_core::train::regularize::weight_noise_seed;
+/// assert_ne!(weight_noise_seed(1, 0), weight_noise_seed(1, 1));
+/// assert_ne!(weight_noise_seed(1, 0), weight_noise_seed(2, 0));
+/// ```
+pub const fn weight_noise_seed(seed: u64, step: u64) -> u64 {
+    // Distinct odd constants from the dropout stream's; `TrainRng`'s
+    // SplitMix64 seeding scrambles the result.
+    seed.rotate_left(29) ^ step.wrapping_mul(0xd1b5_4a32_d192_ed03) ^ 0x6a09_e667_f3bc_c909
 }
 
 /// The parameter-sharing penalty of the course notes (§11.3),
