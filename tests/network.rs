@@ -717,3 +717,22 @@ fn train_step_toward_pulls_the_parameters_to_a_reference() {
         distance(&free)
     );
 }
+
+network! {
+    /// A bottleneck sized by a constant, ending in a layer whose sizes the
+    /// macro cannot compare (the loss does not fuse with it).
+    NamedBottleneck = < Linear<6, FILTERS>, Linear<FILTERS, 6> >
+}
+
+#[test]
+fn a_network_ending_in_a_constant_sized_layer_trains() {
+    let mut t =
+        NamedBottleneckTrainer::<Adam, 4>::new_boxed(Init::XavierUniform, Adam::new(1e-2), 2);
+    let x: [[f32; 6]; 4] =
+        std::array::from_fn(|i| std::array::from_fn(|j| ((i * 6 + j) as f32).sin()));
+    let first = t.eval_loss(&x, &x, &Mse);
+    for _ in 0..200 {
+        t.train_step(&x, &x, &Mse);
+    }
+    assert!(t.eval_loss(&x, &x, &Mse) < first / 10.0);
+}

@@ -303,15 +303,17 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
     // The loss may fuse with a final softmax or sigmoid (its type says so
     // in `FUSION`): it then reads the last layer's input too and its
-    // gradient starts below that layer. A layer can only fuse if it keeps
-    // its input's size, so only then is the fused form emitted.
+    // gradient starts below that layer.
     let last_layer = match net.ops.last() {
         Some(Op::Layer(i)) if layers[*i].pair.is_none() => Some(*i),
         _ => None,
     };
+    // Both forms are compiled, so the fused one only where the sizes are
+    // known equal: the layers that fuse (Softmax, Sigmoid) keep their
+    // input's shape, and a size given as a constant expression may differ.
     let fusable = last_layer.filter(|&i| {
         let l = &layers[i];
-        l.input.len(krate).same(&l.output.len(krate)) != Some(false)
+        l.input.len(krate).same(&l.output.len(krate)) == Some(true)
     });
     let fusion = match last_layer {
         Some(i) => {
