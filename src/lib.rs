@@ -77,7 +77,13 @@ pub use rand;
 /// padding may be a `(rows, columns)` pair (DS-CNN's stem is
 /// `Conv2d<1, 64, (10, 4), stride = 2, padding = same>`), and
 /// `padding = same` picks the symmetric padding that gives `⌈n / s⌉`
-/// outputs (an error where only uneven padding would).
+/// outputs (an error where only uneven padding would). `padding_mode =
+/// reflect`, `replicate` or `circular` (PyTorch's; `zeros` is the default)
+/// fills `Conv2d`/`Conv1d` padding from the input itself — mirrored, the
+/// edge repeated, or wrapped around — with the same output size; reflection
+/// needs less padding than the input is long, wrapping no more
+/// (`Conv1d<4, 8, 3, padding = 1, padding_mode = circular>` on a periodic
+/// signal).
 ///
 /// `Residual<layers…>` adds its input to what its layers produce (an identity
 /// shortcut); ending it with `Shortcut<layers…>` sends the input through

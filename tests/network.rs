@@ -656,6 +656,34 @@ fn separable_convolution_steps_are_the_true_gradient() {
 }
 
 network! {
+    /// PyTorch's `padding_mode` on both convolution kinds: the shape
+    /// arithmetic is zero padding's, the border reads the input.
+    Bordered = <
+        Input<2, 5, 6>,
+        Conv2d<2, 3, 3, padding = (1, 2), padding_mode = reflect>, Tanh,
+        Conv2d<3, 2, 3, stride = 2, padding = 1, padding_mode = replicate>, Tanh,
+        DepthwiseConv2d<2, 3, padding = same, padding_mode = circular>,
+        Flatten, Linear<24, 2>,
+    >
+}
+
+network! {
+    CircularSeq = < Input<2, 5>, Conv1d<2, 3, 3, padding = 2, padding_mode = circular>, Tanh, Flatten, Linear<21, 2> >
+}
+
+#[test]
+fn padding_modes_keep_the_shapes_and_their_steps_are_the_true_gradient() {
+    let m = Bordered::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    // Reflect 5×6 with padding (1, 2) → 5×8; replicate at stride 2 → 3×4;
+    // the last type parameter is the mode (1 reflect, 2 replicate, 3 circular).
+    let _: &nn::layers::Conv2d<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1> = &m.conv2d0;
+    let _: &nn::layers::Conv2d<3, 2, 3, 3, 4, 2, 1, 1, 1, 3, 3, 2, 1, 2> = &m.conv2d2;
+    let _: &nn::layers::DepthwiseConv2d<2, 3, 3, 4, 1, 1, 1, 3, 1, 1, 3> = &m.depthwiseconv2d4;
+    check_train_step_gradient!(BorderedTrainer, [[[f32; 6]; 5]; 2], [[0.5f32, -0.5]; 4], Mse);
+    check_train_step_gradient!(CircularSeqTrainer, [[f32; 5]; 2], [[0.5f32, -0.5]; 4], Mse);
+}
+
+network! {
     Pulled = < Linear<3, 4>, Tanh, Linear<4, 2> >
 }
 

@@ -525,6 +525,38 @@ fn grouped_depthwise_and_rectangular_convolutions_match_pytorch() {
     );
 }
 
+/// `padding_mode`: the type's last parameter is the mode's discriminant
+/// (1 reflect, 2 replicate, 3 circular), as `network!` writes it.
+#[test]
+fn reflect_replicate_and_circular_padding_match_pytorch() {
+    let f = &Fixture::load();
+    convolution_matches::<[[[f32; 6]; 5]; 2], _>(
+        f,
+        "conv_reflect",
+        Conv2d::<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1>::zeroed(),
+    );
+    convolution_matches::<[[[f32; 4]; 3]; 2], _>(
+        f,
+        "conv_replicate",
+        Conv2d::<2, 2, 3, 2, 4, 2, 1, 1, 1, 2, 3, 1, 1, 2>::zeroed(),
+    );
+    convolution_matches::<[[[f32; 5]; 4]; 2], _>(
+        f,
+        "conv_circular",
+        Conv2d::<2, 4, 3, 4, 5, 1, 2, 2, 1, 2, 3, 1, 2, 3>::zeroed(),
+    );
+    convolution_matches::<[[f32; 5]; 2], _>(
+        f,
+        "conv1d_circular",
+        Conv1d::<2, 3, 3, 7, 1, 2, 1, 1, 2, 3>::zeroed(),
+    );
+    convolution_matches::<[[f32; 6]; 2], _>(
+        f,
+        "conv1d_reflect",
+        Conv1d::<2, 2, 4, 5, 2, 3, 1, 1, 2, 1>::zeroed(),
+    );
+}
+
 #[test]
 fn kl_divergence_entropy_and_cross_entropy_match_pytorch() {
     let f = &Fixture::load();

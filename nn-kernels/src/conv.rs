@@ -17,7 +17,7 @@
 //! assert_eq!(col[..4], [1., 2., 4., 5.]); // the top-left tap of each window
 //! ```
 
-pub use nn_shape::{out_len, transposed_out_len};
+pub use nn_shape::{PaddingMode, out_len, transposed_out_len};
 
 /// A sliding window over a `channels × height × width` input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +36,15 @@ pub struct Geometry {
     pub stride_h: usize,
     /// Step between windows along a row.
     pub stride_w: usize,
-    /// Zero rows added above and below.
+    /// Padding rows added above and below.
     pub pad_h: usize,
-    /// Zero columns added left and right.
+    /// Padding columns added left and right.
     pub pad_w: usize,
     /// Spacing between window taps.
     pub dilation: usize,
+    /// What the padding reads: zeros, or the input reflected, replicated or
+    /// wrapped around (only convolutions use more than zeros).
+    pub padding_mode: PaddingMode,
 }
 
 impl Geometry {
@@ -97,6 +100,31 @@ impl Geometry {
             pad_h,
             pad_w,
             dilation,
+            padding_mode: PaddingMode::Zeros,
+        }
+    }
+
+    /// The same window with its padding filled in `mode`.
+    ///
+    /// # Panics
+    /// If `mode` cannot fill the padding of an axis (see
+    /// [`PaddingMode::fits`]; at compile time in a `const`).
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, PaddingMode, im2col};
+    /// let g = Geometry::sequence(1, 3, 3, 1, 1, 1).with_padding_mode(PaddingMode::Circular);
+    /// let mut col = [0.0; 9];
+    /// im2col(&g, &[1., 2., 3.], &mut col);
+    /// assert_eq!(col, [3., 1., 2., 1., 2., 3., 2., 3., 1.]); // windows [3 1 2], [1 2 3], [2 3 1]
+    /// ```
+    pub const fn with_padding_mode(self, mode: PaddingMode) -> Self {
+        assert!(
+            mode.fits(self.height, self.pad_h) && mode.fits(self.width, self.pad_w),
+            "the padding mode cannot fill this much padding (reflect needs padding < size, circular padding <= size)"
+        );
+        Self {
+            padding_mode: mode,
+            ..self
         }
     }
 
@@ -211,9 +239,13 @@ impl Geometry {
                     let first_col = (j * d) as isize - self.pad_w as isize;
                     let tap = (channel * self.kernel_h + i) * self.kernel_w + j;
                     for out_row in 0..oh {
-                        let input_row = (ylo..yhi).contains(&out_row).then(|| {
-                            channel * self.height + out_row * self.stride_h + i * d - self.pad_h
-                        });
+                        let y = (out_row * self.stride_h + i * d) as isize - self.pad_h as isize;
+                        let input_row = if (ylo..yhi).contains(&out_row) {
+                            Some(y as usize)
+                        } else {
+                            self.padding_mode.source(y, self.height)
+                        }
+                        .map(|y| channel * self.height + y);
                         f(Run {
                             channel,
                             out_row,
@@ -232,6 +264,23 @@ impl Geometry {
     #[inline(always)]
     pub(crate) fn input_col(&self, run: &Run, o: usize) -> usize {
         (o * self.stride_w).wrapping_add_signed(run.first_col)
+    }
+
+    /// The outputs of a run whose tap falls in the left or right padding,
+    /// with the input column the padding mode has them read: none for zero
+    /// padding, whose taps are skipped.
+    #[inline(always)]
+    pub(crate) fn border_taps(&self, run: &Run) -> impl Iterator<Item = (usize, usize)> {
+        let ((lo, hi), ow) = (run.cols, self.out_width());
+        let (mode, width, stride, first) = (self.padding_mode, self.width, self.stride_w, run.first_col);
+        let outputs = match mode {
+            PaddingMode::Zeros => (0..0).chain(0..0),
+            _ => (0..lo).chain(hi..ow),
+        };
+        outputs.filter_map(move |o| {
+            mode.source((o * stride) as isize + first, width)
+                .map(|c| (o, c))
+        })
     }
 
     /// Calls `f(input, window)` for every input pixel inside every window
@@ -326,6 +375,9 @@ pub fn im2col_strided(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
                         .step_by(g.stride_w);
                     out[lo..hi].iter_mut().zip(src).for_each(|(v, x)| *v = *x);
                 }
+                for (o, c) in g.border_taps(&run) {
+                    out[o] = x[r * w + c];
+                }
             }
         }
     });
@@ -381,6 +433,9 @@ pub fn col2im_add_strided(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
                 dst.zip(&col[start + lo..start + hi])
                     .for_each(|(x, v)| *x += v);
             }
+            for (o, c) in g.border_taps(&run) {
+                x[r * w + c] += col[start + o];
+            }
         }
     });
 }
@@ -417,20 +472,33 @@ fn direct(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
     assert_eq!(y_len, filters * p, "output length");
     let (per_group, channels_per_group) = (filters / groups, g.channels / groups);
     let (width, stride) = (g.width, g.stride_w);
+    let bordered = g.padding_mode != PaddingMode::Zeros;
     g.for_each_run(|run| {
         let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
             return;
         };
-        if lo == hi {
+        if lo == hi && !bordered {
             return;
         }
         // The run's pixels, from the one output `lo` reads, every `stride`th.
-        let pixels = row * width + g.input_col(&run, lo)..(row + 1) * width;
+        let pixels = row * width + g.input_col(&run, lo).min(width)..(row + 1) * width;
         let group = run.channel / channels_per_group;
         let (tap, at) = (run.col_start / p - group * r, run.col_start % p);
         for co in group * per_group..(group + 1) * per_group {
             let wv = w[co * r + tap];
-            let outputs = co * p + at + lo..co * p + at + hi;
+            let base = co * p + at;
+            // Taps in the padding read what the mode says (one at a time:
+            // only the few outputs at the borders have them).
+            for (o, c) in g.border_taps(&run) {
+                match &mut pass {
+                    Pass::Forward { x, y } => y[base + o] += wv * x[row * width + c],
+                    Pass::Adjoint { y, x } => x[row * width + c] += wv * y[base + o],
+                }
+            }
+            if lo == hi {
+                continue;
+            }
+            let outputs = base + lo..base + hi;
             let n = hi - lo;
             match &mut pass {
                 // Stride 1 (the common case) walks plain slices, which vectorize.
@@ -530,11 +598,13 @@ mod tests {
                             let y = (oy * g.stride_h + i * g.dilation) as i64 - g.pad_h as i64;
                             let xx = (ox * g.stride_w + j * g.dilation) as i64 - g.pad_w as i64;
                             let row = (c * g.kernel_h + i) * g.kernel_w + j;
-                            if (0..g.height as i64).contains(&y)
-                                && (0..g.width as i64).contains(&xx)
-                            {
+                            let m = g.padding_mode;
+                            if let (Some(y), Some(xx)) = (
+                                m.source(y as isize, g.height),
+                                m.source(xx as isize, g.width),
+                            ) {
                                 col[(row * oh + oy) * ow + ox] =
-                                    x[(c * g.height + y as usize) * g.width + xx as usize];
+                                    x[(c * g.height + y) * g.width + xx];
                             }
                         }
                     }
@@ -560,9 +630,12 @@ mod tests {
                 pad_h: if one_d { 0 } else { r.random_range(0..=2) },
                 pad_w: r.random_range(0..=2),
                 dilation: r.random_range(1..=2),
+                padding_mode: PaddingMode::ALL[r.random_range(0..4)],
             };
             let fits = out_len(g.height, g.kernel_h, g.stride_h, g.pad_h, g.dilation).is_some()
-                && out_len(g.width, g.kernel_w, g.stride_w, g.pad_w, g.dilation).is_some();
+                && out_len(g.width, g.kernel_w, g.stride_w, g.pad_w, g.dilation).is_some()
+                && g.padding_mode.fits(g.height, g.pad_h)
+                && g.padding_mode.fits(g.width, g.pad_w);
             if fits {
                 return g;
             }

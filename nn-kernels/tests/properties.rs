@@ -419,6 +419,7 @@ fn geometry_of(widths: std::ops::Range<usize>) -> impl Strategy<Value = Geometry
                     pad_h: ph,
                     pad_w: pw,
                     dilation: d,
+                    padding_mode: conv::PaddingMode::Zeros,
                 })
             },
         )

@@ -1,11 +1,13 @@
 //! Convolutions in `network!`: how `Conv2d`, `DepthwiseConv2d`, `Conv1d` and
 //! `ConvTranspose2d` are written (positional sizes as in PyTorch's
 //! constructors, `(rows, columns)` pairs, keyword arguments `stride`,
-//! `padding` (a size, a pair or `same`), `dilation`, `groups`), their shape
+//! `padding` (a size, a pair or `same`), `padding_mode` (PyTorch's `zeros`,
+//! `reflect`, `replicate`, `circular`), `dilation`, `groups`), their shape
 //! rule, and the fully sized type each becomes.
 use crate::layers::{Written, differs, window};
 use crate::parse::Arg;
 use crate::shape::{Dims, Size};
+use nn_shape::PaddingMode;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -23,13 +25,13 @@ impl Form {
     fn usage(self) -> &'static str {
         match self {
             Form::Conv2d => {
-                "Conv2d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where KERNEL, STRIDE and PADDING are sizes or `(rows, columns)` pairs and `stride = …`, `padding = …` (or `same`), `dilation = …`, `groups = …` may be named"
+                "Conv2d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where KERNEL, STRIDE and PADDING are sizes or `(rows, columns)` pairs and `stride = …`, `padding = …` (or `same`), `padding_mode = …` (`zeros`, `reflect`, `replicate`, `circular`), `dilation = …`, `groups = …` may be named"
             }
             Form::Depthwise => {
-                "DepthwiseConv2d<CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where KERNEL, STRIDE and PADDING are sizes or `(rows, columns)` pairs and `stride = …`, `padding = …` (or `same`), `dilation = …` may be named"
+                "DepthwiseConv2d<CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where KERNEL, STRIDE and PADDING are sizes or `(rows, columns)` pairs and `stride = …`, `padding = …` (or `same`), `padding_mode = …` (`zeros`, `reflect`, `replicate`, `circular`), `dilation = …` may be named"
             }
             Form::Conv1d => {
-                "Conv1d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where `stride = …`, `padding = …` (or `same`), `dilation = …`, `groups = …` may be named"
+                "Conv1d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING, DILATION]>, where `stride = …`, `padding = …` (or `same`), `padding_mode = …` (`zeros`, `reflect`, `replicate`, `circular`), `dilation = …`, `groups = …` may be named"
             }
             Form::Transposed => {
                 "ConvTranspose2d<IN_CHANNELS, OUT_CHANNELS, KERNEL[, STRIDE, PADDING]>, where `stride = …`, `padding = …` may be named"
@@ -56,8 +58,14 @@ impl Form {
     /// The arguments that may be named.
     fn keywords(self) -> &'static [&'static str] {
         match self {
-            Form::Conv2d | Form::Conv1d => &["stride", "padding", "dilation", "groups"],
-            Form::Depthwise => &["stride", "padding", "dilation"],
+            Form::Conv2d | Form::Conv1d => &[
+                "stride",
+                "padding",
+                "padding_mode",
+                "dilation",
+                "groups",
+            ],
+            Form::Depthwise => &["stride", "padding", "padding_mode", "dilation"],
             Form::Transposed => &["stride", "padding"],
         }
     }
@@ -88,6 +96,8 @@ pub struct Conv {
     p: Padding,
     d: Size,
     groups: Size,
+    /// What the padding reads.
+    pub mode: PaddingMode,
 }
 
 impl Conv {
@@ -182,7 +192,20 @@ impl Conv {
             }
             None => Padding::Explicit([Size::Known(0), Size::Known(0)]),
         };
+        let mode = match arg("padding_mode") {
+            None => PaddingMode::Zeros,
+            Some(a) => *PaddingMode::ALL
+                .iter()
+                .find(|m| a.is_word(m.name()))
+                .ok_or_else(|| {
+                    w.error(format!(
+                        "`{}`: `padding_mode` is `zeros`, `reflect`, `replicate` or `circular`, as PyTorch's",
+                        w.spec.display()
+                    ))
+                })?,
+        };
         Ok(Conv {
+            mode,
             groups: if form == Form::Depthwise {
                 ci.clone()
             } else {
@@ -289,6 +312,24 @@ impl Conv {
         for axis in first_axis..2 {
             let n = axes[axis];
             let p = self.padding(krate, layer, axis, n)?;
+            if let (Some(n), Some(p)) = (n.known(), p.known())
+                && !self.mode.fits(n, p)
+            {
+                let (axis, limit) = match (first_axis, axis) {
+                    (1, _) => ("sequence", "length"),
+                    (_, 0) => ("image", "height"),
+                    _ => ("image", "width"),
+                };
+                let need = match self.mode {
+                    PaddingMode::Reflect => "padding smaller than the input",
+                    _ => "padding no larger than the input",
+                };
+                return Err(format!(
+                    "`{layer}`: {} padding needs {need}, but it pads {p} on each side of a{} {axis} {limit} of {n}",
+                    self.mode.name(),
+                    if axis == "image" { "n" } else { "" }
+                ));
+            }
             out[axis] = window(
                 krate,
                 layer,
@@ -386,15 +427,18 @@ impl Conv {
         })())
     }
 
-    /// The layer's type with every size filled in. Dense convolutions with
-    /// one size per setting keep the short form (`Conv2d<1, 8, 5, 24, 24,
-    /// 1, 0, 1>`); others spell out groups and the column settings.
+    /// The layer's type with every size filled in. Dense, zero-padded
+    /// convolutions with one size per setting keep the short form
+    /// (`Conv2d<1, 8, 5, 24, 24, 1, 0, 1>`); others spell out groups and the
+    /// column settings, and the padding mode's discriminant if it is not zeros.
     pub fn ty(&self, krate: &TokenStream, form: Form, input: &Dims, output: &Dims) -> TokenStream {
         let l = quote!(#krate::layers);
         let a = Size::arg;
         let (ci, co, d, g) = (a(&self.ci), a(&self.co), a(&self.d), a(&self.groups));
         let cig = a(&self.channels_per_group());
         let dense = self.groups.known() == Some(1);
+        let zeros = self.mode == PaddingMode::Zeros;
+        let mode = self.mode.index();
         let pad = |axis: usize, n: &Size| {
             self.padding(krate, "", axis, n)
                 .expect("the shape rule accepted this padding")
@@ -407,10 +451,12 @@ impl Conv {
             }
             (Form::Conv1d, Dims::Seq { l: n, .. }, Dims::Seq { l: ol, .. }) => {
                 let (k, s, p, ol) = (a(&self.k[1]), a(&self.s[1]), a(&pad(1, n)), a(ol));
-                if dense {
+                if zeros && dense {
                     quote!(#l::Conv1d<#ci, #co, #k, #ol, #s, #p, #d>)
-                } else {
+                } else if zeros {
                     quote!(#l::Conv1d<#ci, #co, #k, #ol, #s, #p, #d, #g, #cig>)
+                } else {
+                    quote!(#l::Conv1d<#ci, #co, #k, #ol, #s, #p, #d, #g, #cig, #mode>)
                 }
             }
             (_, Dims::Img { h, w, .. }, Dims::Img { h: oh, w: ow, .. }) => {
@@ -421,10 +467,12 @@ impl Conv {
                 let [kh, kw] = self.k.each_ref().map(a);
                 let [sh, sw] = self.s.each_ref().map(a);
                 let (ph, pw, oh, ow) = (a(&ph), a(&pw), a(oh), a(ow));
-                if dense && square {
+                if zeros && dense && square {
                     quote!(#l::Conv2d<#ci, #co, #kh, #oh, #ow, #sh, #ph, #d>)
-                } else {
+                } else if zeros {
                     quote!(#l::Conv2d<#ci, #co, #kh, #oh, #ow, #sh, #ph, #d, #g, #cig, #kw, #sw, #pw>)
+                } else {
+                    quote!(#l::Conv2d<#ci, #co, #kh, #oh, #ow, #sh, #ph, #d, #g, #cig, #kw, #sw, #pw, #mode>)
                 }
             }
             _ => unreachable!("convolutions see the rank they need"),

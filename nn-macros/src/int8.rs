@@ -155,6 +155,18 @@ fn rewrite(net: &Network) -> Result<Int8Program, syn::Error> {
                 ),
             ));
         }
+        if let Kind::Conv2d(conv) = &l.kind
+            && conv.mode != nn_shape::PaddingMode::Zeros
+        {
+            return Err(error(
+                l,
+                format!(
+                    "`{}` pads with `{}`; int8 convolutions pad with zeros only (the input's zero point)",
+                    l.field,
+                    conv.mode.name()
+                ),
+            ));
+        }
         // The step this layer would join: the one writing its input, if
         // this layer is that output's only reader.
         let input = storage[l.input_buf];

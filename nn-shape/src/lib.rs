@@ -36,6 +36,132 @@ pub const fn out_len(n: usize, k: usize, s: usize, p: usize, d: usize) -> Option
     }
 }
 
+/// What a convolution reads in the border its padding adds (PyTorch's
+/// `padding_mode`): padding never changes the output size, only the values
+/// of the taps that fall outside the input. For an axis `x₀ … x₍ₙ₋₁₎`, the
+/// positions before `x₀` read
+///
+/// | mode | `x₋₂ x₋₁` | |
+/// |---|---|---|
+/// | `Zeros` | `0 0` | |
+/// | `Reflect` | `x₂ x₁` | mirrored about the edge, the edge itself once |
+/// | `Replicate` | `x₀ x₀` | the edge repeated |
+/// | `Circular` | `x₍ₙ₋₂₎ x₍ₙ₋₁₎` | wrapped around: the axis is periodic |
+///
+/// and the same on the far side. Stored in a layer's type as its `usize`
+/// discriminant ([`PaddingMode::index`]), since const generics take
+/// integers.
+///
+/// ```
+/// use nn_shape::PaddingMode;
+/// assert_eq!(PaddingMode::Reflect.source(-2, 5), Some(2));
+/// assert_eq!(PaddingMode::Circular.source(-1, 5), Some(4));
+/// assert_eq!(PaddingMode::Replicate.source(7, 5), Some(4));
+/// assert_eq!(PaddingMode::Zeros.source(-1, 5), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[repr(usize)]
+pub enum PaddingMode {
+    /// Zeros (the default).
+    #[default]
+    Zeros = 0,
+    /// The input mirrored about its edge, without repeating the edge.
+    Reflect = 1,
+    /// The edge value repeated.
+    Replicate = 2,
+    /// The input wrapped around: periodic boundary conditions.
+    Circular = 3,
+}
+
+impl PaddingMode {
+    /// Every mode, in discriminant order.
+    pub const ALL: [PaddingMode; 4] = [Self::Zeros, Self::Reflect, Self::Replicate, Self::Circular];
+
+    /// The mode with discriminant `index`.
+    ///
+    /// # Panics
+    /// If `index > 3` (at compile time in a `const`).
+    ///
+    /// ```
+    /// use nn_shape::PaddingMode;
+    /// assert_eq!(PaddingMode::from_index(PaddingMode::Circular.index()), PaddingMode::Circular);
+    /// ```
+    pub const fn from_index(index: usize) -> Self {
+        match index {
+            0 => Self::Zeros,
+            1 => Self::Reflect,
+            2 => Self::Replicate,
+            3 => Self::Circular,
+            _ => panic!("padding modes are 0 (zeros), 1 (reflect), 2 (replicate) and 3 (circular)"),
+        }
+    }
+
+    /// The discriminant a layer's type stores.
+    ///
+    /// ```
+    /// assert_eq!(nn_shape::PaddingMode::Reflect.index(), 1);
+    /// ```
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// PyTorch's name of the mode (`padding_mode=`), which `network!` uses too.
+    ///
+    /// ```
+    /// assert_eq!(nn_shape::PaddingMode::Circular.name(), "circular");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Zeros => "zeros",
+            Self::Reflect => "reflect",
+            Self::Replicate => "replicate",
+            Self::Circular => "circular",
+        }
+    }
+
+    /// The input index that position `i` of an axis of `n` values reads
+    /// (`i` may lie in the padding, below 0 or at `n` and beyond), or `None`
+    /// where it reads zero. Valid for `i` within `n − 1` positions of the
+    /// axis (reflect) or `n` (circular), which [`PaddingMode::fits`] ensures.
+    ///
+    /// ```
+    /// use nn_shape::PaddingMode;
+    /// assert_eq!(PaddingMode::Reflect.source(6, 5), Some(2));
+    /// assert_eq!(PaddingMode::Circular.source(5, 5), Some(0));
+    /// ```
+    pub const fn source(self, i: isize, n: usize) -> Option<usize> {
+        let n = n as isize;
+        if i >= 0 && i < n {
+            return Some(i as usize);
+        }
+        match self {
+            Self::Zeros => None,
+            Self::Reflect => Some(if i < 0 { -i } else { 2 * (n - 1) - i } as usize),
+            Self::Replicate => Some(if i < 0 { 0 } else { n - 1 } as usize),
+            Self::Circular => Some(i.rem_euclid(n) as usize),
+        }
+    }
+
+    /// Whether `pad` positions on each side of an axis of `n` values can be
+    /// filled in this mode, as PyTorch requires: reflection needs
+    /// `pad < n` (each padded value mirrors a distinct input value),
+    /// wrapping `pad ≤ n`, replication a non-empty axis.
+    ///
+    /// ```
+    /// use nn_shape::PaddingMode;
+    /// assert!(PaddingMode::Reflect.fits(3, 2) && !PaddingMode::Reflect.fits(2, 2));
+    /// assert!(PaddingMode::Circular.fits(2, 2) && !PaddingMode::Circular.fits(2, 3));
+    /// ```
+    pub const fn fits(self, n: usize, pad: usize) -> bool {
+        match self {
+            Self::Zeros => true,
+            Self::Reflect => pad < n,
+            Self::Replicate => n > 0 || pad == 0,
+            Self::Circular => pad <= n,
+        }
+    }
+}
+
 /// Output length of a transposed convolution along one axis:
 /// `s(n − 1) + k − 2p`, or `None` if that is not positive.
 ///

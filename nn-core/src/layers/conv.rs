@@ -32,8 +32,8 @@ use crate::mem::{Plain, Zeroable};
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
-    Geometry, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided, out_len,
-    transposed_out_len,
+    Geometry, PaddingMode, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided,
+    out_len, transposed_out_len,
 };
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 
@@ -401,11 +401,14 @@ macro_rules! convolution {
 
 /// A 2-D convolution (cross-correlation, as in PyTorch) from `CI` to `CO`
 /// channels with a `K × KW` kernel (`KW = K` unless given), strides `S`
-/// down and `SW` across (`SW = S`), zero padding `P` above and below and
-/// `PW` left and right (`PW = P`), dilation `D`, and `G` groups of `CIG =
-/// CI / G` input channels each, producing `OH × OW` outputs per channel.
+/// down and `SW` across (`SW = S`), padding `P` above and below and
+/// `PW` left and right (`PW = P`) filled as padding mode `PM` says (0
+/// zeros, 1 reflect, 2 replicate, 3 circular: [`PaddingMode`]'s
+/// discriminants), dilation `D`, and `G` groups of `CIG = CI / G` input
+/// channels each, producing `OH × OW` outputs per channel.
 ///
-/// This is PyTorch's `Conv2d(CI, CO, (K, KW), (S, SW), (P, PW), D, G)`:
+/// This is PyTorch's `Conv2d(CI, CO, (K, KW), (S, SW), (P, PW), D, G,
+/// padding_mode=…)`:
 /// filter `co` reads the `CIG` channels of group `co / (CO / G)`, so `G = 1`
 /// is a dense convolution and `G = CI = CO` a depthwise one (see
 /// [`DepthwiseConv2d`]). The weights use PyTorch's layout `[CO][CIG][K][KW]`.
@@ -443,6 +446,7 @@ pub struct Conv2d<
     const KW: usize = K,
     const SW: usize = S,
     const PW: usize = P,
+    const PM: usize = 0,
 > {
     /// `weight[co][ci][i][j]`: tap `(i, j)` of the filter from channel
     /// `ci` of its group to `co`.
@@ -474,10 +478,11 @@ pub type DepthwiseConv2d<
     const KW: usize = K,
     const SW: usize = S,
     const PW: usize = P,
-> = Conv2d<C, C, K, OH, OW, S, P, D, C, 1, KW, SW, PW>;
+    const PM: usize = 0,
+> = Conv2d<C, C, K, OH, OW, S, P, D, C, 1, KW, SW, PW, PM>;
 
 convolution!(
-    Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW> on <H, W>,
+    Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW, PM> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
     scratch: [[[[[[f32; OW]; OH]; B]; KW]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
     params: CO * CIG * K * KW + CO, weights: CO * CIG * K * KW, torch_weight: [CO, CIG, K, KW],
@@ -504,7 +509,8 @@ impl<
     const KW: usize,
     const SW: usize,
     const PW: usize,
-> Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW>
+    const PM: usize,
+> Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW, PM>
 {
     /// The window over an `H × W` input, checked at compile time when used.
     pub(crate) const fn geometry<const H: usize, const W: usize>() -> Geometry {
@@ -516,14 +522,19 @@ impl<
             groups_fit(CI, CO, G, CIG),
             "Conv2d: CIG·G must be CI and G must divide CO"
         );
-        Geometry::new(CI, [H, W], [K, KW], [S, SW], [P, PW], D)
+        let mode = PaddingMode::from_index(PM);
+        assert!(
+            mode.fits(H, P) && mode.fits(W, PW),
+            "Conv2d: reflect padding must be smaller than the input (P < H, PW < W), circular at most its size"
+        );
+        Geometry::new(CI, [H, W], [K, KW], [S, SW], [P, PW], D).with_padding_mode(mode)
     }
 }
 
 /// A 1-D convolution over `CI × L` sequences: `CO` filters of length `K`,
-/// stride `S`, zero padding `P`, dilation `D`, in `G` groups of `CIG = CI /
-/// G` input channels each, output length `OL` — PyTorch's
-/// `Conv1d(CI, CO, K, S, P, D, G)`.
+/// stride `S`, padding `P` in padding mode `PM` (as [`Conv2d`]'s), dilation
+/// `D`, in `G` groups of `CIG = CI / G` input channels each, output length
+/// `OL` — PyTorch's `Conv1d(CI, CO, K, S, P, D, G, padding_mode=…)`.
 ///
 /// The weights use PyTorch's layout `[CO][CIG][K]`; `OL` must equal
 /// `⌊(L + 2P − D(K − 1) − 1)/S⌋ + 1`.
@@ -546,6 +557,7 @@ pub struct Conv1d<
     const D: usize = 1,
     const G: usize = 1,
     const CIG: usize = CI,
+    const PM: usize = 0,
 > {
     /// `weight[co][ci][i]`: tap `i` of the filter from channel `ci` of its group to `co`.
     pub weight: [[[f32; K]; CIG]; CO],
@@ -554,7 +566,7 @@ pub struct Conv1d<
 }
 
 convolution!(
-    Conv1d<CI, CO, K, OL, S, P, D, G, CIG> on <L>,
+    Conv1d<CI, CO, K, OL, S, P, D, G, CIG, PM> on <L>,
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
     scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
     params: CO * CIG * K + CO, weights: CO * CIG * K, torch_weight: [CO, CIG, K],
@@ -572,7 +584,8 @@ impl<
     const D: usize,
     const G: usize,
     const CIG: usize,
-> Conv1d<CI, CO, K, OL, S, P, D, G, CIG>
+    const PM: usize,
+> Conv1d<CI, CO, K, OL, S, P, D, G, CIG, PM>
 {
     /// The window over a length-`L` input, checked at compile time when used.
     const fn geometry<const L: usize>() -> Geometry {
@@ -584,7 +597,12 @@ impl<
             groups_fit(CI, CO, G, CIG),
             "Conv1d: CIG·G must be CI and G must divide CO"
         );
-        Geometry::sequence(CI, L, K, S, P, D)
+        let mode = PaddingMode::from_index(PM);
+        assert!(
+            mode.fits(L, P),
+            "Conv1d: reflect padding must be smaller than the input (P < L), circular at most its size"
+        );
+        Geometry::sequence(CI, L, K, S, P, D).with_padding_mode(mode)
     }
 }
 
@@ -720,6 +738,19 @@ mod tests {
         batch_matches_single::<[[f32; 11]; 6], _, 2>(
             Conv1d::<6, 3, 3, 11, 1, 1, 1, 3, 2>::zeroed(),
             10,
+        );
+        // Reflect, replicate and circular padding (PyTorch's `padding_mode`).
+        batch_matches_single::<[[[f32; 6]; 5]; 2], _, 2>(
+            Conv2d::<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1>::zeroed(),
+            11,
+        );
+        batch_matches_single::<[[[f32; 4]; 3]; 2], _, 2>(
+            Conv2d::<2, 2, 3, 2, 4, 2, 1, 1, 1, 2, 3, 1, 1, 2>::zeroed(),
+            12,
+        );
+        batch_matches_single::<[[f32; 5]; 2], _, 3>(
+            Conv1d::<2, 3, 3, 7, 1, 2, 1, 1, 2, 3>::zeroed(),
+            13,
         );
         batch_matches_single::<[[[f32; 7]; 7]; 4], _, 2>(
             ConvTranspose2d::<4, 2, 4, 14, 14, 2, 1>::zeroed(),

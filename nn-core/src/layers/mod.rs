@@ -81,6 +81,7 @@ pub use activation::{
 pub use activity::ActivityL1;
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d, DepthwiseConv2d};
+pub use nn_kernels::conv::PaddingMode;
 pub use dropout::{Dropout, Dropout1d, Dropout2d, DropoutOver};
 pub use global_pool::GlobalAvgPool2d;
 pub use layer_norm::LayerNorm;

@@ -459,6 +459,26 @@ mod tests {
             &[],
             62,
         );
+        // Reflect (rows and columns, padding 1 and 2), replicate at stride
+        // 2, circular 1-D: gradients reach the input through the border too.
+        check_layer::<[[[f32; 6]; 5]; 2], _, 2>(
+            Conv2d::<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1>::zeroed(),
+            Mode::Train,
+            &[],
+            64,
+        );
+        check_layer::<[[[f32; 4]; 3]; 2], _, 2>(
+            Conv2d::<2, 2, 3, 2, 4, 2, 1, 1, 1, 2, 3, 1, 1, 2>::zeroed(),
+            Mode::Train,
+            &[],
+            65,
+        );
+        check_layer::<[[f32; 5]; 2], _, 2>(
+            Conv1d::<2, 3, 3, 7, 1, 2, 1, 1, 2, 3>::zeroed(),
+            Mode::Train,
+            &[],
+            66,
+        );
         // A depthwise 1-D convolution with two filters per channel.
         check_layer::<[[f32; 6]; 2], _, 2>(
             Conv1d::<2, 4, 3, 6, 1, 1, 1, 2, 1>::zeroed(),

@@ -270,7 +270,8 @@ dispatched! {
     /// `[co][ci of the group][row][column]`.
     ///
     /// # Panics
-    /// If the lengths disagree with `g` and `groups`.
+    /// If the lengths disagree with `g` and `groups`, or `g` pads with
+    /// anything but zeros.
     ///
     /// ```
     /// use nn_kernels::{conv::Geometry, int8::{conv2d, Channel, Quantized, Requant, Stage}};
@@ -294,6 +295,7 @@ dispatched! {
         let (kh, kw, d) = (g.kernel_h, g.kernel_w, g.dilation);
         let co_total = stage.channels.len();
         assert!(groups > 0 && g.channels.is_multiple_of(groups) && co_total.is_multiple_of(groups), "int8 conv: groups");
+        assert_eq!(g.padding_mode, crate::conv::PaddingMode::Zeros, "int8 conv: zero padding only");
         let cig = g.channels / groups;
         assert_eq!(x.len(), g.channels * h * wd, "int8 conv: input");
         assert_eq!(w.len(), co_total * cig * kh * kw, "int8 conv: weights");
