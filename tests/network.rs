@@ -679,7 +679,12 @@ fn padding_modes_keep_the_shapes_and_their_steps_are_the_true_gradient() {
     let _: &nn::layers::Conv2d<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1> = &m.conv2d0;
     let _: &nn::layers::Conv2d<3, 2, 3, 3, 4, 2, 1, 1, 1, 3, 3, 2, 1, 2> = &m.conv2d2;
     let _: &nn::layers::DepthwiseConv2d<2, 3, 3, 4, 1, 1, 1, 3, 1, 1, 3> = &m.depthwiseconv2d4;
-    check_train_step_gradient!(BorderedTrainer, [[[f32; 6]; 5]; 2], [[0.5f32, -0.5]; 4], Mse);
+    check_train_step_gradient!(
+        BorderedTrainer,
+        [[[f32; 6]; 5]; 2],
+        [[0.5f32, -0.5]; 4],
+        Mse
+    );
     check_train_step_gradient!(CircularSeqTrainer, [[f32; 5]; 2], [[0.5f32, -0.5]; 4], Mse);
 }
 

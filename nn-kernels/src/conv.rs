@@ -272,7 +272,8 @@ impl Geometry {
     #[inline(always)]
     pub(crate) fn border_taps(&self, run: &Run) -> impl Iterator<Item = (usize, usize)> {
         let ((lo, hi), ow) = (run.cols, self.out_width());
-        let (mode, width, stride, first) = (self.padding_mode, self.width, self.stride_w, run.first_col);
+        let (mode, width, stride, first) =
+            (self.padding_mode, self.width, self.stride_w, run.first_col);
         let outputs = match mode {
             PaddingMode::Zeros => (0..0).chain(0..0),
             _ => (0..lo).chain(hi..ow),
@@ -449,9 +450,20 @@ enum Pass<'a> {
 }
 
 /// One traversal for both directions: for each tap and output channel of
-/// the tap's group, a scaled input row meets an output row.
+/// the tap's group, a scaled input row meets an output row. Zero padding
+/// (the common case) gets a copy without any border work.
 #[inline(always)]
-fn direct(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
+fn direct(g: &Geometry, groups: usize, w: &[f32], pass: Pass) {
+    if g.padding_mode == PaddingMode::Zeros {
+        direct_runs::<false>(g, groups, w, pass);
+    } else {
+        direct_runs::<true>(g, groups, w, pass);
+    }
+}
+
+/// [`direct`], with the taps in the padding read (`BORDERED`) or skipped.
+#[inline(always)]
+fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
     let (x_len, y_len) = match &pass {
         Pass::Forward { x, y } => (x.len(), y.len()),
         Pass::Adjoint { y, x } => (x.len(), y.len()),
@@ -472,12 +484,11 @@ fn direct(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
     assert_eq!(y_len, filters * p, "output length");
     let (per_group, channels_per_group) = (filters / groups, g.channels / groups);
     let (width, stride) = (g.width, g.stride_w);
-    let bordered = g.padding_mode != PaddingMode::Zeros;
     g.for_each_run(|run| {
         let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
             return;
         };
-        if lo == hi && !bordered {
+        if lo == hi && !BORDERED {
             return;
         }
         // The run's pixels, from the one output `lo` reads, every `stride`th.
@@ -489,10 +500,12 @@ fn direct(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
             let base = co * p + at;
             // Taps in the padding read what the mode says (one at a time:
             // only the few outputs at the borders have them).
-            for (o, c) in g.border_taps(&run) {
-                match &mut pass {
-                    Pass::Forward { x, y } => y[base + o] += wv * x[row * width + c],
-                    Pass::Adjoint { y, x } => x[row * width + c] += wv * y[base + o],
+            if BORDERED {
+                for (o, c) in g.border_taps(&run) {
+                    match &mut pass {
+                        Pass::Forward { x, y } => y[base + o] += wv * x[row * width + c],
+                        Pass::Adjoint { y, x } => x[row * width + c] += wv * y[base + o],
+                    }
                 }
             }
             if lo == hi {

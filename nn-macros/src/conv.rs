@@ -58,13 +58,9 @@ impl Form {
     /// The arguments that may be named.
     fn keywords(self) -> &'static [&'static str] {
         match self {
-            Form::Conv2d | Form::Conv1d => &[
-                "stride",
-                "padding",
-                "padding_mode",
-                "dilation",
-                "groups",
-            ],
+            Form::Conv2d | Form::Conv1d => {
+                &["stride", "padding", "padding_mode", "dilation", "groups"]
+            }
             Form::Depthwise => &["stride", "padding", "padding_mode", "dilation"],
             Form::Transposed => &["stride", "padding"],
         }

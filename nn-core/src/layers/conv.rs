@@ -32,8 +32,8 @@ use crate::mem::{Plain, Zeroable};
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
-    Geometry, PaddingMode, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided,
-    out_len, transposed_out_len,
+    Geometry, PaddingMode, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided, out_len,
+    transposed_out_len,
 };
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 

@@ -81,12 +81,12 @@ pub use activation::{
 pub use activity::ActivityL1;
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d};
 pub use conv::{Conv1d, Conv2d, ConvTranspose2d, DepthwiseConv2d};
-pub use nn_kernels::conv::PaddingMode;
 pub use dropout::{Dropout, Dropout1d, Dropout2d, DropoutOver};
 pub use global_pool::GlobalAvgPool2d;
 pub use layer_norm::LayerNorm;
 pub use linear::Linear;
 pub use maxout::Maxout;
+pub use nn_kernels::conv::PaddingMode;
 pub use noise::GaussianNoise;
 pub(crate) use pool::window;
 pub use pool::{AvgPool2d, MaxPool2d, MaxUnpool2d, PoolIndices};
