@@ -761,4 +761,36 @@ mod tests {
             6,
         );
     }
+
+    /// What the border modes are for: circular padding makes a convolution
+    /// commute with cyclic shifts of a periodic signal, and reflect or
+    /// replicate padding keeps a blur of a flat image flat up to its edges,
+    /// where zero padding darkens them.
+    #[test]
+    fn circular_padding_commutes_with_cyclic_shifts_and_mirrored_borders_do_not_darken() {
+        let mut conv = Conv1d::<1, 2, 3, 8, 1, 1, 1, 1, 1, 3>::zeroed();
+        conv.weight = [[[0.5, -1.0, 2.0]], [[1.0, 0.25, 0.0]]];
+        let x = [[1.0f32, 3.0, -2.0, 0.5, 4.0, -1.0, 2.0, 0.0]];
+        let roll = |v: &[f32; 8]| -> [f32; 8] { core::array::from_fn(|i| v[(i + 7) % 8]) };
+        let shifted = conv.forward(&[roll(&x[0])]);
+        let y = conv.forward(&x);
+        assert_eq!(shifted, [roll(&y[0]), roll(&y[1])]);
+
+        /// A 3×3 box blur of a flat 4×4 image, padded in mode `PM`.
+        fn blur<const PM: usize>() -> [[[f32; 4]; 4]; 1] {
+            let mut c = Conv2d::<1, 1, 3, 4, 4, 1, 1, 1, 1, 1, 3, 1, 1, PM>::zeroed();
+            c.weight = [[[[1.0 / 9.0; 3]; 3]]];
+            c.forward(&[[[1.0f32; 4]; 4]; 1])
+        }
+        for flat in [blur::<1>(), blur::<2>()] {
+            assert!(
+                flat.as_flattened()
+                    .as_flattened()
+                    .iter()
+                    .all(|v| (v - 1.0).abs() < 1e-6)
+            );
+        }
+        let zeros = blur::<0>();
+        assert!((zeros[0][0][0] - 4.0 / 9.0).abs() < 1e-6 && (zeros[0][1][1] - 1.0).abs() < 1e-6);
+    }
 }
