@@ -23,10 +23,10 @@ fn main() -> Result<()> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let mnist = Mnist::load(&mut rng)?;
     println!(
-        "MNIST: {} training and {} test digits; CNN with {} parameters",
+        "MNIST: {} training and {} test digits\n{}",
         mnist.train.len(),
         mnist.test.len(),
-        Cnn::NUM_PARAMS
+        Cnn::summary()
     );
     let mut trainer =
         CnnTrainer::<Momentum, BATCH>::new_boxed(Init::HeNormal, Momentum::new(0.02), SEED);

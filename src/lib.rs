@@ -40,7 +40,8 @@ extern crate alloc;
 
 pub use nn_core::bytemuck;
 pub use nn_core::{
-    data, init, io, layer, layers, linalg, loss, mem, metrics, model, optim, quant, rng, train,
+    data, init, io, layer, layers, linalg, loss, mem, metrics, model, optim, quant, rng, summary,
+    train,
 };
 pub use nn_kernels as kernels;
 pub use rand;
@@ -110,7 +111,9 @@ pub use rand;
 /// `repr(C)` data: `forward` (one sample, evaluation mode), `infer` (the same
 /// in a `NameActivations` the caller owns, planned at compile time:
 /// `INFER_RAM_BYTES`), `predict`, `NUM_PARAMS`, `init_in_place`, `new_boxed`,
-/// and flash images (`save_image`, `from_image`, [`include_model!`]). The trainer
+/// flash images (`save_image`, `from_image`, [`include_model!`]), and
+/// `SUMMARY` / `summary()` (a layer table with output shapes, parameters and
+/// receptive fields, [`summary::Summary`]). The trainer
 /// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
 /// everything a step needs, with `train_step` (and `train_step_toward`, which
 /// adds the parameter-sharing penalty toward a reference model),
@@ -258,6 +261,7 @@ pub mod __private {
     pub use nn_core::model::Model;
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::rng::TrainRng;
+    pub use nn_core::summary::{LayerSummary, Summary};
     pub use nn_core::train::averaging::Parameters;
     pub use nn_core::train::regularize::{
         Regularization, perturb_weights, pull_toward, weight_noise_seed,

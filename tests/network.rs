@@ -769,3 +769,72 @@ fn a_network_ending_in_a_constant_sized_layer_trains() {
     }
     assert!(t.eval_loss(&x, &x, &Mse) < first / 10.0);
 }
+
+network! {
+    /// LeNet-5 with a residual block after its first pool: the summary's
+    /// receptive fields are the course notes' §14.2 arithmetic.
+    SummaryNet = <
+        Input<1, 28, 28>,
+        Conv2d<1, 6, 5, padding = 2>, ReLU, MaxPool2d<2>,
+        Residual<Conv2d<6, 6, 3, padding = 1>, ReLU, Conv2d<6, 6, 3, padding = 1>>,
+        Conv2d<6, 16, 5>, ReLU, MaxPool2d<2>,
+        Flatten, Linear<400, 10>, Softmax,
+    >
+}
+
+/// The receptive field of a row, as the compiler computed it.
+const fn field(row: usize) -> Option<[usize; 2]> {
+    SummaryNet::SUMMARY[row].receptive_field.size()
+}
+
+// Computed at compile time: these are constant evaluations.
+const _: () = {
+    assert!(matches!(field(0), Some([5, 5]))); // 5×5 convolution
+    assert!(matches!(field(2), Some([6, 6]))); // + 2×2 pool, jump 2
+    assert!(matches!(field(3), Some([10, 10]))); // + 3×3 at jump 2
+    assert!(matches!(field(5), Some([14, 14]))); // + 3×3 at jump 2
+    assert!(matches!(field(6), Some([14, 14]))); // the join: the larger branch
+    assert!(matches!(field(7), Some([22, 22]))); // + 5×5 at jump 2
+    assert!(matches!(field(9), Some([24, 24]))); // + 2×2 pool: jump 4
+    assert!(matches!(field(10), Some([24, 24]))); // flatten keeps it
+    assert!(field(11).is_none()); // a Linear sees everything
+};
+
+#[test]
+fn the_summary_lists_every_layer_with_shape_parameters_and_receptive_field() {
+    let rows = SummaryNet::SUMMARY;
+    assert_eq!(rows.len(), 13);
+    assert_eq!(
+        (rows[0].name, rows[0].layer, rows[0].output, rows[0].params),
+        (
+            "conv2d0",
+            "Conv2d<1, 6, 5, padding = 2>",
+            &[6usize, 28, 28][..],
+            6 * 25 + 6
+        )
+    );
+    assert_eq!(
+        (rows[6].name, rows[6].layer),
+        ("residual3", "main + shortcut")
+    );
+    assert_eq!(rows[10].output, &[400]);
+    assert_eq!(rows[11].receptive_field, nn::summary::ReceptiveField::Whole);
+    let summary = SummaryNet::summary();
+    assert_eq!(summary.params(), SummaryNet::NUM_PARAMS);
+    let text = summary.to_string();
+    assert!(text.starts_with("SummaryNet: 1×28×28 → 10\n"), "{text}");
+    let row = |name: &str| text.lines().find(|l| l.starts_with(name)).unwrap_or("");
+    assert!(
+        row("maxpool2d2 ").contains(" MaxPool2d<2> ") && row("maxpool2d2 ").ends_with(" 6×6"),
+        "{text}"
+    );
+    assert!(row("residual3 ").ends_with(" 14×14"), "{text}");
+    assert_eq!(SummaryNet::NUM_PARAMS, 7242);
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("7,242 parameters; model"),
+        "{text}"
+    );
+}

@@ -44,6 +44,7 @@ pub mod model;
 pub mod optim;
 pub mod quant;
 pub mod rng;
+pub mod summary;
 pub mod train;
 
 /// The names most programs need.

@@ -474,4 +474,23 @@ impl Conv {
             _ => unreachable!("convolutions see the rank they need"),
         }
     }
+
+    /// The receptive field after the layer, from the one before it
+    /// (`prev`, a `ReceptiveField` expression).
+    pub fn receptive(&self, krate: &TokenStream, form: Form, prev: TokenStream) -> TokenStream {
+        let a = Size::arg;
+        let ([kh, kw], [sh, sw], d) = (
+            self.k.each_ref().map(a),
+            self.s.each_ref().map(a),
+            a(&self.d),
+        );
+        let rf = quote!(#krate::__private::shape::ReceptiveField);
+        match form {
+            Form::Transposed => quote!(#rf::transposed(#prev, [#kh, #kh], [#sh, #sh])),
+            Form::Conv1d => quote!(#rf::window(#prev, [1, #kw], [1, #sw], #d)),
+            Form::Conv2d | Form::Depthwise => {
+                quote!(#rf::window(#prev, [#kh, #kw], [#sh, #sw], #d))
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ pub fn expand(spec: &NetworkSpec, net: &Network) -> TokenStream {
 }
 
 /// `<T as Layer<In>>` for a layer.
-fn layer_trait(net: &Network, l: &Resolved) -> TokenStream {
+pub(crate) fn layer_trait(net: &Network, l: &Resolved) -> TokenStream {
     let (p, t, s) = (private(net), &l.ty, l.input.ty());
     quote!(<#t as #p::Layer<#s>>)
 }
@@ -126,6 +126,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let param_prefixes: Vec<&str> = with_params.iter().map(|l| l.torch.as_str()).collect();
     let signature = signature(net, name, "");
     let checks = assertions(net);
+    let summary_items = crate::summary::summary(net, name);
     let model_doc = format!(
         "Model parameters of `{name}` ({} → {}): {summary}. Train it with [`{name}Trainer`].",
         input.describe(),
@@ -179,6 +180,8 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub const MODEL_BYTES: usize = ::core::mem::size_of::<Self>();
 
             #methods
+
+            #summary_items
 
             /// The parameters of each layer that has any, in layer order, each
             /// as one flat slice (for a `Linear`, its weights row by row, then
@@ -387,7 +390,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                     }
                 }
             }
-            Op::Add { a, b, output } => {
+            Op::Add { a, b, output, .. } => {
                 if !reach[output] {
                     return quote!();
                 }
@@ -521,7 +524,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 None => quote!(#lt::forward_batch(&mut self.model.#f, #x, &mut self.#a, &mut self.#c, &mut ctx);),
             }
         }
-        Op::Add { a, b, output } => {
+        Op::Add { a, b, output, .. } => {
             let (a, b, y) = (input(a), input(b), act(output));
             quote!(#p::add_batches(#p::as_slice(#a), #p::as_slice(#b), #p::as_slice_mut(&mut self.#y));)
         }

@@ -34,7 +34,7 @@ impl Program {
             .iter()
             .map(|op| match *op {
                 Op::Layer(i) => (vec![net.layers[i].input_buf], net.layers[i].output_buf),
-                Op::Add { a, b, output } => (vec![a, b], output),
+                Op::Add { a, b, output, .. } => (vec![a, b], output),
             })
             .collect();
         Program {
@@ -237,7 +237,7 @@ pub fn inference(net: &Network, name: &syn::Ident, vis: &syn::Visibility, int8: 
                 let (x, y) = (slots.read(l.input_buf), slots.write(l.output_buf));
                 (layer_step(net, l, i, &pools, x, y), l.output_buf)
             }
-            Op::Add { a, b, output } => {
+            Op::Add { a, b, output, .. } => {
                 let (a, b, y) = (slots.read(a), slots.read(b), slots.write(output));
                 let add = quote!(#p::add_batches(#p::as_slice(#a), #p::as_slice(#b), #p::as_slice_mut(#y)););
                 (add, output)

@@ -130,7 +130,7 @@ fn rewrite(net: &Network) -> Result<Int8Program, syn::Error> {
     let mut adds = 0;
     for op in &net.ops {
         let i = match *op {
-            Op::Add { a, b, output } => {
+            Op::Add { a, b, output, .. } => {
                 steps.push(Step::Add {
                     n: adds,
                     a,

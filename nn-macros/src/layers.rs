@@ -286,6 +286,37 @@ impl Kind {
         }
     }
 
+    /// The receptive field after the layer (the course notes' §14.2), from
+    /// the one before it (`prev`, a `ReceptiveField` expression the
+    /// compiler evaluates).
+    pub fn receptive(&self, krate: &TokenStream, prev: TokenStream) -> TokenStream {
+        let rf = quote!(#krate::__private::shape::ReceptiveField);
+        let a = Size::arg;
+        match self {
+            Kind::Conv2d(conv) => conv.receptive(krate, Form::Conv2d, prev),
+            Kind::Conv1d(conv) => conv.receptive(krate, Form::Conv1d, prev),
+            Kind::ConvTranspose2d(conv) => conv.receptive(krate, Form::Transposed, prev),
+            Kind::MaxPool2d { k, s } | Kind::AvgPool2d { k, s } => {
+                let (k, s) = (a(k), a(s));
+                quote!(#rf::window(#prev, [#k, #k], [#s, #s], 1))
+            }
+            Kind::MaxUnpool2d { k, s } => {
+                let (k, s) = (a(k), a(s));
+                quote!(#rf::transposed(#prev, [#k, #k], [#s, #s]))
+            }
+            // Every output reads every input.
+            Kind::Linear { .. } | Kind::Maxout(_) | Kind::Reshape(_) => quote!(#rf::whole(#prev)),
+            Kind::Simple(simple, _)
+                if simple.name == "Softmax" || !matches!(simple.rule, Rule::Same) =>
+            {
+                quote!(#rf::whole(#prev))
+            }
+            Kind::Custom(_) => quote!(#rf::Unknown),
+            // Elementwise or per channel: each output reads its own position.
+            _ => prev,
+        }
+    }
+
     /// The settings a weights file's signature records besides the type.
     pub fn settings(&self) -> Option<String> {
         match self {

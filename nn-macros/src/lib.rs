@@ -19,6 +19,7 @@ mod layers;
 mod network;
 mod parse;
 mod shape;
+mod summary;
 
 use proc_macro::TokenStream;
 

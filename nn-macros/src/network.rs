@@ -24,14 +24,21 @@ pub struct Resolved {
     pub output_buf: usize,
     /// Its module path in PyTorch's names (`"3"`, `"3.main.0"`).
     pub torch: String,
+    /// The layer as written (`Conv2d<1, 8, 5>`), for the summary.
+    pub written: String,
 }
 
 /// One step of the forward pass.
 pub enum Op {
     /// `net.layers[i]`, from its input buffer to its output buffer.
     Layer(usize),
-    /// A residual join: `output = a + b`.
-    Add { a: usize, b: usize, output: usize },
+    /// A residual join: `output = a + b`, named after its block.
+    Add {
+        a: usize,
+        b: usize,
+        output: usize,
+        name: String,
+    },
 }
 
 /// A piece of a weights file's signature: text the macro knows, or a size
@@ -155,7 +162,7 @@ impl Network {
                     let l = &self.layers[i];
                     reach[l.output_buf] = reach[l.input_buf] || l.kind.has_params();
                 }
-                Op::Add { a, b, output } => reach[output] = reach[a] || reach[b],
+                Op::Add { a, b, output, .. } => reach[output] = reach[a] || reach[b],
             }
         }
         reach
@@ -439,6 +446,7 @@ impl Builder<'_> {
                 input_buf: current.buf,
                 output_buf,
                 torch: format!("{}{position}", place.torch),
+                written: layer.display(),
             });
             position += 1;
         }
@@ -532,6 +540,7 @@ impl Builder<'_> {
             a: main_out.buf,
             b: short_out.buf,
             output,
+            name: field.trim_end_matches('_').to_string(),
         });
         Some(Flow {
             produced: Produced {

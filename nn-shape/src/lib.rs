@@ -162,6 +162,142 @@ impl PaddingMode {
     }
 }
 
+/// The receptive field of a layer's outputs (the course notes' §14.2): the
+/// window of network-input pixels, `[rows, columns]`, that one output value
+/// depends on, grown layer by layer with the standard arithmetic — a window
+/// of `k` taps at dilation `d` adds `d(k − 1)` steps of the accumulated
+/// stride (`jump`), and a stride `s` multiplies the jump by `s`. Padding
+/// does not enter, so near the border part of the window lies in padding
+/// (the field may exceed the input).
+///
+/// ```
+/// use nn_shape::ReceptiveField;
+/// // Two 3×3 convolutions see 5×5, a 2×2 pool 6×6 and doubles the jump,
+/// // so a third 3×3 convolution sees 6 + 2·2 = 10.
+/// let f = ReceptiveField::INPUT
+///     .window([3, 3], [1, 1], 1)
+///     .window([3, 3], [1, 1], 1)
+///     .window([2, 2], [2, 2], 1)
+///     .window([3, 3], [1, 1], 1);
+/// assert_eq!(f.size(), Some([10, 10]));
+/// assert_eq!(f.whole(), ReceptiveField::Whole);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReceptiveField {
+    /// Each output sees a `size` window of the input; the windows of
+    /// neighbouring outputs start `jump` input pixels apart.
+    Window {
+        /// Rows and columns of the window.
+        size: [usize; 2],
+        /// Input pixels between neighbouring outputs' windows.
+        jump: [usize; 2],
+    },
+    /// Every output depends on the whole input (after a `Linear`, global
+    /// pooling, a softmax or a normalization over all features).
+    Whole,
+    /// Not known: the output of a layer nn does not know the arithmetic of
+    /// (a user's layer).
+    Unknown,
+}
+
+impl ReceptiveField {
+    /// The network input: each value is itself.
+    pub const INPUT: Self = Self::Window {
+        size: [1, 1],
+        jump: [1, 1],
+    };
+
+    /// After a convolution or pooling window of `kernel` taps per axis,
+    /// `stride` and `dilation`.
+    ///
+    /// ```
+    /// use nn_shape::ReceptiveField;
+    /// let f = ReceptiveField::INPUT.window([3, 3], [2, 2], 2); // span 5, stride 2
+    /// assert_eq!(f, ReceptiveField::Window { size: [5, 5], jump: [2, 2] });
+    /// ```
+    pub const fn window(self, kernel: [usize; 2], stride: [usize; 2], dilation: usize) -> Self {
+        match self {
+            Self::Window { size, jump } => Self::Window {
+                size: [
+                    size[0] + dilation * kernel[0].saturating_sub(1) * jump[0],
+                    size[1] + dilation * kernel[1].saturating_sub(1) * jump[1],
+                ],
+                jump: [jump[0] * stride[0], jump[1] * stride[1]],
+            },
+            other => other,
+        }
+    }
+
+    /// After a transposed convolution (or unpooling, `kernel = stride`):
+    /// each output reads at most `⌈k/s⌉` inputs per axis, and the jump
+    /// shrinks by `s`. When `s` does not divide the jump, the jump is
+    /// rounded down to at least 1, so the field is an upper bound.
+    ///
+    /// ```
+    /// use nn_shape::ReceptiveField;
+    /// let down = ReceptiveField::INPUT.window([2, 2], [2, 2], 1);
+    /// let up = down.transposed([2, 2], [2, 2]);
+    /// assert_eq!(up, ReceptiveField::Window { size: [2, 2], jump: [1, 1] });
+    /// ```
+    pub const fn transposed(self, kernel: [usize; 2], stride: [usize; 2]) -> Self {
+        match self {
+            Self::Window { size, jump } => {
+                let taps = [kernel[0].div_ceil(stride[0]), kernel[1].div_ceil(stride[1])];
+                Self::Window {
+                    size: [
+                        size[0] + (taps[0] - 1) * jump[0],
+                        size[1] + (taps[1] - 1) * jump[1],
+                    ],
+                    jump: [max(jump[0] / stride[0], 1), max(jump[1] / stride[1], 1)],
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// After a layer whose every output reads every input.
+    ///
+    /// ```
+    /// assert_eq!(nn_shape::ReceptiveField::Unknown.whole(), nn_shape::ReceptiveField::Whole);
+    /// ```
+    pub const fn whole(self) -> Self {
+        Self::Whole
+    }
+
+    /// The sum of two branches (a residual join): the larger window per
+    /// axis.
+    ///
+    /// ```
+    /// use nn_shape::ReceptiveField;
+    /// let main = ReceptiveField::INPUT.window([3, 3], [1, 1], 1);
+    /// assert_eq!(main.join(ReceptiveField::INPUT), main);
+    /// ```
+    pub const fn join(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::Unknown, _) | (_, Self::Unknown) => Self::Unknown,
+            (Self::Whole, _) | (_, Self::Whole) => Self::Whole,
+            (Self::Window { size: a, jump: ja }, Self::Window { size: b, jump: jb }) => {
+                Self::Window {
+                    size: [max(a[0], b[0]), max(a[1], b[1])],
+                    jump: [max(ja[0], jb[0]), max(ja[1], jb[1])],
+                }
+            }
+        }
+    }
+
+    /// The window's `[rows, columns]`, if it is one.
+    ///
+    /// ```
+    /// assert_eq!(nn_shape::ReceptiveField::INPUT.size(), Some([1, 1]));
+    /// ```
+    pub const fn size(self) -> Option<[usize; 2]> {
+        match self {
+            Self::Window { size, .. } => Some(size),
+            _ => None,
+        }
+    }
+}
+
 /// Output length of a transposed convolution along one axis:
 /// `s(n − 1) + k − 2p`, or `None` if that is not positive.
 ///
