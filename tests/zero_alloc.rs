@@ -51,6 +51,7 @@ fn training_steps_and_inference_allocate_nothing() {
     adam.regularization = nn::train::regularize::Regularization {
         l2: 1e-4,
         clip_norm: 1.0,
+        weight_noise: 0.01,
         ..Default::default()
     };
     let schedule = nn::optim::schedule::Cosine {
@@ -72,7 +73,7 @@ fn training_steps_and_inference_allocate_nothing() {
     });
     assert_eq!(
         with_adam, 0,
-        "20 Adam steps with clipping, L2, a schedule and EMA allocated {with_adam} times"
+        "20 Adam steps with clipping, L2, weight noise, a schedule and EMA allocated {with_adam} times"
     );
     assert_ne!(*average, adam.model, "the average lags the model");
 
