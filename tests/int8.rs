@@ -133,3 +133,26 @@ fn an_int8_network_is_a_flash_image_of_its_own() {
         );
     }
 }
+
+network! {
+    #[nn(int8)]
+    Detector = < Linear<16, 8>, ReLU, Linear<8, 1>, Sigmoid >
+}
+
+/// A one-output int8 network predicts as its float network does: output
+/// above the float `THRESHOLD` (0.5 after the sigmoid).
+#[test]
+fn int8_binary_predictions_follow_the_float_threshold() {
+    let model = Detector::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
+    let xs = samples::<[f32; 16]>(300, 5);
+    let q = model.quantize(&model.calibrate(&xs));
+    let ones = xs.iter().filter(|x| model.predict(x) == 1).count();
+    assert!(ones > 30 && ones < 270, "both classes occur ({ones} ones)");
+    // Near the threshold rounding may flip a few; far from it none.
+    let decisive = xs
+        .iter()
+        .filter(|x| (model.forward(x)[0] - 0.5).abs() > 0.05);
+    for x in decisive {
+        assert_eq!(q.predict(x), model.predict(x));
+    }
+}

@@ -838,3 +838,35 @@ fn the_summary_lists_every_layer_with_shape_parameters_and_receptive_field() {
         "{text}"
     );
 }
+
+network! {
+    /// A binary classifier with one sigmoid output.
+    OneProbability = < Linear<2, 1>, Sigmoid >
+}
+network! {
+    /// The same on a raw logit.
+    OneLogit = < Linear<2, 1> >
+}
+
+/// `predict` on a one-output network is the class the output says (above
+/// 0.5 after a sigmoid, above 0 for a logit), never a constant argmax.
+#[test]
+fn one_output_networks_predict_by_threshold() {
+    assert_eq!(<OneProbability as Model>::THRESHOLD, 0.5);
+    assert_eq!(<OneLogit as Model>::THRESHOLD, 0.0);
+    let mut p = OneProbability::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(1));
+    p.linear0.weight = [[1.0], [0.0]];
+    p.linear0.bias = [0.0];
+    let mut l = OneLogit::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(1));
+    l.linear0.weight = [[1.0], [0.0]];
+    l.linear0.bias = [0.0];
+    for (x, class) in [
+        ([2.0f32, 5.0], 1),
+        ([-2.0, 5.0], 0),
+        ([0.3, -1.0], 1),
+        ([-0.3, 1.0], 0),
+    ] {
+        assert_eq!(p.predict(&x), class, "{x:?}");
+        assert_eq!(l.predict(&x), class, "{x:?}");
+    }
+}

@@ -51,6 +51,21 @@ use crate::layer::Shape;
 use crate::mem::Zeroable;
 use core::mem::MaybeUninit;
 
+/// [`Model::predict`]'s rule: the largest output's index, or for a single
+/// output whether it is above `threshold`.
+///
+/// ```
+/// assert_eq!(nn_core::model::decide(&[0.1, 0.7, 0.2], 0.0), 1);
+/// assert_eq!(nn_core::model::decide(&[0.7], 0.5), 1);
+/// assert_eq!(nn_core::model::decide(&[-0.2], 0.0), 0);
+/// ```
+pub fn decide<T: PartialOrd + Copy>(outputs: &[T], threshold: T) -> usize {
+    match outputs {
+        [single] => usize::from(*single > threshold),
+        _ => crate::metrics::argmax(outputs),
+    }
+}
+
 /// A model: fixed tensors of parameters (and persisted statistics) with an
 /// architecture signature, mapping one `Input` sample to one `Output`.
 pub trait Model: Sized {
@@ -89,10 +104,20 @@ pub trait Model: Sized {
     /// Mutable [`Model::state_tensors`].
     fn state_tensors_mut(&mut self) -> impl AsMut<[&mut [f32]]>;
 
-    /// The index of the largest output for one sample (the predicted class).
+    /// The decision threshold of a one-output network's [`Model::predict`]:
+    /// 0.5 after a final `Sigmoid` (the output is a probability), 0 on a raw
+    /// logit or score. `network!` sets it from the last layer.
+    const THRESHOLD: f32 = 0.0;
+
+    /// The predicted class of one sample: the index of the largest output,
+    /// or for a one-output (binary) network 1 when the output is above
+    /// [`Model::THRESHOLD`] and 0 otherwise.
     fn predict(&self, x: &Self::Input) -> usize {
         let y = self.run(x);
-        crate::metrics::argmax(bytemuck::cast_slice::<_, f32>(core::slice::from_ref(&y)))
+        decide(
+            bytemuck::cast_slice::<_, f32>(core::slice::from_ref(&y)),
+            Self::THRESHOLD,
+        )
     }
 
     /// Builds the model in `slot` without a stack temporary: zeroes it

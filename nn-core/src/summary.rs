@@ -9,7 +9,7 @@
 //!     LayerSummary { name: "conv0", layer: "Conv2d<1, 4, 3>", output: &[4, 6, 6], params: 40,
 //!                    receptive_field: ReceptiveField::INPUT.window([3, 3], [1, 1], 1) },
 //! ];
-//! let s = Summary { network: "Tiny", input: &[1, 8, 8], layers: LAYERS, model_bytes: 160, infer_ram_bytes: 144 };
+//! let s = Summary { network: "Tiny", input: &[1, 8, 8], layers: LAYERS, model_bytes: 160, infer_ram_bytes: 144, train_state_bytes: None };
 //! assert_eq!(s.params(), 40);
 //! let text = s.to_string();
 //! assert!(text.contains("conv0") && text.contains("4×6×6") && text.contains("3×3"));
@@ -37,7 +37,7 @@ pub struct LayerSummary {
 ///
 /// ```
 /// use nn_core::summary::Summary;
-/// let empty = Summary { network: "Empty", input: &[3], layers: &[], model_bytes: 0, infer_ram_bytes: 0 };
+/// let empty = Summary { network: "Empty", input: &[3], layers: &[], model_bytes: 0, infer_ram_bytes: 0, train_state_bytes: None };
 /// assert!(empty.to_string().starts_with("Empty: 3 →"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +52,10 @@ pub struct Summary {
     pub model_bytes: usize,
     /// Bytes of inference activations (`INFER_RAM_BYTES`).
     pub infer_ram_bytes: usize,
+    /// Bytes of a trainer's whole state (`TRAIN_STATE_BYTES`: model,
+    /// gradients, optimizer state, activations and workspace for its batch
+    /// size), in a trainer's summary.
+    pub train_state_bytes: Option<usize>,
 }
 
 impl Summary {
@@ -59,7 +63,7 @@ impl Summary {
     ///
     /// ```
     /// use nn_core::summary::Summary;
-    /// let s = Summary { network: "N", input: &[1], layers: &[], model_bytes: 0, infer_ram_bytes: 0 };
+    /// let s = Summary { network: "N", input: &[1], layers: &[], model_bytes: 0, infer_ram_bytes: 0, train_state_bytes: None };
     /// assert_eq!(s.params(), 0);
     /// ```
     pub fn params(&self) -> usize {
@@ -182,7 +186,11 @@ impl fmt::Display for Summary {
             Count(self.params()),
             Count(self.model_bytes),
             Count(self.infer_ram_bytes)
-        )
+        )?;
+        match self.train_state_bytes {
+            Some(bytes) => write!(f, ", training state {} B", Count(bytes)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -228,6 +236,7 @@ mod tests {
             layers: LAYERS,
             model_bytes: 401_920,
             infer_ram_bytes: 1024,
+            train_state_bytes: Some(2_000_000),
         };
         let text = s.to_string();
         let lines: std::vec::Vec<&str> = text.lines().collect();

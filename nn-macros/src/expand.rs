@@ -127,6 +127,14 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let signature = signature(net, name, "");
     let checks = assertions(net);
     let summary_items = crate::summary::summary(net, name);
+    // A final sigmoid makes a one-output network's output a probability.
+    let head_fusion = match net.ops.last() {
+        Some(Op::Layer(i)) if net.layers[*i].pair.is_none() => {
+            let lt = layer_trait(net, &net.layers[*i]);
+            quote!(#lt::FUSION)
+        }
+        _ => quote!(#p::Fusion::None),
+    };
     let model_doc = format!(
         "Model parameters of `{name}` ({} → {}): {summary}. Train it with [`{name}Trainer`].",
         input.describe(),
@@ -226,6 +234,10 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
         // `Model`'s provided methods; a network only says what it holds.
         impl #p::Model for #name {
             const SIGNATURE: &'static str = #name::SIGNATURE;
+            const THRESHOLD: f32 = match #head_fusion {
+                #p::Fusion::Sigmoid => 0.5,
+                _ => 0.0,
+            };
             const NUM_PARAMS: usize = #name::NUM_PARAMS;
             const STATE_LEN: usize = #name::STATE_LEN;
             const TORCH: &'static [(&'static str, &'static [#p::TorchTensor])] =
@@ -744,6 +756,15 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 #( #copy_gradients )*
                 let _ = rest;
                 mean
+            }
+
+            /// The model's layer table (its `summary()`) with this trainer's
+            /// whole memory, [`Self::TRAIN_STATE_BYTES`], in its totals.
+            pub fn summary() -> #p::Summary {
+                #p::Summary {
+                    train_state_bytes: ::core::option::Option::Some(Self::TRAIN_STATE_BYTES),
+                    ..#name::summary()
+                }
             }
 
             /// Training steps taken so far.

@@ -390,11 +390,18 @@ pub fn int8(spec: &NetworkSpec, net: &Network, signature: TokenStream) -> TokenS
             }
 
             /// The class of a float sample: the index of the largest int8
-            /// output (the float model's `predict`, in integers).
+            /// output (the float model's `predict`, in integers), or for one
+            /// output whether its real value is above the float model's
+            /// `THRESHOLD`.
             pub fn predict(&self, x: &#in_ty) -> usize {
                 let memory = &mut #memory_name::new();
                 let y = self.infer(&self.quantize_input(x), memory);
-                #krate::metrics::argmax(#krate::bytemuck::cast_slice::<_, i8>(::core::slice::from_ref(y)))
+                let values = #krate::bytemuck::cast_slice::<_, i8>(::core::slice::from_ref(y));
+                if values.len() == 1 {
+                    let real = self.dequantize_output(y);
+                    return #krate::model::decide(#p::as_slice(&real), <#name as #p::Model>::THRESHOLD);
+                }
+                #krate::metrics::argmax(values)
             }
         }
 

@@ -109,6 +109,7 @@ pub fn summary(net: &Network, name: &syn::Ident) -> TokenStream {
                 layers: Self::SUMMARY,
                 model_bytes: Self::MODEL_BYTES,
                 infer_ram_bytes: Self::INFER_RAM_BYTES,
+                train_state_bytes: ::core::option::Option::None,
             }
         }
     }
