@@ -108,7 +108,15 @@ fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
         .from_safetensors(&fixture("torch_cnn_io.safetensors"))
         .unwrap_err();
     assert!(
-        matches!(&err, SafetensorsError::Missing { name } if name == "0.weight"),
+        matches!(&err, SafetensorsError::Missing { name, in_file } if name == "0.weight" && !in_file.is_empty()),
+        "{err}"
+    );
+    // The error names what the file holds instead.
+    let SafetensorsError::Missing { in_file, .. } = &err else {
+        unreachable!()
+    };
+    assert!(
+        err.to_string().contains(&format!("`{}`", in_file[0])),
         "{err}"
     );
     // Truncated and garbage bytes.
@@ -137,9 +145,10 @@ fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
     };
     let err = bigger.from_safetensors(&seq_bytes).unwrap_err();
     assert!(
-        matches!(&err, SafetensorsError::Unexpected { name } if name == "9.weight"),
+        matches!(&err, SafetensorsError::Unexpected { name, in_network } if name == "9.weight" && in_network.contains(&"3.bias".to_string())),
         "{err}"
     );
+    assert!(err.to_string().contains("which reads `"), "{err}");
 }
 
 #[test]
@@ -151,10 +160,12 @@ fn safetensors_files_round_trip_through_disk() {
     back.load_safetensors(&path).unwrap();
     assert_eq!(*back, *model);
     std::fs::remove_file(&path).unwrap();
-    assert!(matches!(
-        back.load_safetensors(&path),
-        Err(SafetensorsError::Io(_))
-    ));
+    let err = back.load_safetensors(&path).unwrap_err();
+    assert!(matches!(&err, SafetensorsError::Io { path: p, .. } if *p == path));
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
 }
 
 /// Rebuilds `torch_seq.safetensors` with tensor `name` replaced.

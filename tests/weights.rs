@@ -151,10 +151,9 @@ fn files_save_atomically_and_load_with_typed_errors() {
     let mut back = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
     back.load(&path).unwrap();
     assert_eq!(*back, *model);
-    assert!(matches!(
-        back.load(dir.join("missing.nnw")),
-        Err(LoadError::Io(_))
-    ));
+    let missing = back.load(dir.join("missing.nnw")).unwrap_err();
+    assert!(matches!(missing, LoadError::Io { .. }));
+    assert!(missing.to_string().contains("missing.nnw"), "{missing}");
     std::fs::write(&path, b"not weights at all, but long enough").unwrap();
     assert!(matches!(
         back.load(&path),

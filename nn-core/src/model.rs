@@ -293,8 +293,8 @@ pub trait Model: Sized {
         path: impl AsRef<std::path::Path>,
     ) -> Result<(), crate::io::safetensors::SafetensorsError> {
         use crate::io::safetensors::SafetensorsError;
-        let bytes = self.to_safetensors()?;
-        crate::io::atomic::write(path, &bytes).map_err(SafetensorsError::Io)
+        let (bytes, path) = (self.to_safetensors()?, path.as_ref());
+        crate::io::atomic::write(path, &bytes).map_err(SafetensorsError::io(path))
     }
 
     /// Reads `path` and loads it with [`Model::from_safetensors`].
@@ -307,7 +307,8 @@ pub trait Model: Sized {
         path: impl AsRef<std::path::Path>,
     ) -> Result<(), crate::io::safetensors::SafetensorsError> {
         use crate::io::safetensors::SafetensorsError;
-        let bytes = std::fs::read(path).map_err(SafetensorsError::Io)?;
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(SafetensorsError::io(path))?;
         self.from_safetensors(&bytes)
     }
 }
@@ -394,7 +395,7 @@ pub trait Checkpoint {
         &mut self,
         path: impl AsRef<std::path::Path>,
     ) -> Result<crate::io::checkpoint::Progress, weights::LoadError> {
-        let bytes = std::fs::read(path).map_err(weights::LoadError::Io)?;
+        let bytes = weights::read_file(path.as_ref())?;
         self.restore(&bytes).map_err(weights::LoadError::Format)
     }
 }

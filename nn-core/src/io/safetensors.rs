@@ -53,8 +53,11 @@ pub struct TensorsMut<'a> {
 /// Why a safetensors file could not be read or written.
 ///
 /// ```
-/// let e = nn_core::io::safetensors::SafetensorsError::Missing { name: "0.weight".into() };
-/// assert_eq!(e.to_string(), "tensor `0.weight` is missing");
+/// let e = nn_core::io::safetensors::SafetensorsError::Missing {
+///     name: "0.weight".into(),
+///     in_file: vec!["fc1.weight".into(), "fc1.bias".into()],
+/// };
+/// assert_eq!(e.to_string(), "tensor `0.weight` is missing; the file holds `fc1.weight`, `fc1.bias`");
 /// ```
 #[derive(Debug)]
 pub enum SafetensorsError {
@@ -64,11 +67,16 @@ pub enum SafetensorsError {
     Missing {
         /// Its name.
         name: String,
+        /// The names the file does hold, sorted.
+        in_file: Vec<String>,
     },
-    /// A tensor the network does not have (another architecture).
+    /// A tensor the network does not have (another architecture, or other
+    /// names).
     Unexpected {
         /// Its name.
         name: String,
+        /// The names the network reads.
+        in_network: Vec<String>,
     },
     /// A tensor has another shape than the network's.
     Shape {
@@ -94,17 +102,56 @@ pub enum SafetensorsError {
         index: usize,
     },
     /// The file could not be read or written.
-    Io(std::io::Error),
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why not.
+        source: std::io::Error,
+    },
+}
+
+impl SafetensorsError {
+    /// The error of reading or writing `path`.
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| SafetensorsError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Names as `` `a`, `b` ``, at most a dozen (then how many more).
+fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text += &format!(" and {} more", names.len() - SHOWN);
+    }
+    if names.is_empty() {
+        text = "none".into();
+    }
+    text
 }
 
 impl core::fmt::Display for SafetensorsError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             SafetensorsError::Format(e) => write!(f, "not a valid safetensors file: {e}"),
-            SafetensorsError::Missing { name } => write!(f, "tensor `{name}` is missing"),
-            SafetensorsError::Unexpected { name } => {
-                write!(f, "tensor `{name}` does not belong to this network")
-            }
+            SafetensorsError::Missing { name, in_file } => write!(
+                f,
+                "tensor `{name}` is missing; the file holds {}",
+                listed(in_file)
+            ),
+            SafetensorsError::Unexpected { name, in_network } => write!(
+                f,
+                "tensor `{name}` does not belong to this network, which reads {}",
+                listed(in_network)
+            ),
             SafetensorsError::Shape {
                 name,
                 expected,
@@ -121,12 +168,22 @@ impl core::fmt::Display for SafetensorsError {
             SafetensorsError::NonFinite { name, index } => {
                 write!(f, "value {index} of tensor `{name}` is NaN or infinite")
             }
-            SafetensorsError::Io(e) => write!(f, "{e}"),
+            SafetensorsError::Io { path, source } => {
+                write!(f, "cannot access `{}`: {source}", path.display())
+            }
         }
     }
 }
 
-impl std::error::Error for SafetensorsError {}
+impl std::error::Error for SafetensorsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SafetensorsError::Format(e) => Some(e),
+            SafetensorsError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// PyTorch's batch-norm step counter, which nn does not keep: written as 0,
 /// ignored when read.
@@ -198,9 +255,14 @@ pub fn read_into(
     for layer in layers.iter() {
         for t in layer.torch {
             let name = format!("{}.{}", layer.prefix, t.name);
-            let view = file
-                .tensor(&name)
-                .map_err(|_| SafetensorsError::Missing { name: name.clone() })?;
+            let view = file.tensor(&name).map_err(|_| {
+                let mut in_file: Vec<String> = file.names().into_iter().map(String::from).collect();
+                in_file.sort();
+                SafetensorsError::Missing {
+                    name: name.clone(),
+                    in_file,
+                }
+            })?;
             if view.dtype() != Dtype::F32 {
                 return Err(SafetensorsError::Dtype {
                     name,
@@ -233,7 +295,10 @@ pub fn read_into(
         .into_iter()
         .find(|n| !expected.iter().any(|e| e == n) && !n.ends_with(BATCHES_TRACKED))
     {
-        return Err(SafetensorsError::Unexpected { name: name.into() });
+        return Err(SafetensorsError::Unexpected {
+            name: name.into(),
+            in_network: expected,
+        });
     }
     let mut values = decoded.iter();
     for layer in layers.iter_mut() {

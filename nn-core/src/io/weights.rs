@@ -394,16 +394,43 @@ pub fn read_into(
 #[derive(Debug)]
 pub enum LoadError {
     /// The file could not be read.
-    Io(std::io::Error),
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why not.
+        source: std::io::Error,
+    },
     /// Its contents were refused.
     Format(FormatError),
+}
+
+#[cfg(feature = "std")]
+impl LoadError {
+    /// The error of reading `path`.
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Reads the whole file at `path`, naming it in the error.
+///
+/// # Errors
+/// [`LoadError::Io`] if it cannot be read.
+#[cfg(feature = "std")]
+pub(crate) fn read_file(path: &std::path::Path) -> Result<std::vec::Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(LoadError::io(path))
 }
 
 #[cfg(feature = "std")]
 impl core::fmt::Display for LoadError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            LoadError::Io(e) => write!(f, "cannot read the weights file: {e}"),
+            LoadError::Io { path, source } => {
+                write!(f, "cannot read `{}`: {source}", path.display())
+            }
             LoadError::Format(e) => e.fmt(f),
         }
     }
@@ -413,7 +440,7 @@ impl core::fmt::Display for LoadError {
 impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            LoadError::Io(e) => Some(e),
+            LoadError::Io { source, .. } => Some(source),
             LoadError::Format(e) => Some(e),
         }
     }
@@ -454,7 +481,9 @@ pub fn save_file(
 ///
 /// ```
 /// let err = nn_core::io::weights::load_file("/no/such.nnw", 1, &mut [], nn_core::io::weights::NonFinite::Refuse);
-/// assert!(matches!(err, Err(nn_core::io::weights::LoadError::Io(_))));
+/// let err = err.unwrap_err();
+/// assert!(matches!(err, nn_core::io::weights::LoadError::Io { .. }));
+/// assert!(err.to_string().starts_with("cannot read `/no/such.nnw`: "));
 /// ```
 #[cfg(feature = "std")]
 pub fn load_file(
@@ -463,7 +492,7 @@ pub fn load_file(
     tensors: &mut [&mut [f32]],
     non_finite: NonFinite,
 ) -> Result<(), LoadError> {
-    let bytes = std::fs::read(path).map_err(LoadError::Io)?;
+    let bytes = read_file(path.as_ref())?;
     read_into(&bytes, signature, tensors, non_finite).map_err(LoadError::Format)
 }
 
