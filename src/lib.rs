@@ -91,7 +91,10 @@ pub use rand;
 /// those layers instead (a projection, e.g. `Shortcut<Conv2d<16, 32, 1, 2>,
 /// BatchNorm2d<32>>`). Blocks nest, the macro checks that both branches end
 /// in the same shape, and PyTorch names their tensors `"{i}.main.{j}.weight"`
-/// and `"{i}.shortcut.{j}.weight"`.
+/// and `"{i}.shortcut.{j}.weight"`. Naming a layer (`fc1: Linear<784, 128>`)
+/// names its field and its tensors (`"fc1.weight"`, or `"block.main.fc1.weight"`
+/// inside a named block), as attributes of a PyTorch module; unnamed layers
+/// keep their positions.
 ///
 /// Sizes may be named constants or `{ expressions }` (`Linear<784, HIDDEN>`,
 /// `Linear<{ 4 * C }, 10>`); the macro then leaves the arithmetic to the

@@ -212,3 +212,36 @@ fn wrong_dtypes_and_non_finite_values_are_refused() {
     );
     assert_eq!(*model, before);
 }
+
+network! {
+    /// Named layers take their names into PyTorch's: attributes of a module.
+    Named = <
+        Input<4>,
+        fc1: Linear<4, 8>, ReLU,
+        block: Residual<inner: Linear<8, 8>, Tanh>,
+        Linear<8, 2>,
+    >
+}
+
+#[test]
+fn named_layers_export_under_their_names_and_unnamed_ones_under_their_positions() {
+    let model = Named::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(6));
+    let bytes = model.to_safetensors().unwrap();
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<&str> = file.names().into_iter().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "3.bias",
+            "3.weight",
+            "block.main.inner.bias",
+            "block.main.inner.weight",
+            "fc1.bias",
+            "fc1.weight"
+        ]
+    );
+    let mut back = Named::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(7));
+    back.from_safetensors(&bytes).unwrap();
+    assert_eq!(*back, *model);
+}

@@ -231,9 +231,10 @@ pub trait Model: Sized {
         )
     }
 
-    /// The weights as a safetensors file with PyTorch's names and layouts
-    /// (layer `i`'s tensors are `"{i}.weight"`, `"{i}.bias"`, … as in an
-    /// `nn.Sequential` of the same layers).
+    /// The weights as a safetensors file with PyTorch's names and layouts:
+    /// an unnamed layer `i`'s tensors are `"{i}.weight"`, `"{i}.bias"`, … as
+    /// in an `nn.Sequential` of the same layers, and a layer named in
+    /// `network!` (`fc1: Linear<…>`) is `"fc1.weight"`, as a module attribute.
     ///
     /// # Errors
     /// If the safetensors writer refuses the data.

@@ -169,6 +169,16 @@ impl Network {
     }
 }
 
+/// A layer's part of its PyTorch module path: its name when it has one
+/// (`fc1: Linear<…>` → `fc1`, as a module attribute), else its position
+/// (as in `nn.Sequential`).
+fn torch_name(layer: &LayerSpec, position: usize) -> String {
+    layer
+        .field
+        .as_ref()
+        .map_or_else(|| position.to_string(), |name| name.to_string())
+}
+
 /// `tokens` with every span set to `span`.
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
@@ -284,7 +294,7 @@ impl Builder<'_> {
                         span = name.span()
                     )
                 });
-                let torch = format!("{}{position}", place.torch);
+                let torch = format!("{}{}", place.torch, torch_name(layer, position));
                 position += 1;
                 self.separate(place, &mut entries);
                 flow = match flow.take() {
@@ -445,7 +455,7 @@ impl Builder<'_> {
                 ty,
                 input_buf: current.buf,
                 output_buf,
-                torch: format!("{}{position}", place.torch),
+                torch: format!("{}{}", place.torch, torch_name(layer, position)),
                 written: layer.display(),
             });
             position += 1;
