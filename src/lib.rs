@@ -241,6 +241,7 @@ macro_rules! include_model {
 pub mod prelude {
     pub use crate::network;
     pub use nn_core::prelude::*;
+    pub use nn_core::rng::TrainRng;
     pub use rand::{Rng, SeedableRng};
 }
 

@@ -238,7 +238,7 @@ pub trait Model: Sized {
     ///
     /// # Errors
     /// If the safetensors writer refuses the data.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "safetensors")]
     fn to_safetensors(
         &self,
     ) -> Result<std::vec::Vec<u8>, crate::io::safetensors::SafetensorsError> {
@@ -264,7 +264,7 @@ pub trait Model: Sized {
     /// # Errors
     /// A missing, extra, misshapen, non-float32 or non-finite tensor, or an
     /// invalid file, as a typed error.
-    #[cfg(feature = "std")]
+    #[cfg(feature = "safetensors")]
     #[allow(clippy::wrong_self_convention)] // reads *from* a file into `self`, as the name says
     fn from_safetensors(
         &mut self,
@@ -288,7 +288,7 @@ pub trait Model: Sized {
     ///
     /// # Errors
     /// Any I/O error (the previous file is then intact).
-    #[cfg(feature = "std")]
+    #[cfg(feature = "safetensors")]
     fn save_safetensors(
         &self,
         path: impl AsRef<std::path::Path>,
@@ -302,7 +302,7 @@ pub trait Model: Sized {
     ///
     /// # Errors
     /// I/O errors, and every error of [`Model::from_safetensors`].
-    #[cfg(feature = "std")]
+    #[cfg(feature = "safetensors")]
     fn load_safetensors(
         &mut self,
         path: impl AsRef<std::path::Path>,

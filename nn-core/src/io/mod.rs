@@ -1,7 +1,7 @@
 //! Every file format nn reads or writes, and the atomic writes they share:
 //! its own weights files ([`weights`]), flash images ([`image`]) and
-//! training checkpoints ([`checkpoint`]), PyTorch interchange ([`torch`] layouts, [`safetensors`]
-//! files) and [`atomic`] replacement of files. Data sets' loaders are in
+//! training checkpoints ([`checkpoint`]), PyTorch interchange ([`torch`] layouts, and with the `safetensors`
+//! feature, safetensors files) and [`atomic`] replacement of files. Data sets' loaders are in
 //! [`crate::data`].
 //!
 //! ```
@@ -13,7 +13,7 @@ pub mod atomic;
 #[cfg(feature = "std")]
 pub mod checkpoint;
 pub mod image;
-#[cfg(feature = "std")]
+#[cfg(feature = "safetensors")]
 pub mod safetensors;
 pub mod torch;
 pub mod weights;

@@ -1,6 +1,7 @@
 //! How a layer's state maps onto PyTorch's `state_dict` tensors: names,
 //! shapes and layouts. Available without `std`; the safetensors reader and
-//! writer that use it are in [`crate::io::safetensors`].
+//! writer that use it are in `nn_core::io::safetensors` (the `safetensors`
+//! feature).
 //!
 //! ```
 //! use nn_core::layer::Layer;
