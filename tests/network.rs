@@ -870,3 +870,32 @@ fn one_output_networks_predict_by_threshold() {
         assert_eq!(l.predict(&x), class, "{x:?}");
     }
 }
+
+/// One-output networks train on the targets loaders return: `bool` or
+/// `usize` labels for `Bce`, `f32` values for `Mse`; each is the same step
+/// as the `[f32; 1]` target.
+#[test]
+fn one_output_networks_take_scalar_targets() {
+    let x = [[1.0f32, 0.5], [-1.0, 0.2], [0.3, -2.0], [-0.7, -0.1]];
+    let labels = [true, false, true, false];
+    let as_arrays = labels.map(|l| [f32::from(u8::from(l))]);
+    let new = || OneProbabilityTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
+    let (mut by_bool, mut by_index, mut by_array) = (new(), new(), new());
+    for _ in 0..50 {
+        by_bool.train_step(&x, &labels, &Bce);
+        by_index.train_step(&x, &labels.map(usize::from), &Bce);
+        by_array.train_step(&x, &as_arrays, &Bce);
+    }
+    assert_eq!(by_bool.model, by_array.model);
+    assert_eq!(by_index.model, by_array.model);
+    assert!((0..4).all(|i| by_bool.model.predict(&x[i]) == usize::from(labels[i])));
+
+    let targets = [2.0f32, -1.0, 0.5, 0.0];
+    let mut by_value = OneLogitTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 3);
+    let mut by_vector = OneLogitTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 3);
+    for _ in 0..20 {
+        by_value.train_step(&x, &targets, &Mse);
+        by_vector.train_step(&x, &targets.map(|t| [t]), &Mse);
+    }
+    assert_eq!(by_value.model, by_vector.model);
+}

@@ -44,7 +44,7 @@ use nn_kernels::{activation::sigmoid_backward, softmax::softmax_backward};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot score `[f32; {N}]` outputs against `{T}` targets",
     label = "the target's type or size does not match the network's output",
-    note = "regression losses take `[f32; N]` targets of the output's size; `CrossEntropy` also takes a class index `usize`"
+    note = "regression losses take `[f32; N]` targets of the output's size (a one-output network also takes `f32`); `CrossEntropy` also takes a class index `usize`; `Bce` on one output also takes a `bool` or `usize` label"
 )]
 pub trait Loss<const N: usize, T> {
     /// The loss of output `y` against target `t`; when `dy` is given, also
@@ -102,6 +102,43 @@ pub trait Loss<const N: usize, T> {
             Fusion::Sigmoid => self.loss_grad_sigmoid(z, y, t, d),
         }
     }
+}
+
+/// Targets of a one-output network as loaders return them: a regression
+/// value `f32` for `Mse`, `L1`, `Huber` and `Bce` (a probability), and a
+/// binary label `bool` or `usize` (0 or 1) for `Bce`. Each is the `[f32; 1]`
+/// target it stands for, fused paths included.
+///
+/// ```
+/// use nn_core::prelude::*;
+/// assert_eq!(Mse.loss_grad(&[3.0], &1.0f32, None), Mse.loss_grad(&[3.0], &[1.0], None));
+/// assert_eq!(Bce.loss_grad(&[0.5], &true, None), Bce.loss_grad(&[0.5], &[1.0], None));
+/// assert_eq!(Bce.loss_grad(&[0.5], &0usize, None), Bce.loss_grad(&[0.5], &[0.0], None));
+/// ```
+macro_rules! scalar_targets {
+    ($($loss:ty: $target:ty => |$t:ident| $value:expr;)*) => {$(
+        impl Loss<1, $target> for $loss {
+            fn loss_grad(&self, y: &[f32; 1], $t: &$target, dy: Option<&mut [f32; 1]>) -> f32 {
+                self.loss_grad(y, &[$value], dy)
+            }
+            fn loss_grad_softmax(&self, z: &[f32; 1], y: &[f32; 1], $t: &$target, dz: Option<&mut [f32; 1]>) -> f32 {
+                self.loss_grad_softmax(z, y, &[$value], dz)
+            }
+            fn loss_grad_sigmoid(&self, z: &[f32; 1], y: &[f32; 1], $t: &$target, dz: Option<&mut [f32; 1]>) -> f32 {
+                self.loss_grad_sigmoid(z, y, &[$value], dz)
+            }
+        }
+    )*};
+}
+
+scalar_targets! {
+    Mse: f32 => |t| *t;
+    L1: f32 => |t| *t;
+    Huber: f32 => |t| *t;
+    Bce: f32 => |t| *t;
+    Bce: bool => |t| f32::from(u8::from(*t));
+    // A class index: 0 or 1 (anything else counts as the positive class).
+    Bce: usize => |t| f32::from(u8::from(*t != 0));
 }
 
 /// Chain rule through a final activation: loss gradient w.r.t. its output,
