@@ -113,14 +113,16 @@ pub use rand;
 /// The model (`Name`) holds only parameters (and layer settings), as plain
 /// `repr(C)` data: `forward` (one sample, evaluation mode), `infer` (the same
 /// in a `NameActivations` the caller owns, planned at compile time:
-/// `INFER_RAM_BYTES`), `predict`, `NUM_PARAMS`, `init_in_place`, `new_boxed`,
+/// `INFER_RAM_BYTES`), `predict`, `sample_loss` and `mean_loss` (the loss of one
+/// sample, or the mean over any number, without a trainer), `NUM_PARAMS`,
+/// `init_in_place`, `new_boxed`,
 /// flash images (`save_image`, `from_image`, [`include_model!`]), and
 /// `SUMMARY` / `summary()` (a layer table with output shapes, parameters and
 /// receptive fields, [`summary::Summary`]). The trainer
 /// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
 /// everything a step needs, with `train_step` (and `train_step_toward`, which
 /// adds the parameter-sharing penalty toward a reference model),
-/// `forward_batch`, `eval_loss`,
+/// `forward_batch`, `eval_loss`, `eval_loss_over` (any number of rows),
 /// `TRAIN_STATE_BYTES`. When the last layer is `Softmax` (or `Sigmoid`), the
 /// loss is fused with it: cross-entropy trains on `p − y` directly.
 ///
@@ -262,7 +264,7 @@ pub mod __private {
     pub use nn_core::metrics::argmax;
     #[cfg(feature = "std")]
     pub use nn_core::model::Checkpoint;
-    pub use nn_core::model::Model;
+    pub use nn_core::model::{EvalError, Model, mean_over};
     pub use nn_core::optim::{Optimizer, Sgd};
     pub use nn_core::rng::TrainRng;
     pub use nn_core::summary::{LayerSummary, Summary};

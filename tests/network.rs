@@ -899,3 +899,50 @@ fn one_output_networks_take_scalar_targets() {
     }
     assert_eq!(by_value.model, by_vector.model);
 }
+
+/// Evaluation over any number of rows: the model alone one sample at a
+/// time, the trainer in whole batches plus the remainder; both agree with a
+/// row-by-row computation, and bad lengths are typed errors.
+#[test]
+fn any_number_of_rows_evaluates_without_a_second_trainer() {
+    let rng = &mut TrainRng::seed_from_u64(12);
+    let x: Vec<[f32; 6]> = (0..67)
+        .map(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)))
+        .collect();
+    let labels: Vec<usize> = (0..67).map(|i| i % 3).collect();
+    let mut t = ClassifierTrainer::<Adam, 32>::new_boxed(Init::HeNormal, Adam::new(1e-2), 5);
+    let by_row: f64 = x
+        .iter()
+        .zip(&labels)
+        .map(|(x, l)| -(t.model.forward(x)[*l] as f64).ln())
+        .sum::<f64>()
+        / 67.0;
+    let model_loss = t.model.mean_loss(&x, &labels, &CrossEntropy).unwrap();
+    let trainer_loss = t.eval_loss_over(&x, &labels, &CrossEntropy).unwrap();
+    assert!(
+        (model_loss as f64 - by_row).abs() < 1e-5,
+        "{model_loss} vs {by_row}"
+    );
+    assert!(
+        (trainer_loss as f64 - by_row).abs() < 1e-5,
+        "{trainer_loss} vs {by_row}"
+    );
+
+    let mut classes = vec![0usize; 67];
+    t.model.predict_all(&x, &mut classes).unwrap();
+    let right = classes.iter().zip(&labels).filter(|(c, l)| c == l).count();
+    assert_eq!(t.model.accuracy(&x, &labels).unwrap(), right as f64 / 67.0);
+
+    assert_eq!(
+        t.model.accuracy(&x, &labels[..66]),
+        Err(nn::model::EvalError::Lengths {
+            samples: 67,
+            targets: 66
+        })
+    );
+    assert_eq!(
+        t.eval_loss_over(&x[..0], &labels[..0], &CrossEntropy),
+        Err(nn::model::EvalError::Empty)
+    );
+    assert!(t.model.predict_all(&x, &mut classes[..3]).is_err());
+}

@@ -66,6 +66,77 @@ pub fn decide<T: PartialOrd + Copy>(outputs: &[T], threshold: T) -> usize {
     }
 }
 
+/// Why an evaluation over a data set was refused.
+///
+/// ```
+/// let e = nn_core::model::EvalError::Lengths { samples: 67, targets: 66 };
+/// assert_eq!(e.to_string(), "67 samples but 66 targets");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalError {
+    /// The samples and their targets (or output slots) differ in number.
+    Lengths {
+        /// Samples given.
+        samples: usize,
+        /// Targets (or slots) given.
+        targets: usize,
+    },
+    /// There are no samples: a mean of nothing.
+    Empty,
+}
+
+impl EvalError {
+    /// `Ok` for one target per sample and at least one sample.
+    pub(crate) fn check(samples: usize, targets: usize) -> Result<(), EvalError> {
+        match (samples, targets) {
+            (s, t) if s != t => Err(EvalError::Lengths {
+                samples: s,
+                targets: t,
+            }),
+            (0, _) => Err(EvalError::Empty),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl core::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            EvalError::Lengths { samples, targets } => {
+                write!(f, "{samples} samples but {targets} targets")
+            }
+            EvalError::Empty => f.write_str("no samples to evaluate"),
+        }
+    }
+}
+
+impl core::error::Error for EvalError {}
+
+/// The mean of `f(sample, target)` over a data set of any length (in f64):
+/// what `network!`'s `mean_loss` computes with each sample's loss.
+///
+/// # Errors
+/// [`EvalError::Lengths`] if `targets` is not one per sample,
+/// [`EvalError::Empty`] if there are none.
+///
+/// ```
+/// let mean = nn_core::model::mean_over(&[1.0f32, 2.0], &[3.0f32, 5.0], |x, t| x * t);
+/// assert_eq!(mean, Ok(6.5));
+/// ```
+pub fn mean_over<X, T>(
+    samples: &[X],
+    targets: &[T],
+    mut f: impl FnMut(&X, &T) -> f32,
+) -> Result<f32, EvalError> {
+    EvalError::check(samples.len(), targets.len())?;
+    let total: f64 = samples
+        .iter()
+        .zip(targets)
+        .map(|(x, t)| f(x, t) as f64)
+        .sum();
+    Ok((total / samples.len() as f64) as f32)
+}
+
 /// A model: fixed tensors of parameters (and persisted statistics) with an
 /// architecture signature, mapping one `Input` sample to one `Output`.
 pub trait Model: Sized {
@@ -118,6 +189,42 @@ pub trait Model: Sized {
             bytemuck::cast_slice::<_, f32>(core::slice::from_ref(&y)),
             Self::THRESHOLD,
         )
+    }
+
+    /// The predicted class of every sample of `x`, of any number, into
+    /// `classes` (one slot per sample): [`Model::predict`] row by row, no
+    /// allocation.
+    ///
+    /// # Errors
+    /// [`EvalError::Lengths`] if `classes` is not one slot per sample.
+    fn predict_all(&self, x: &[Self::Input], classes: &mut [usize]) -> Result<(), EvalError> {
+        if x.len() != classes.len() {
+            return Err(EvalError::Lengths {
+                samples: x.len(),
+                targets: classes.len(),
+            });
+        }
+        classes
+            .iter_mut()
+            .zip(x)
+            .for_each(|(c, x)| *c = self.predict(x));
+        Ok(())
+    }
+
+    /// The share of the samples of `x` (any number) whose predicted class is
+    /// their label.
+    ///
+    /// # Errors
+    /// [`EvalError::Lengths`] if `labels` is not one per sample,
+    /// [`EvalError::Empty`] if there are none.
+    fn accuracy(&self, x: &[Self::Input], labels: &[usize]) -> Result<f64, EvalError> {
+        EvalError::check(x.len(), labels.len())?;
+        let right = x
+            .iter()
+            .zip(labels)
+            .filter(|(x, l)| self.predict(x) == **l)
+            .count();
+        Ok(right as f64 / x.len() as f64)
     }
 
     /// Builds the model in `slot` without a stack temporary: zeroes it

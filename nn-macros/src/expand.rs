@@ -102,6 +102,7 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
     });
     let (input, output) = (net.input(), &net.buffers[net.output]);
     let (d_in, d_out) = (input.len(krate).value(), output.len(krate).value());
+    let out_len = output.len(krate).arg();
     let (in_ty, out_ty) = (input.ty(), output.ty());
     let crate::inference::Inference { memory, methods } =
         crate::inference::inference(net, name, vis, spec.int8);
@@ -188,6 +189,17 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub const MODEL_BYTES: usize = ::core::mem::size_of::<Self>();
 
             #methods
+
+            /// The mean `loss` of any number of samples (not a multiple of a
+            /// batch size) against `targets`, in evaluation mode, one sample
+            /// at a time, without a trainer or an allocation: the mean of
+            /// `sample_loss`.
+            ///
+            /// # Errors
+            /// If `targets` is not one per sample, or there are none.
+            pub fn mean_loss<T, L: #p::Loss<#out_len, T>>(&self, x: &[#in_ty], targets: &[T], loss: &L) -> ::core::result::Result<f32, #p::EvalError> {
+                #p::mean_over(x, targets, |x, t| self.sample_loss(x, t, loss))
+            }
 
             #summary_items
 
@@ -776,6 +788,30 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub fn forward_batch(&mut self, x: &[#in_ty; B]) -> &[#out_ty; B] {
                 self.run_forward(x, #p::Mode::Eval);
                 &self.#out_act
+            }
+
+            /// The mean loss in evaluation mode of any number of samples
+            /// (a test set of 67 rows at `B = 32`): whole batches through the
+            /// batch passes, the remainder one sample at a time through the
+            /// model. No allocation, no update.
+            ///
+            /// # Errors
+            /// If `targets` is not one per sample, or there are none.
+            pub fn eval_loss_over<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty], targets: &[T], loss: &L) -> ::core::result::Result<f32, #p::EvalError> {
+                if x.len() != targets.len() || x.is_empty() {
+                    return self.model.mean_loss(x, targets, loss);
+                }
+                let whole = x.len() / B * B;
+                let mut total = 0.0f64;
+                for (x, t) in x[..whole].chunks_exact(B).zip(targets[..whole].chunks_exact(B)) {
+                    let (x, t): (&[#in_ty; B], &[T; B]) = (x.try_into().expect("B rows"), t.try_into().expect("B rows"));
+                    total += self.eval_loss(x, t, loss) as f64 * B as f64;
+                }
+                if whole < x.len() {
+                    let rest = self.model.mean_loss(&x[whole..], &targets[whole..], loss)?;
+                    total += rest as f64 * (x.len() - whole) as f64;
+                }
+                ::core::result::Result::Ok((total / x.len() as f64) as f32)
             }
 
             /// Mean loss of a batch in evaluation mode (no update).

@@ -288,7 +288,32 @@ pub fn inference(net: &Network, name: &syn::Ident, vis: &syn::Visibility, int8: 
             }
         }
     });
+    // A loss reads the head's input too when the head fuses with it (the
+    // trainer's exact form); that buffer is still in its slot after the run.
+    let out_len = net.buffers[net.output].len(krate).arg();
+    let head = match net.ops.last() {
+        Some(Op::Layer(i)) => Some(&net.layers[*i]).filter(|l| {
+            l.pair.is_none() && l.input.len(krate).same(&l.output.len(krate)) == Some(true)
+        }),
+        _ => None,
+    };
+    let sample_loss = match head {
+        Some(l) => {
+            let (lt, z) = (crate::expand::layer_trait(net, l), slots.read(l.input_buf));
+            quote!(loss.loss_grad_after(#lt::FUSION, #p::as_vector(#z), #p::as_vector(#output), t, ::core::option::Option::None))
+        }
+        None => quote!(loss.loss_grad(#p::as_vector(#output), t, ::core::option::Option::None)),
+    };
+    let ops_again = steps.iter().map(|(step, _)| step);
     let methods = quote! {
+        /// The loss of one sample against `t`, in evaluation mode, as the
+        /// trainer computes it (fused with a final `Softmax` or `Sigmoid`).
+        pub fn sample_loss<T, L: #p::Loss<#out_len, T>>(&self, x: &#in_ty, t: &T, loss: &L) -> f32 {
+            let #memory_name { #( #slot_fields, )* #( #index_fields, )* } = &mut #memory_name::new();
+            #( #ops_again )*
+            #sample_loss
+        }
+
         #[doc = #ram_doc]
         pub const INFER_RAM_BYTES: usize = ::core::mem::size_of::<#memory_name>();
 
