@@ -90,6 +90,7 @@ fn convolution(c: &mut Criterion) {
                 rng: &mut rng,
                 workspace: &mut ws,
                 parallel: &nn::kernels::parallel::Serial,
+                rows: usize::MAX,
             };
             layer.forward_batch(black_box(&x), &mut y, &mut col, &mut ctx);
         })

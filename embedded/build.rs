@@ -90,7 +90,7 @@ fn main() {
     let classes: Vec<usize> = mnist.labels.iter().map(|&l| l as usize).collect();
     let mut trainer = MnistMlpTrainer::<Sgd, 32>::new_boxed(Init::HeNormal, Sgd::new(0.2), 1);
     let mut order: Vec<usize> = (0..8000).collect();
-    let mut epochs = nn::data::batch::Epochs::over(&mut order);
+    let mut epochs = nn::data::batch::Epochs::over(&mut order).drop_last();
     let (mut x, mut y) = (Box::new([[0.0f32; 784]; 32]), [0usize; 32]);
     let mut rng = StdRng::seed_from_u64(2);
     for _ in 0..3 {

@@ -64,8 +64,8 @@ fn main() -> Result<()> {
         &mut rng,
         &mut mlp,
         |t, epochs, b| {
-            epochs.gather(b, flat, flat, &mut x, &mut targets);
-            t.train_step(&x, &targets, &Mse)
+            let rows = epochs.gather(b, flat, flat, &mut x, &mut targets);
+            t.train_batch(&x, &targets, rows, &Mse)
         },
         "MSE",
         |t, digits| mse(&mnist, digits, |i| t.model.forward(&flat[i])),
@@ -85,8 +85,8 @@ fn main() -> Result<()> {
         &mut rng,
         &mut cnn,
         |t, epochs, b| {
-            epochs.gather(b, images, flat, &mut x, &mut targets);
-            t.train_step(&x, &targets, &Mse)
+            let rows = epochs.gather(b, images, flat, &mut x, &mut targets);
+            t.train_batch(&x, &targets, rows, &Mse)
         },
         "MSE",
         |t, digits| {

@@ -51,8 +51,8 @@ macro_rules! run {
             &mut rand::rngs::StdRng::seed_from_u64(SEED),
             &mut t,
             |t, epochs, b| {
-                epochs.gather(b, images, &mnist.classes, &mut x, &mut labels);
-                t.train_step(&x, &labels, &CrossEntropy)
+                let rows = epochs.gather(b, images, &mnist.classes, &mut x, &mut labels);
+                t.train_batch(&x, &labels, rows, &CrossEntropy)
             },
             "accuracy",
             |t, digits| mnist.accuracy(digits, |i| t.model.predict(&images[i])),

@@ -48,7 +48,7 @@ fn main() -> Result<()> {
         opts.epochs,
         &mut rng,
         &mut trainer,
-        |t, x, labels| {
+        |t, x, labels, rows| {
             t.optimizer.set_lr(nn::optim::schedule::Schedule::lr(
                 &schedule,
                 (steps / batches) as u32,
@@ -62,7 +62,7 @@ fn main() -> Result<()> {
                     &mut augment,
                 );
             }
-            t.train_step(x, labels, &CrossEntropy)
+            t.train_batch(x, labels, rows, &CrossEntropy)
         },
         |t, x| t.model.predict(x),
     )?;

@@ -33,7 +33,7 @@ fn main() -> Result<()> {
         opts.epochs,
         &mut rng,
         &mut trainer,
-        |t, x, labels| t.train_step(x, labels, &CrossEntropy),
+        |t, x, labels, rows| t.train_batch(x, labels, rows, &CrossEntropy),
         |t, x| t.model.predict(x),
     )?;
     common::plot(&history.panels("cross-entropy"), &opts.plot)?;

@@ -41,7 +41,7 @@ struct Run {
 fn run<O: Optimizer>(optimizer: O, data: &Data, epochs: usize) -> Run {
     let mut trainer = DigitsTrainer::<O, BATCH>::new_boxed(Init::HeNormal, optimizer, SEED);
     let mut order = data.train.clone();
-    let mut shuffled = Epochs::over(&mut order);
+    let mut shuffled = Epochs::over(&mut order).drop_last();
     let mut rng = rand::rngs::StdRng::seed_from_u64(SEED);
     let (mut x, mut labels) = ([[0.0f32; 64]; BATCH], [0usize; BATCH]);
     let mut losses = Vec::new();

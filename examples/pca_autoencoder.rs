@@ -115,8 +115,8 @@ fn main() -> Result<()> {
         epochs.shuffle(rng);
         let mut loss = 0.0;
         for b in 0..epochs.batches(B) {
-            epochs.gather(b, &centered, &centered, &mut x, &mut [[0.0; PIXELS]; B]);
-            loss += ae.train_step(&x, &x, &Mse);
+            let rows = epochs.gather(b, &centered, &centered, &mut x, &mut [[0.0; PIXELS]; B]);
+            loss += ae.train_batch(&x, &x, rows, &Mse);
         }
         if epoch % 5 == 0 {
             println!(

@@ -186,7 +186,7 @@ fn adaline_separates_setosa_from_the_rest() {
     Standardizer::fit(&rows).apply(&mut rows);
     let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.01), 5);
     let mut order = vec![0usize; rows.len()];
-    let mut epochs = nn::data::batch::Epochs::new(&mut order);
+    let mut epochs = nn::data::batch::Epochs::new(&mut order).drop_last();
     let rng = &mut TrainRng::seed_from_u64(6);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     let target_rows: Vec<[f32; 1]> = targets.iter().map(|&v| [v]).collect();
@@ -236,7 +236,7 @@ fn perceptron_separates_setosa_and_converges() {
     let (rows, targets) = setosa_vs_rest();
     let mut t = PerceptronUnitTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 3);
     let mut order = vec![0usize; rows.len()];
-    let mut epochs = nn::data::batch::Epochs::new(&mut order);
+    let mut epochs = nn::data::batch::Epochs::new(&mut order).drop_last();
     let rng = &mut TrainRng::seed_from_u64(4);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     let mistakes = |t: &PerceptronUnitTrainer<Sgd, 1>| {
@@ -277,7 +277,7 @@ fn normalized_adaline_separates_setosa() {
     let mu = 0.1;
     let mut t = AdalineTrainer::<Sgd, 1>::new_boxed(Init::XavierUniform, Sgd::new(mu), 5);
     let mut order = vec![0usize; rows.len()];
-    let mut epochs = nn::data::batch::Epochs::new(&mut order);
+    let mut epochs = nn::data::batch::Epochs::new(&mut order).drop_last();
     let rng = &mut TrainRng::seed_from_u64(6);
     let (mut x, mut y) = ([[0.0f32; 4]; 1], [[0.0f32; 1]; 1]);
     for _ in 0..20 {

@@ -946,3 +946,66 @@ fn any_number_of_rows_evaluates_without_a_second_trainer() {
     );
     assert!(t.model.predict_all(&x, &mut classes[..3]).is_err());
 }
+
+network! {
+    /// Layers that mix samples (batch norm) and per-batch penalties.
+    Normed = < Linear<4, 6>, BatchNorm1d<6>, ReLU, ActivityL1<0.01>, Linear<6, 3>, Softmax >
+}
+
+/// A short last batch: `train_batch` on the first 5 rows of 8-row buffers
+/// (the rest arbitrary) takes the very step a 5-row trainer takes, batch
+/// norm's statistics included; `Epochs` serves every row once per epoch.
+#[test]
+fn a_short_batch_trains_as_a_smaller_batch_would() {
+    let rng = &mut TrainRng::seed_from_u64(40);
+    let x: [[f32; 4]; 8] = std::array::from_fn(|i| {
+        std::array::from_fn(|_| {
+            if i < 5 {
+                rng.random_range(-1.0..1.0)
+            } else {
+                100.0
+            }
+        })
+    });
+    let labels = [0usize, 1, 2, 1, 0, 2, 2, 2];
+    let mut padded = NormedTrainer::<Sgd, 8>::new_boxed(Init::HeNormal, Sgd::new(0.1), 3);
+    let mut small = NormedTrainer::<Sgd, 5>::new_boxed(Init::HeNormal, Sgd::new(0.1), 3);
+    let (x5, labels5): ([[f32; 4]; 5], [usize; 5]) =
+        (x[..5].try_into().unwrap(), labels[..5].try_into().unwrap());
+    for _ in 0..3 {
+        let a = padded.train_batch(&x, &labels, 5, &CrossEntropy);
+        let b = small.train_step(&x5, &labels5, &CrossEntropy);
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+    let (mut pa, mut pb) = ([0.0f32; Normed::NUM_PARAMS], [0.0f32; Normed::NUM_PARAMS]);
+    padded.model.params_to_slice(&mut pa);
+    small.model.params_to_slice(&mut pb);
+    assert!(
+        pa.iter().zip(&pb).all(|(a, b)| (a - b).abs() < 1e-5),
+        "{pa:?}\n{pb:?}"
+    );
+    assert_eq!(
+        padded.model.batchnorm1d1.running_mean,
+        small.model.batchnorm1d1.running_mean
+    );
+
+    // 10 rows in batches of 4: 4 + 4 + 2, every row once; or 2 full batches.
+    let rows: Vec<[f32; 4]> = (0..10).map(|i| [i as f32; 4]).collect();
+    let targets: Vec<usize> = (0..10).collect();
+    let mut order = [0usize; 10];
+    let epochs = nn::data::batch::Epochs::new(&mut order);
+    let (mut xb, mut tb) = ([[0.0f32; 4]; 4], [0usize; 4]);
+    let mut seen = Vec::new();
+    for k in 0..epochs.batches(4) {
+        let n = epochs.gather(k, &rows, &targets, &mut xb, &mut tb);
+        seen.extend_from_slice(&tb[..n]);
+    }
+    seen.sort();
+    assert_eq!(seen, targets);
+    assert_eq!(
+        nn::data::batch::Epochs::new(&mut order)
+            .drop_last()
+            .batches(4),
+        2
+    );
+}

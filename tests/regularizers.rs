@@ -98,7 +98,7 @@ fn train_classifier(sigma: f32) -> Box<ClassifierTrainer<Adam, B>> {
     let mut t = ClassifierTrainer::<Adam, B>::new_boxed(Init::HeNormal, Adam::new(3e-3), 2);
     t.regularization.weight_noise = sigma;
     let rng = &mut TrainRng::seed_from_u64(8);
-    let mut epochs = Epochs::over(&mut train);
+    let mut epochs = Epochs::over(&mut train).drop_last();
     let (mut xb, mut yb) = ([[0.0f32; 64]; B], [0usize; B]);
     for _ in 0..40 {
         epochs.shuffle(rng);
@@ -210,7 +210,7 @@ fn stats(encoder: &Linear<64, 64>, reconstruct: &dyn Fn(&[f32; 64]) -> [f32; 64]
 fn train_coder(mut step: impl FnMut(&[[f32; 64]; B])) {
     let DigitsData { x, mut train, .. } = load_digits(4);
     let rng = &mut TrainRng::seed_from_u64(8);
-    let mut epochs = Epochs::over(&mut train);
+    let mut epochs = Epochs::over(&mut train).drop_last();
     let mut xb = [[0.0f32; 64]; B];
     for _ in 0..60 {
         epochs.shuffle(rng);

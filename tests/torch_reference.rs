@@ -391,6 +391,7 @@ fn in_training(f: impl FnOnce(&mut nn::layer::Context)) {
         rng: &mut rng,
         workspace: &mut [],
         parallel: &nn::kernels::parallel::Serial,
+        rows: usize::MAX,
     });
 }
 
@@ -483,6 +484,7 @@ fn convolution_matches<In: Shape, L: Layer<In>>(f: &Fixture, name: &str, mut lay
         rng: &mut rng,
         workspace: &mut workspace,
         parallel: &nn::kernels::parallel::Serial,
+        rows: usize::MAX,
     };
     layer.forward_batch(&x, &mut y, &mut cache, ctx);
     layer.backward(&x, &y, &r, &mut cache, Some(&mut dx), &mut grad, ctx);

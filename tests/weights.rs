@@ -171,7 +171,7 @@ network! {
 /// (so a resumed run shuffles as the uninterrupted one did).
 fn epoch(t: &mut ResumableTrainer<Adam, 4>, x: &[[f32; 12]], labels: &[usize], epoch: u64) {
     let mut order: Vec<usize> = (0..x.len()).collect();
-    let mut shuffled = nn::data::batch::Epochs::over(&mut order);
+    let mut shuffled = nn::data::batch::Epochs::over(&mut order).drop_last();
     shuffled.shuffle(&mut TrainRng::seed_from_u64(epoch));
     let (mut xb, mut yb) = ([[0.0f32; 12]; 4], [0usize; 4]);
     for b in 0..shuffled.batches(4) {

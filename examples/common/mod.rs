@@ -157,8 +157,9 @@ pub fn train<T>(
 
 /// [`train`] for a digit classifier: each step gathers a shuffled batch of
 /// `B` of `images` (one per MNIST digit, in any shape the network takes)
-/// with their classes, hands it to `step` (which may transform it, e.g.
-/// augment, before training on it), and each epoch measures the accuracy of
+/// with their classes and how many rows are real (fewer in a short last
+/// batch), hands it to `step` (which may transform it, e.g. augment, before
+/// training on it with `train_batch`), and each epoch measures the accuracy of
 /// `predict`.
 #[allow(clippy::too_many_arguments)]
 pub fn train_classifier<S: Copy + nn::mem::Zeroable, const B: usize, T>(
@@ -167,7 +168,7 @@ pub fn train_classifier<S: Copy + nn::mem::Zeroable, const B: usize, T>(
     epochs: usize,
     rng: &mut impl rand::Rng,
     state: &mut T,
-    mut step: impl FnMut(&mut T, &mut [S; B], &[usize; B]) -> f32,
+    mut step: impl FnMut(&mut T, &mut [S; B], &[usize; B], usize) -> f32,
     predict: impl Fn(&T, &S) -> usize,
 ) -> Result<History> {
     let mut x: Box<[S; B]> = nn::mem::boxed_in_place(|slot| nn::mem::zero_in_place(slot));
@@ -179,8 +180,8 @@ pub fn train_classifier<S: Copy + nn::mem::Zeroable, const B: usize, T>(
         rng,
         state,
         |t, order, b| {
-            order.gather(b, images, &mnist.classes, &mut x, &mut labels);
-            step(t, &mut x, &labels)
+            let rows = order.gather(b, images, &mnist.classes, &mut x, &mut labels);
+            step(t, &mut x, &labels, rows)
         },
         "accuracy",
         |t, digits| mnist.accuracy(digits, |i| predict(t, &images[i])),

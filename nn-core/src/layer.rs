@@ -167,8 +167,8 @@ pub enum Mode {
 /// use rand::SeedableRng;
 /// let mut rng = nn_core::rng::TrainRng::seed_from_u64(0);
 /// let mut ws = [0.0; nn_kernels::gemm::workspace_len(2)];
-/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::parallel::Serial };
-/// assert_eq!(ctx.mode, Mode::Eval);
+/// let ctx = Context { mode: Mode::Eval, rng: &mut rng, workspace: &mut ws, parallel: &nn_kernels::parallel::Serial, rows: usize::MAX };
+/// assert_eq!((ctx.mode, ctx.real_rows::<4>()), (Mode::Eval, 4));
 /// ```
 pub struct Context<'a> {
     /// Train or eval.
@@ -179,6 +179,27 @@ pub struct Context<'a> {
     pub workspace: &'a mut [f32],
     /// Where large products may split their work (`&Serial` for one thread).
     pub parallel: &'a dyn nn_kernels::parallel::Parallel,
+    /// How many of the batch's samples are real: the first `rows` (all of
+    /// them when `rows` is at least the batch size, e.g. `usize::MAX`). The
+    /// rest pad a short last batch; a layer that mixes samples (batch norm)
+    /// leaves them out of its statistics and gives them no gradient, and
+    /// every layer may compute garbage there.
+    pub rows: usize,
+}
+
+impl Context<'_> {
+    /// The real samples of a batch of `B` ([`Context::rows`], at most `B`).
+    ///
+    /// ```
+    /// use nn_core::prelude::*;
+    /// use rand::SeedableRng;
+    /// let mut rng = nn_core::rng::TrainRng::seed_from_u64(0);
+    /// let ctx = Context { mode: Mode::Train, rng: &mut rng, workspace: &mut [], parallel: &nn_kernels::parallel::Serial, rows: 3 };
+    /// assert_eq!((ctx.real_rows::<8>(), ctx.real_rows::<2>()), (3, 2));
+    /// ```
+    pub fn real_rows<const B: usize>(&self) -> usize {
+        self.rows.min(B)
+    }
 }
 
 /// A trainable layer: batched forward and backward passes over fixed-size

@@ -459,18 +459,20 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     } else {
         quote!(loss.loss_grad(#out_row, &targets[b], None))
     };
+    // Only the first `rows` samples are real; padding gets no gradient.
     let backprop = if !reach[out] {
         quote! {
-            for b in 0..B {
+            for b in 0..rows {
                 total += #loss_eval;
             }
         }
     } else {
         let top = delta(out);
         let unfused_loss = quote! {
-            for b in 0..B {
+            for b in 0..rows {
                 total += loss.loss_grad(#out_row, &targets[b], Some(#p::as_vector_mut(&mut self.#top[b])));
             }
+            self.#top[rows..].iter_mut().for_each(|d| #p::as_slice_mut(d).fill(0.0));
             #p::scale(inv_b, #p::as_slice_mut(&mut self.#top));
         };
         let mut ops = net.ops.iter().rev();
@@ -485,9 +487,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 let fused = fused_loss(quote!(Some(#p::as_vector_mut(&mut self.#below_top[b]))));
                 quote! {
                     if #fusion.is_fused() {
-                        for b in 0..B {
+                        for b in 0..rows {
                             total += #fused;
                         }
+                        self.#below_top[rows..].iter_mut().for_each(|d| #p::as_slice_mut(d).fill(0.0));
                         #p::scale(inv_b, #p::as_slice_mut(&mut self.#below_top));
                     } else {
                         #unfused_loss
@@ -499,7 +502,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
         };
         let rest: Vec<TokenStream> = ops.map(|op| backward_op(op, &mut written)).collect();
         quote! {
-            let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
+            let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel, rows };
             #head
             #( #rest )*
         }
@@ -701,18 +704,19 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             }
 
             /// Runs a batch forward in `mode`, filling the activation buffers.
-            fn run_forward(&mut self, x: &[#in_ty; B], mode: #p::Mode) {
-                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel };
+            fn run_forward(&mut self, x: &[#in_ty; B], mode: #p::Mode, rows: usize) {
+                let mut ctx = #p::Context { mode, rng: &mut self.rng, workspace: &mut self.workspace, parallel: self.parallel, rows };
                 #( #forward_steps )*
             }
 
-            /// Forward in `mode`, the mean loss over the batch, and
-            /// backpropagation into the gradient buffers. Returns the loss.
-            fn backprop<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, mode: #p::Mode) -> f32 {
+            /// Forward in `mode`, the mean loss over the first `rows` samples
+            /// (`1 ≤ rows ≤ B`), and backpropagation into the gradient
+            /// buffers. Returns the loss.
+            fn backprop<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, mode: #p::Mode, rows: usize) -> f32 {
                 const { assert!(B > 0, "the batch size B must be at least 1") };
                 #no_fused_params
-                self.run_forward(x, mode);
-                let inv_b = 1.0 / B as f32;
+                self.run_forward(x, mode, rows);
+                let inv_b = 1.0 / rows as f32;
                 let mut total = 0.0f32;
                 #backprop
                 total * inv_b
@@ -721,7 +725,21 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// One training step on a batch: forward, mean loss over the batch,
             /// backward, optimizer update. Returns the mean loss.
             pub fn train_step<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
-                self.step_toward(x, targets, loss, ::core::option::Option::None)
+                self.step_toward(x, targets, B, loss, ::core::option::Option::None)
+            }
+
+            /// [`Self::train_step`] on the first `rows` samples of the
+            /// buffers only (a short last batch, as `Epochs::gather` returns
+            /// its length): the loss and its gradient are the mean over those
+            /// rows, batch norm's statistics leave the rest out, and the rest
+            /// (keep them finite; `gather` fills them with copies of a real
+            /// row) get no gradient. `rows = B` is `train_step`.
+            ///
+            /// # Panics
+            /// If `rows` is 0 or more than `B`.
+            pub fn train_batch<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], rows: usize, loss: &L) -> f32 {
+                assert!(rows > 0 && rows <= B, "a batch has between 1 and B = {B} real rows, not {rows}");
+                self.step_toward(x, targets, rows, loss, ::core::option::Option::None)
             }
 
             /// [`Self::train_step`] with the parameter-sharing penalty
@@ -738,13 +756,14 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 reference: &#name,
                 strength: f32,
             ) -> f32 {
-                self.step_toward(x, targets, loss, ::core::option::Option::Some((reference, strength)))
+                self.step_toward(x, targets, B, loss, ::core::option::Option::Some((reference, strength)))
             }
 
             fn step_toward<T, L: #p::Loss<#d_out, T>>(
                 &mut self,
                 x: &[#in_ty; B],
                 targets: &[T; B],
+                rows: usize,
                 loss: &L,
                 toward: ::core::option::Option<(&#name, f32)>,
             ) -> f32 {
@@ -753,7 +772,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 self.rng = <#p::TrainRng as #p::SeedableRng>::seed_from_u64(#p::step_seed(self.seed, self.step));
                 self.step += 1;
                 #add_noise
-                let mean = self.backprop(x, targets, loss, #p::Mode::Train);
+                let mean = self.backprop(x, targets, loss, #p::Mode::Train, rows);
                 #remove_noise
                 #pull
                 #update
@@ -763,7 +782,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             #[doc = #gradient_doc]
             pub fn gradient<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, grad: &mut [f32]) -> f32 {
                 assert_eq!(grad.len(), #name::NUM_PARAMS, "one gradient value per parameter");
-                let mean = self.backprop(x, targets, loss, #p::Mode::Eval);
+                let mean = self.backprop(x, targets, loss, #p::Mode::Eval, B);
                 let rest = grad;
                 #( #copy_gradients )*
                 let _ = rest;
@@ -786,7 +805,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
             /// Evaluation-mode forward pass of a batch; returns the outputs.
             pub fn forward_batch(&mut self, x: &[#in_ty; B]) -> &[#out_ty; B] {
-                self.run_forward(x, #p::Mode::Eval);
+                self.run_forward(x, #p::Mode::Eval, B);
                 &self.#out_act
             }
 
@@ -817,7 +836,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// Mean loss of a batch in evaluation mode (no update).
             pub fn eval_loss<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
                 const { assert!(B > 0, "the batch size B must be at least 1") };
-                self.run_forward(x, #p::Mode::Eval);
+                self.run_forward(x, #p::Mode::Eval, B);
                 let mut total = 0.0f32;
                 for b in 0..B {
                     total += #loss_eval;

@@ -72,9 +72,23 @@ pub fn bootstrap<R: Rng + ?Sized>(from: &[usize], out: &mut [usize], rng: &mut R
 }
 
 /// A permutation of a data set's rows, reshuffled every epoch, from which
-/// mini-batches are gathered into fixed-size buffers.
+/// mini-batches are gathered into fixed-size buffers. Every row is used each
+/// epoch: the last batch may be short (train on it with the trainer's
+/// `train_batch` and the row count [`Epochs::gather`] returns), unless
+/// [`Epochs::drop_last`] asks for full batches only, as PyTorch's
+/// `drop_last=True`.
+///
+/// ```
+/// let mut order = [0usize; 5];
+/// let epochs = nn_core::data::batch::Epochs::new(&mut order);
+/// assert_eq!(epochs.batches(2), 3); // 2 + 2 + 1
+/// let (mut x, mut t) = ([0.0f32; 2], [0u8; 2]);
+/// let n = epochs.gather(2, &[1.0, 2.0, 3.0, 4.0, 5.0], &[1, 2, 3, 4, 5], &mut x, &mut t);
+/// assert_eq!((n, x[0], t[0]), (1, 5.0, 5));
+/// ```
 pub struct Epochs<'a> {
     order: &'a mut [usize],
+    drop_last: bool,
 }
 
 impl<'a> Epochs<'a> {
@@ -93,7 +107,25 @@ impl<'a> Epochs<'a> {
     /// assert_eq!(epochs.order(), &[4, 2]);
     /// ```
     pub fn over(indices: &'a mut [usize]) -> Self {
-        Self { order: indices }
+        Self {
+            order: indices,
+            drop_last: false,
+        }
+    }
+
+    /// Only full batches: the rows past the last full batch wait for a later
+    /// epoch's shuffle (PyTorch's `drop_last=True`), so every step sees `B`
+    /// rows.
+    ///
+    /// ```
+    /// let mut order = [0usize; 5];
+    /// assert_eq!(nn_core::data::batch::Epochs::new(&mut order).drop_last().batches(2), 2);
+    /// ```
+    pub fn drop_last(self) -> Self {
+        Self {
+            drop_last: true,
+            ..self
+        }
     }
 
     /// The rows in their current order.
@@ -106,14 +138,21 @@ impl<'a> Epochs<'a> {
         self.order.shuffle(rng);
     }
 
-    /// Full batches of `b` rows per epoch (a partial last batch is left for a
-    /// later epoch's shuffle, so every step sees exactly `b` rows).
+    /// Batches of `b` rows per epoch: every row once, the last batch short
+    /// when `b` does not divide the rows (full batches only after
+    /// [`Epochs::drop_last`]).
     pub fn batches(&self, b: usize) -> usize {
-        self.order.len() / b.max(1)
+        let b = b.max(1);
+        match self.drop_last {
+            true => self.order.len() / b,
+            false => self.order.len().div_ceil(b),
+        }
     }
 
     /// Copies batch `k`'s rows (samples of any shape: vectors, images, …)
-    /// and targets into `x` and `t`.
+    /// and targets into `x` and `t`, and returns how many rows it holds:
+    /// `B`, or fewer for a short last batch, whose remaining slots get
+    /// copies of its first row (finite values the trainer ignores).
     ///
     /// # Panics
     /// If `k >= self.batches(B)`, or `rows`/`targets` are shorter than the
@@ -125,12 +164,15 @@ impl<'a> Epochs<'a> {
         targets: &[T],
         x: &mut [S; B],
         t: &mut [T; B],
-    ) {
-        let picked = &self.order[k * B..(k + 1) * B];
-        for ((&i, x), t) in picked.iter().zip(x.iter_mut()).zip(t.iter_mut()) {
+    ) -> usize {
+        assert!(k < self.batches(B), "batch {k} of {}", self.batches(B));
+        let picked = &self.order[k * B..((k + 1) * B).min(self.order.len())];
+        for (slot, (x, t)) in x.iter_mut().zip(t.iter_mut()).enumerate() {
+            let i = picked[if slot < picked.len() { slot } else { 0 }];
             *x = rows[i];
             *t = targets[i];
         }
+        picked.len()
     }
 }
 
@@ -289,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn every_epoch_visits_each_row_at_most_once_in_full_batches() {
+    fn every_epoch_visits_each_row_once_and_drop_last_keeps_full_batches() {
         let rows: std::vec::Vec<[f32; 1]> = (0..10).map(|i| [i as f32]).collect();
         let labels: std::vec::Vec<usize> = (0..10).collect();
         let mut order = [0usize; 10];
@@ -301,17 +343,17 @@ mod tests {
             let mut seen = std::vec::Vec::new();
             let (mut x, mut t) = ([[0.0f32; 1]; 3], [0usize; 3]);
             for k in 0..epochs.batches(3) {
-                epochs.gather(k, &rows, &labels, &mut x, &mut t);
+                let n = epochs.gather(k, &rows, &labels, &mut x, &mut t);
                 assert!(x.iter().zip(&t).all(|(x, &t)| x[0] as usize == t));
-                seen.extend_from_slice(&t);
+                seen.extend_from_slice(&t[..n]);
             }
-            assert_eq!(seen.len(), 9);
             let mut sorted = seen.clone();
             sorted.sort();
-            sorted.dedup();
-            assert_eq!(sorted.len(), 9);
+            assert_eq!(sorted, labels, "every row exactly once");
             orders.push(seen);
         }
+        let full = Epochs::new(&mut order).drop_last();
+        assert_eq!(full.batches(3), 3);
         assert_ne!(orders[0], orders[1], "reshuffled between epochs");
     }
 

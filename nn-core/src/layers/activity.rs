@@ -18,7 +18,8 @@ setting_layer! {
     /// regularizer.
     ///
     /// Forward is the identity. In training mode, backward adds the penalty's
-    /// gradient `(λ/B)·sign(h)` (the loss is a batch mean) to the gradient
+    /// gradient `(λ/n)·sign(h)` (the loss is a mean over the batch's `n` real
+    /// samples) to the gradient
     /// passing through; in evaluation mode it passes the gradient unchanged, so
     /// `gradient()` and `eval_loss` stay the data objective. A train step's
     /// returned loss is the data loss, without the penalty.
@@ -74,14 +75,24 @@ impl<S: Shape> Layer<S> for ActivityL1 {
         ctx: &mut Context,
     ) {
         let Some(dx) = dx else { return };
+        // The penalty is a mean over the batch's real samples; padding of a
+        // short batch passes its (zero) gradient through.
+        let rows = ctx.real_rows::<B>();
         let step = if ctx.mode == Mode::Train {
-            self.strength / B as f32
+            self.strength / rows as f32
         } else {
             0.0
         };
+        let real = rows * S::LEN;
+        flat_mut(dx)[real..].copy_from_slice(&flat(dy)[real..]);
         // |h| has no derivative at 0; its subgradient 0 leaves zeros alone,
         // as PyTorch's `abs` backward does.
-        for ((d, &g), &h) in flat_mut(dx).iter_mut().zip(flat(dy)).zip(flat(x)) {
+        let (dx, dy, x) = (
+            &mut flat_mut(dx)[..real],
+            &flat(dy)[..real],
+            &flat(x)[..real],
+        );
+        for ((d, &g), &h) in dx.iter_mut().zip(dy).zip(x) {
             *d = g + if h > 0.0 {
                 step
             } else if h < 0.0 {
@@ -116,6 +127,7 @@ mod tests {
             rng,
             workspace: &mut [],
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         };
         layer.backward(x, x, dy, &mut (), Some(&mut dx), &mut [], &mut ctx);
         dx

@@ -169,15 +169,18 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
             *mean = self.running_mean;
             *inv_std = self.running_inv_std();
         } else {
-            let count = (B * per_channel) as f32;
+            // The statistics of the real samples only (a short batch's
+            // padding is left out).
+            let real = &x[..ctx.real_rows::<B>()];
+            let count = (real.len() * per_channel) as f32;
             let (mut sum, mut sq) = ([0.0f32; C], [0.0f32; C]);
-            for x in x {
+            for x in real {
                 for (c, xs) in flat(from_ref(x)).chunks_exact(per_channel).enumerate() {
                     sum[c] += xs.iter().sum::<f32>();
                 }
             }
             *mean = sum.map(|s| s / count);
-            for x in x {
+            for x in real {
                 for (c, xs) in flat(from_ref(x)).chunks_exact(per_channel).enumerate() {
                     sq[c] += xs
                         .iter()
@@ -217,7 +220,8 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
         let [mean, inv_std] = *cache;
         // Per channel: Σ dy and Σ dy·x̂ (the β and γ gradients).
         let (mut sum_dy, mut sum_dy_xhat) = ([0.0f32; C], [0.0f32; C]);
-        for (x, dy) in x.iter().zip(dy) {
+        let rows = ctx.real_rows::<B>();
+        for (x, dy) in x[..rows].iter().zip(&dy[..rows]) {
             let chunks = flat(from_ref(x)).chunks_exact(per_channel);
             for (c, (xs, ds)) in chunks
                 .zip(flat(from_ref(dy)).chunks_exact(per_channel))
@@ -237,8 +241,12 @@ impl<S: Shape, const C: usize> Layer<S> for BatchNorm<C> {
         // mean gradient and its projection on x̂:
         //   dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂)).
         // Evaluation: the statistics are constants, dx = γ/σ · dy.
-        let count = (B * per_channel) as f32;
+        let count = (rows * per_channel) as f32;
         let train = ctx.mode == Mode::Train;
+        let (dx, padding) = dx.split_at_mut(rows);
+        padding
+            .iter_mut()
+            .for_each(|d| flat_mut(from_mut(d)).fill(0.0));
         for ((x, dy), dx) in x.iter().zip(dy).zip(dx.iter_mut()) {
             let xs = flat(from_ref(x)).chunks_exact(per_channel);
             let ds = flat(from_ref(dy)).chunks_exact(per_channel);
@@ -298,6 +306,7 @@ mod tests {
             rng,
             workspace: &mut [],
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         }
     }
 

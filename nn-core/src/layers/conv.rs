@@ -694,6 +694,7 @@ mod tests {
             rng,
             workspace: &mut ws,
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         };
         layer.forward_batch(&x, &mut y, &mut cache, &mut ctx);
         for (x, y) in x.iter().zip(&y) {

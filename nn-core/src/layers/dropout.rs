@@ -199,6 +199,7 @@ mod tests {
             rng: &mut rng,
             workspace: &mut [],
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         };
         let x: [S; B] = core::array::from_fn(|_| {
             let mut s = S::zeroed();

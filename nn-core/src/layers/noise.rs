@@ -72,6 +72,7 @@ mod tests {
             rng,
             workspace: &mut [],
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         };
         layer.forward_batch(&x, &mut y, &mut (), &mut ctx);
         assert_eq!(y, x);

@@ -181,6 +181,7 @@ impl Scratch {
             rng: &mut self.rng,
             workspace: &mut self.workspace,
             parallel: &nn_kernels::parallel::Serial,
+            rows: usize::MAX,
         }
     }
 
