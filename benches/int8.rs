@@ -18,7 +18,7 @@ network! {
 
 fn mlp(c: &mut Criterion) {
     let mut g = c.benchmark_group("int8 MNIST MLP, batch 1");
-    let model = Mlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let model = Mlp::new_boxed(Init::HeNormal, 1);
     let mut rng = TrainRng::seed_from_u64(2);
     let samples: Vec<[f32; 784]> = (0..64)
         .map(|_| std::array::from_fn(|_| rng.random_range(0.0..1.0)))

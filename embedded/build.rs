@@ -32,7 +32,7 @@ fn random_samples<T: nn::bytemuck::Pod>(n: usize, seed: u64) -> Vec<T> {
 /// host's outputs for it (`NAME_output.bin`, `NAME_int8_output.bin`).
 macro_rules! reference_model {
     ($write:ident, $out:ident, $net:ident, $memory:ident, $name:literal, $seed:expr) => {{
-        let mut model = $net::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64($seed));
+        let mut model = $net::new_boxed(Init::HeNormal, $seed);
         let mut rng = StdRng::seed_from_u64($seed + 1);
         for v in model.state_mut().into_iter().flatten() {
             *v += rng.random_range(-0.3..0.3) * *v + rng.random_range(-0.2..0.2);
@@ -193,7 +193,7 @@ fn main() {
     );
 
     // 3. The CNN with every layer kind: host weights and outputs.
-    let cnn = Cnn::new_boxed(Init::HeNormal, &mut StdRng::seed_from_u64(4));
+    let cnn = Cnn::new_boxed(Init::HeNormal, 4);
     cnn.save_image(out.join("cnn.nni")).unwrap();
     let mut rng = StdRng::seed_from_u64(5);
     let inputs: Vec<f32> = (0..CNN_INPUTS * 144)

@@ -11,7 +11,6 @@ mod common;
 
 use common::{MNIST_WEIGHTS, Mnist, MnistMlp, Result};
 use nn::prelude::*;
-use nn::rng::TrainRng;
 
 fn main() -> Result<()> {
     let mut weights = String::from(MNIST_WEIGHTS);
@@ -27,8 +26,7 @@ fn main() -> Result<()> {
             ),
         }
     }
-    let mut model = MnistMlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(0));
-    model.load(&weights).map_err(|e| {
+    let model = MnistMlp::load_boxed(&weights).map_err(|e| {
         format!("{weights}: {e} (train first: cargo run --release --example mnist)")
     })?;
     // The same seeded split as the training run.

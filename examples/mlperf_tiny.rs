@@ -62,7 +62,7 @@ fn train_on<S: Copy + nn::mem::Zeroable, const B: usize, T>(
     trainer: &mut T,
     input: impl Fn(&[f32; 784]) -> S,
     label: impl Fn(usize) -> usize,
-    mut step: impl FnMut(&mut T, &[S; B], &[usize; B]) -> f32,
+    mut step: impl FnMut(&mut T, &[S; B], &[usize; B], usize) -> f32,
     predict: impl Fn(&T, &S) -> usize,
 ) -> Result<f64> {
     let mut x: Box<[S; B]> = nn::mem::boxed_in_place(|slot| nn::mem::zero_in_place(slot));
@@ -75,11 +75,10 @@ fn train_on<S: Copy + nn::mem::Zeroable, const B: usize, T>(
         rng,
         trainer,
         |t, order, b| {
-            for (k, &i) in order.order()[b * B..(b + 1) * B].iter().enumerate() {
-                x[k] = input(&images[i]);
-                y[k] = label(mnist.classes[i]);
-            }
-            step(t, &x, &y)
+            let rows = order.gather_with(b, &mut x, &mut y, |i| {
+                (input(&images[i]), label(mnist.classes[i]))
+            });
+            step(t, &x, &y, rows)
         },
         "accuracy",
         |t, digits| {
@@ -141,7 +140,7 @@ fn main() -> Result<()> {
         &mut trainer,
         spectrogram,
         |class| class,
-        |t, x, y| t.train_step(x, y, &CrossEntropy),
+        |t, x, y, rows| t.train_batch(x, y, rows, &CrossEntropy),
         |t, x| t.model.predict(x),
     )?;
     let model = &trainer.model;
@@ -176,7 +175,7 @@ fn main() -> Result<()> {
         &mut trainer,
         picture,
         high,
-        |t, x, y| t.train_step(x, y, &CrossEntropy),
+        |t, x, y, rows| t.train_batch(x, y, rows, &CrossEntropy),
         |t, x| t.model.predict(x),
     )?;
     let model = &trainer.model;
@@ -232,10 +231,8 @@ fn main() -> Result<()> {
         &mut rng,
         &mut trainer,
         |t, order, b| {
-            for (k, &i) in order.order()[b * 32..(b + 1) * 32].iter().enumerate() {
-                x[k] = frames(&images[i]);
-            }
-            t.train_step(&x, &x, &Mse)
+            let rows = order.gather_with(b, &mut x, &mut [(); 32], |i| (frames(&images[i]), ()));
+            t.train_batch(&x, &x, rows, &Mse)
         },
         "reconstruction MSE",
         |t, digits| {

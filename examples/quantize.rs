@@ -17,7 +17,6 @@ use common::{
     MNIST_CNN_WEIGHTS, MNIST_WEIGHTS, Mnist, MnistCnn, MnistCnnInt8, MnistMlp, MnistMlpInt8, Result,
 };
 use nn::prelude::*;
-use nn::rng::TrainRng;
 
 /// Training digits the activation ranges are observed on.
 const CALIBRATION: usize = 1000;
@@ -49,10 +48,8 @@ impl Report {
 fn main() -> Result<()> {
     let mnist = Mnist::load(&mut rand::rngs::StdRng::seed_from_u64(42))?;
     let calibration = &mnist.train[..CALIBRATION];
-    let rng = &mut TrainRng::seed_from_u64(0);
 
-    let mut mlp = MnistMlp::new_boxed(Init::HeNormal, rng);
-    mlp.load(MNIST_WEIGHTS).map_err(|e| {
+    let mlp = MnistMlp::load_boxed(MNIST_WEIGHTS).map_err(|e| {
         format!("{MNIST_WEIGHTS}: {e} (train first: cargo run --release --example mnist)")
     })?;
     let images = &mnist.data.images;
@@ -67,8 +64,7 @@ fn main() -> Result<()> {
     }
     .print();
 
-    let mut cnn = MnistCnn::new_boxed(Init::HeNormal, rng);
-    cnn.load(MNIST_CNN_WEIGHTS).map_err(|e| {
+    let cnn = MnistCnn::load_boxed(MNIST_CNN_WEIGHTS).map_err(|e| {
         format!("{MNIST_CNN_WEIGHTS}: {e} (train first: cargo run --release --example cnn_mnist)")
     })?;
     let digits = mnist.images();

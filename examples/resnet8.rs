@@ -49,9 +49,8 @@ fn main() -> Result<()> {
     );
     trainer.model.save(&weights)?;
     trainer.model.save_safetensors(&torch)?;
-    let mut reloaded = ResNet8::new_boxed(Init::HeNormal, &mut rng);
-    reloaded.load(&weights)?;
-    let mut from_torch = ResNet8::new_boxed(Init::HeNormal, &mut rng);
+    let reloaded = ResNet8::load_boxed(&weights)?;
+    let mut from_torch = ResNet8::blank_boxed();
     from_torch.load_safetensors(&torch)?;
     let same = |m: &ResNet8| mnist.accuracy(&mnist.test, |i| m.predict(&images[i]));
     println!(

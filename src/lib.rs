@@ -130,7 +130,7 @@ pub use rand;
 /// use nn::prelude::*;
 /// network! { pub Mnist = < Linear<784, 128>, ReLU, Dropout<0.2>, Linear<128, 10>, Softmax > }
 /// assert_eq!(Mnist::NUM_PARAMS, 784 * 128 + 128 + 128 * 10 + 10);
-/// let model = Mnist::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(1));
+/// let model = Mnist::new_boxed(Init::HeNormal, 1);
 /// let p = model.forward(&[0.5; 784]);
 /// assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
 /// // The same pass in memory the caller owns: two 128-value slots.
@@ -157,7 +157,7 @@ pub use rand;
 ///     #[nn(int8)]
 ///     pub Small = < Linear<4, 16>, BatchNorm1d<16>, ReLU, Linear<16, 3>, Softmax >
 /// }
-/// let model = Small::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(1));
+/// let model = Small::new_boxed(Init::HeNormal, 1);
 /// let samples: Vec<[f32; 4]> = (0..64).map(|i| [i as f32 / 64.0, 0.5, -0.25, 1.0 - i as f32 / 32.0]).collect();
 /// let int8 = model.quantize(&model.calibrate(&samples));
 /// // Integers only: int8 in, int8 out, activations in int8 slots.

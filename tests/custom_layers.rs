@@ -60,7 +60,7 @@ fn a_network_with_user_layers_trains_and_round_trips_its_weights() {
 
     let mut bytes = vec![0u8; Custom::WEIGHTS_BYTES];
     t.model.save_to(&mut bytes).unwrap();
-    let mut loaded = Custom::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(9));
+    let mut loaded = Custom::new_boxed(Init::HeNormal, 9);
     assert_ne!(*loaded, t.model);
     loaded.load_from(&bytes).unwrap();
     assert_eq!(*loaded, t.model);
@@ -77,17 +77,17 @@ fn a_network_with_user_layers_trains_and_round_trips_its_weights() {
             "0.bias", "0.weight", "1.bias", "1.weight", "3.bias", "3.weight"
         ]
     );
-    let mut from_torch = Custom::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(10));
+    let mut from_torch = Custom::new_boxed(Init::HeNormal, 10);
     from_torch.from_safetensors(&file).unwrap();
     assert_eq!(*from_torch, t.model);
 }
 
 #[test]
 fn weights_of_another_architecture_are_refused() {
-    let model = Custom::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let model = Custom::new_boxed(Init::HeNormal, 1);
     let mut bytes = vec![0u8; Custom::WEIGHTS_BYTES];
     model.save_to(&mut bytes).unwrap();
-    let mut other = Literal::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut other = Literal::new_boxed(Init::HeNormal, 1);
     assert!(other.load_from(&bytes).is_err());
 }
 
@@ -104,7 +104,7 @@ fn named_sizes_are_the_numbers_they_name() {
         Named::SIGNATURE,
         "[f32;4]|Linear<4,12>|Tanh|Linear<12,3>|Softmax"
     );
-    let model = Named::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let model = Named::new_boxed(Init::HeNormal, 2);
     let y: [f32; 3] = model.forward(&[1.0, 2.0, 3.0, 4.0]);
     assert!((y.iter().sum::<f32>() - 1.0).abs() < 1e-5);
 }
@@ -140,7 +140,7 @@ fn shapes_the_macro_cannot_read_are_computed_by_the_compiler() {
         NamedCnn::SIGNATURE,
         "[[[f32;10];10];1]|Conv2d<1,3,3,8,8,1,0,1>|ReLU|MaxPool2d<2,4,4,2>|Flatten<48>|Linear<48,2>"
     );
-    let cnn = NamedCnn::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let cnn = NamedCnn::new_boxed(Init::HeNormal, 3);
     let _: [f32; 2] = cnn.forward(&[[[0.5; SIDE]; SIDE]; 1]);
 
     assert_eq!(AfterUserLayer::NUM_PARAMS, (2 * 4 * 9 + 4) + (64 * 2 + 2));

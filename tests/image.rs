@@ -5,7 +5,6 @@
 use nn::io::image;
 use nn::io::weights::FormatError;
 use nn::prelude::*;
-use nn::rng::TrainRng;
 
 network! {
     /// The network of the committed image (`tests/fixtures/xor.nni`) and of
@@ -20,7 +19,7 @@ fn aligned(len: usize) -> Vec<u32> {
 
 #[test]
 fn an_image_for_another_network_is_refused() {
-    let xor = Xor::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let xor = Xor::new_boxed(Init::HeNormal, 3);
     let mut words = aligned(image::encoded_len::<Xor>());
     let bytes: &mut [u8] = nn::bytemuck::cast_slice_mut(&mut words);
     let bytes = &mut bytes[..image::encoded_len::<Xor>()];

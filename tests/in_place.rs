@@ -4,7 +4,6 @@
 //! `MaybeUninit` on the stack and in a `Box`, a training step through every
 //! buffer, and a weights and checkpoint round trip.
 use nn::prelude::*;
-use nn::rng::TrainRng;
 use std::mem::MaybeUninit;
 
 network! {
@@ -19,8 +18,8 @@ network! {
 #[test]
 fn models_and_trainers_build_in_place_train_and_round_trip() {
     let mut slot = MaybeUninit::uninit();
-    let model = Tiny::init_in_place(&mut slot, Init::HeNormal, &mut TrainRng::seed_from_u64(1));
-    let boxed = Tiny::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let model = Tiny::init_in_place(&mut slot, Init::HeNormal, 1);
+    let boxed = Tiny::new_boxed(Init::HeNormal, 1);
     assert!(*model == *boxed, "in place on the stack and in a box agree");
 
     let mut slot = MaybeUninit::uninit();
@@ -37,7 +36,7 @@ fn models_and_trainers_build_in_place_train_and_round_trip() {
 
     let mut bytes = [0u8; Tiny::WEIGHTS_BYTES];
     trainer.model.save_to(&mut bytes).unwrap();
-    let mut reloaded = Tiny::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(2));
+    let mut reloaded = Tiny::new_boxed(Init::XavierUniform, 2);
     reloaded.load_from(&bytes).unwrap();
     assert!(*reloaded == trainer.model);
 

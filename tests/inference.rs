@@ -29,7 +29,7 @@ fn random<const N: usize>(seed: u64) -> [f32; N] {
 
 #[test]
 fn infer_is_the_layers_applied_in_turn() {
-    let m = Mlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let m = Mlp::new_boxed(Init::HeNormal, 1);
     let x = random::<784>(2);
     let by_hand = m
         .softmax4
@@ -38,7 +38,7 @@ fn infer_is_the_layers_applied_in_turn() {
     assert_eq!(*m.infer(&x, &mut memory), by_hand);
     assert_eq!(m.forward(&x), by_hand);
 
-    let b = Block::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let b = Block::new_boxed(Init::HeNormal, 3);
     let x = random::<4>(4);
     let h = b.tanh1.forward(&b.linear0.forward(&x));
     let branch = b
@@ -64,7 +64,7 @@ fn activations_share_memory_only_when_never_live_together() {
 
 #[test]
 fn memory_is_reused_without_leftovers() {
-    let u = Unpool::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
+    let u = Unpool::new_boxed(Init::HeNormal, 5);
     let (a, b): ([[[f32; 4]; 4]; 1], _) = (
         nn::bytemuck::cast(random::<16>(6)),
         nn::bytemuck::cast(random::<16>(7)),

@@ -38,7 +38,7 @@ fn samples<T: nn::bytemuck::Pod>(n: usize, seed: u64) -> Vec<T> {
 
 #[test]
 fn int8_mlp_follows_the_float_network() {
-    let mut model = Mlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut model = Mlp::new_boxed(Init::HeNormal, 1);
     model.batchnorm1d1.running_mean = std::array::from_fn(|c| 0.1 * c as f32 - 1.0);
     model.batchnorm1d1.gamma = std::array::from_fn(|c| 0.5 + 0.05 * c as f32);
     let xs = samples::<[f32; 16]>(200, 2);
@@ -73,7 +73,7 @@ fn relative_error<const N: usize>(
 
 #[test]
 fn int8_cnn_with_a_residual_block_follows_the_float_network() {
-    let model = Cnn::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let model = Cnn::new_boxed(Init::HeNormal, 3);
     let xs = samples::<[[[f32; 8]; 8]; 2]>(100, 4);
     let q = model.quantize(&model.calibrate(&xs));
     let error = relative_error(&xs, |i| model.forward(&xs[i]), |i| q.forward(&xs[i]));
@@ -95,7 +95,7 @@ fn int8_cnn_with_a_residual_block_follows_the_float_network() {
 
 #[test]
 fn int8_global_pooling_and_softmax_follow_the_float_network() {
-    let mut model = Pooled::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
+    let mut model = Pooled::new_boxed(Init::HeNormal, 5);
     model.bn.running_var = [0.5, 2.0, 1.0, 4.0];
     model.bn.beta = [0.1, -0.2, 0.3, 0.0];
     let xs = samples::<[[[f32; 5]; 6]; 3]>(100, 6);
@@ -106,7 +106,7 @@ fn int8_global_pooling_and_softmax_follow_the_float_network() {
 
 #[test]
 fn an_int8_network_is_a_flash_image_of_its_own() {
-    let model = Mlp::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(7));
+    let model = Mlp::new_boxed(Init::HeNormal, 7);
     let xs = samples::<[f32; 16]>(50, 8);
     let q = model.quantize(&model.calibrate(&xs));
     assert!(
@@ -143,7 +143,7 @@ network! {
 /// above the float `THRESHOLD` (0.5 after the sigmoid).
 #[test]
 fn int8_binary_predictions_follow_the_float_threshold() {
-    let model = Detector::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
+    let model = Detector::new_boxed(Init::HeNormal, 4);
     let xs = samples::<[f32; 16]>(300, 5);
     let q = model.quantize(&model.calibrate(&xs));
     let ones = xs.iter().filter(|x| model.predict(x) == 1).count();

@@ -47,14 +47,14 @@ fn batch<T, const B: usize>(v: &[T]) -> &[T; B] {
 /// Saves `model` as a weights file and as safetensors and loads both back.
 macro_rules! round_trips {
     ($net:ident, $x:expr) => {{
-        let model = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
-        let mut back = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+        let model = $net::new_boxed(Init::HeNormal, 1);
+        let mut back = $net::new_boxed(Init::HeNormal, 2);
         back.from_safetensors(&model.to_safetensors().unwrap())
             .unwrap();
         assert_eq!(*back, *model);
         let mut bytes = vec![0u8; $net::WEIGHTS_BYTES];
         model.save_to(&mut bytes).unwrap();
-        let mut again = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+        let mut again = $net::new_boxed(Init::HeNormal, 3);
         again.load_from(&bytes).unwrap();
         assert_eq!(again.forward($x), model.forward($x));
     }};
@@ -129,7 +129,7 @@ fn each_model_fits_a_batch() {
 /// difference relative to the float outputs' range over `xs`.
 macro_rules! int8_error {
     ($net:ident, $calibration:expr, $xs:expr) => {{
-        let mut model = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(10));
+        let mut model = $net::new_boxed(Init::HeNormal, 10);
         let rng = &mut TrainRng::seed_from_u64(11);
         for v in model.state_mut().into_iter().flatten() {
             *v += rng.random_range(-0.3..0.3) * *v + rng.random_range(-0.2..0.2);

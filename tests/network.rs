@@ -109,7 +109,7 @@ fn constants_follow_the_layer_list() {
 
 #[test]
 fn forward_equals_the_hand_written_chain() {
-    let m = Binary::new_boxed(Init::HeUniform, &mut TrainRng::seed_from_u64(1));
+    let m = Binary::new_boxed(Init::HeUniform, 1);
     let chain = (m.hidden, m.act, m.out, Sigmoid);
     let x = [0.3, -0.2, 0.9, 0.1];
     assert_eq!(m.forward(&x), chain.forward(&x));
@@ -258,9 +258,9 @@ fn ema_and_early_stopping_work_on_generated_models() {
     let mut t = ClassifierTrainer::<Sgd, 4>::new_boxed(Init::XavierUniform, Sgd::new(0.5), 3);
     let x = [[0.5f32; 6]; 4];
     let y = [0usize, 1, 2, 0];
-    let mut average = Classifier::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(0));
+    let mut average = Classifier::new_boxed(Init::XavierUniform, 0);
     average.copy_params_from(&t.model);
-    let mut best = Classifier::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(0));
+    let mut best = Classifier::new_boxed(Init::XavierUniform, 0);
     let mut stop = EarlyStopping::new(2);
 
     let start = t.model.clone();
@@ -301,7 +301,7 @@ network! {
 
 #[test]
 fn lenet_matches_the_course_table() {
-    let net = LeNet::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let net = LeNet::new_boxed(Init::HeNormal, 1);
     let counts: Vec<usize> = net.params().iter().map(|p| p.len()).collect();
     assert_eq!(counts, [608, 3216, 48120, 10164, 850]);
     assert_eq!(LeNet::NUM_PARAMS, 608 + 3216 + 48120 + 10164 + 850);
@@ -524,7 +524,7 @@ mod names_of_generic_parameters {
             assert!(t.eval_loss(&x, &y, &Mse) < first, stringify!($model));
             let mut bytes = vec![0u8; $model::WEIGHTS_BYTES];
             t.model.save_to(&mut bytes).unwrap();
-            let mut back = $model::new_boxed(Init::HeNormal, &mut nn::rng::TrainRng::seed_from_u64(2));
+            let mut back = $model::new_boxed(Init::HeNormal, 2);
             back.load_from(&bytes).unwrap();
             assert!(*back == t.model, stringify!($model));
         })*};
@@ -565,7 +565,7 @@ fn gelu_silu_and_layer_norm_train_a_regression_with_huber() {
     assert!(last < first / 5.0, "{first} -> {last}");
     let mut bytes = vec![0u8; Smooth::WEIGHTS_BYTES];
     t.model.save_to(&mut bytes).unwrap();
-    let mut loaded = Smooth::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut loaded = Smooth::new_boxed(Init::HeNormal, 1);
     loaded.load_from(&bytes).unwrap();
     assert_eq!(*loaded, t.model);
 }
@@ -624,7 +624,7 @@ network! {
 
 #[test]
 fn grouped_depthwise_and_rectangular_convolutions_have_pytorch_shapes() {
-    let m = Separable::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let m = Separable::new_boxed(Init::HeNormal, 1);
     // 13×6 at stride 2, "same": ⌈13/2⌉ × ⌈6/2⌉ = 7 × 3.
     let _: &nn::layers::Conv2d<1, 6, 5, 7, 3, 2, 2, 1, 1, 1, 3, 2, 1> = &m.conv2d0;
     let _: &nn::layers::DepthwiseConv2d<6, 3, 7, 3, 1, 1> = &m.depthwiseconv2d2;
@@ -673,7 +673,7 @@ network! {
 
 #[test]
 fn padding_modes_keep_the_shapes_and_their_steps_are_the_true_gradient() {
-    let m = Bordered::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let m = Bordered::new_boxed(Init::HeNormal, 1);
     // Reflect 5×6 with padding (1, 2) → 5×8; replicate at stride 2 → 3×4;
     // the last type parameter is the mode (1 reflect, 2 replicate, 3 circular).
     let _: &nn::layers::Conv2d<2, 3, 3, 5, 8, 1, 1, 1, 1, 2, 3, 1, 2, 1> = &m.conv2d0;
@@ -702,7 +702,7 @@ fn train_step_toward_pulls_the_parameters_to_a_reference() {
         std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
     let y: [[f32; 2]; 4] =
         std::array::from_fn(|_| std::array::from_fn(|_| rng.random_range(-1.0..1.0)));
-    let reference = Pulled::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(9));
+    let reference = Pulled::new_boxed(Init::HeNormal, 9);
     let mut r = [0.0f32; Pulled::NUM_PARAMS];
     reference.params_to_slice(&mut r);
 
@@ -854,10 +854,10 @@ network! {
 fn one_output_networks_predict_by_threshold() {
     assert_eq!(<OneProbability as Model>::THRESHOLD, 0.5);
     assert_eq!(<OneLogit as Model>::THRESHOLD, 0.0);
-    let mut p = OneProbability::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(1));
+    let mut p = OneProbability::new_boxed(Init::XavierUniform, 1);
     p.linear0.weight = [[1.0], [0.0]];
     p.linear0.bias = [0.0];
-    let mut l = OneLogit::new_boxed(Init::XavierUniform, &mut TrainRng::seed_from_u64(1));
+    let mut l = OneLogit::new_boxed(Init::XavierUniform, 1);
     l.linear0.weight = [[1.0], [0.0]];
     l.linear0.bias = [0.0];
     for (x, class) in [

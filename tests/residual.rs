@@ -85,7 +85,7 @@ fn the_single_sample_path_agrees_with_the_batch_path() {
 
 #[test]
 fn blocks_round_trip_weights_and_name_tensors_as_pytorch_modules() {
-    let model = Conv::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let model = Conv::new_boxed(Init::HeNormal, 3);
     assert_eq!(
         Conv::SIGNATURE,
         "[[[f32;8];8];2]|Conv2d<2,4,3,8,8,1,1,1>|Tanh|Residual<Conv2d<4,6,3,4,4,2,1,1>|BatchNorm2d<6>|Tanh\
@@ -94,7 +94,7 @@ fn blocks_round_trip_weights_and_name_tensors_as_pytorch_modules() {
     );
     let mut bytes = vec![0u8; Conv::WEIGHTS_BYTES];
     model.save_to(&mut bytes).unwrap();
-    let mut other = Conv::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
+    let mut other = Conv::new_boxed(Init::HeNormal, 4);
     other.load_from(&bytes).unwrap();
     assert_eq!(*other, *model);
 
@@ -117,7 +117,7 @@ fn blocks_round_trip_weights_and_name_tensors_as_pytorch_modules() {
             "{name} missing from {names:?}"
         );
     }
-    let mut back = Conv::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
+    let mut back = Conv::new_boxed(Init::HeNormal, 5);
     back.from_safetensors(&file).unwrap();
     assert_eq!(*back, *model);
 }
@@ -148,14 +148,14 @@ fn resnet8_has_the_reference_size_and_round_trips() {
     use resnet8::{ResNet8, digit_as_rgb};
     assert_eq!(ResNet8::NUM_PARAMS, 78_186);
     assert_eq!(ResNet8::STATE_LEN, 78_666);
-    let model = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(11));
+    let model = ResNet8::new_boxed(Init::HeNormal, 11);
     let file = model.to_safetensors().unwrap();
-    let mut back = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(12));
+    let mut back = ResNet8::new_boxed(Init::HeNormal, 12);
     back.from_safetensors(&file).unwrap();
     assert_eq!(*back, *model);
     let mut bytes = vec![0u8; ResNet8::WEIGHTS_BYTES];
     model.save_to(&mut bytes).unwrap();
-    let mut again = ResNet8::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(13));
+    let mut again = ResNet8::new_boxed(Init::HeNormal, 13);
     again.load_from(&bytes).unwrap();
     assert_eq!(*again, *model);
     let digit = digit_as_rgb(&std::array::from_fn(|i| (i % 28) as f32 / 28.0));

@@ -21,7 +21,7 @@ fn build_and_step_on_stack_of(bytes: usize) {
                     "bigger than the main stack"
                 )
             };
-            let model = Big::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+            let model = Big::new_boxed(Init::HeNormal, 3);
             assert!(*model == t.model, "same seed, same parameters");
             let x = Box::new([[0.5f32; 784]; 64]);
             let loss = t.train_step(&x, &[3usize; 64], &CrossEntropy);
@@ -72,5 +72,3 @@ fn initializes_in_place_into_a_static() {
     }
     assert!(trainer.eval_loss(&x, &t, &Mse) < first);
 }
-
-use nn::rng::TrainRng;

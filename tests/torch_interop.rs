@@ -4,7 +4,6 @@
 //! nn's own export reproduces the fixture tensor for tensor. No Python needed.
 use nn::io::safetensors::SafetensorsError;
 use nn::prelude::*;
-use nn::rng::TrainRng;
 use safetensors::SafeTensors;
 
 network! {
@@ -64,7 +63,7 @@ fn same_tensors(a: &[u8], b: &[u8]) {
 macro_rules! matches_pytorch {
     ($net:ident, $in:ty, $out:literal, $fixture:literal) => {{
         let state = fixture(concat!($fixture, ".safetensors"));
-        let mut model = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+        let mut model = $net::new_boxed(Init::HeNormal, 1);
         model.from_safetensors(&state).unwrap();
         let (inputs, outputs) = io(concat!($fixture, "_io.safetensors"));
         let inputs: &[$in] = nn::bytemuck::cast_slice(&inputs);
@@ -93,7 +92,7 @@ fn pytorch_state_dicts_load_and_give_pytorchs_outputs() {
 
 #[test]
 fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
-    let mut model = TorchSeq::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut model = TorchSeq::new_boxed(Init::HeNormal, 1);
     let before = (*model).clone();
     // Another architecture's state dict: its first tensor has another shape.
     let err = model
@@ -131,11 +130,11 @@ fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
     ));
     assert_eq!(*model, before);
     // A file with an extra tensor belongs to another network.
-    let mut other = TorchCnn::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let mut other = TorchCnn::new_boxed(Init::HeNormal, 2);
     other
         .from_safetensors(&fixture("torch_cnn.safetensors"))
         .unwrap();
-    let mut bigger = TorchSeq::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let mut bigger = TorchSeq::new_boxed(Init::HeNormal, 3);
     let seq_bytes = {
         let file = SafeTensors::deserialize(&state).unwrap();
         let mut tensors: Vec<(String, safetensors::tensor::TensorView)> =
@@ -154,9 +153,9 @@ fn mismatched_files_are_refused_with_the_reason_and_the_model_kept() {
 #[test]
 fn safetensors_files_round_trip_through_disk() {
     let path = std::env::temp_dir().join(format!("nn-torch-{}.safetensors", std::process::id()));
-    let model = TorchCnn::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
+    let model = TorchCnn::new_boxed(Init::HeNormal, 4);
     model.save_safetensors(&path).unwrap();
-    let mut back = TorchCnn::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
+    let mut back = TorchCnn::new_boxed(Init::HeNormal, 5);
     back.load_safetensors(&path).unwrap();
     assert_eq!(*back, *model);
     std::fs::remove_file(&path).unwrap();
@@ -186,7 +185,7 @@ fn with_tensor(name: &str, dtype: safetensors::Dtype, shape: Vec<usize>, data: &
 
 #[test]
 fn wrong_dtypes_and_non_finite_values_are_refused() {
-    let mut model = TorchSeq::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let mut model = TorchSeq::new_boxed(Init::HeNormal, 1);
     let before = (*model).clone();
     let as_f64 = with_tensor("3.bias", safetensors::Dtype::F64, vec![2], &[0u8; 16]);
     let err = model.from_safetensors(&as_f64).unwrap_err();
@@ -225,7 +224,7 @@ network! {
 
 #[test]
 fn named_layers_export_under_their_names_and_unnamed_ones_under_their_positions() {
-    let model = Named::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(6));
+    let model = Named::new_boxed(Init::HeNormal, 6);
     let bytes = model.to_safetensors().unwrap();
     let file = SafeTensors::deserialize(&bytes).unwrap();
     let mut names: Vec<&str> = file.names().into_iter().collect();
@@ -241,7 +240,7 @@ fn named_layers_export_under_their_names_and_unnamed_ones_under_their_positions(
             "fc1.weight"
         ]
     );
-    let mut back = Named::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(7));
+    let mut back = Named::new_boxed(Init::HeNormal, 7);
     back.from_safetensors(&bytes).unwrap();
     assert_eq!(*back, *model);
 }

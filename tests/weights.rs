@@ -42,7 +42,7 @@ macro_rules! round_trip {
         }
         let mut bytes = vec![0u8; $net::WEIGHTS_BYTES];
         assert_eq!(t.model.save_to(&mut bytes), Ok($net::WEIGHTS_BYTES));
-        let mut loaded = $net::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(99));
+        let mut loaded = $net::new_boxed(Init::HeNormal, 99);
         assert_ne!(*loaded, t.model);
         loaded.load_from(&bytes).unwrap();
         assert_eq!(*loaded, t.model, "every parameter and statistic restored");
@@ -80,11 +80,43 @@ fn every_layer_kind_round_trips_bit_exactly() {
 }
 
 #[test]
+fn models_are_built_from_a_seed_or_from_a_file_alone() {
+    let t = DenseTrainer::<Adam, 8>::new_boxed(Init::HeNormal, Adam::new(1e-2), 5);
+    // One convention (`init`, then `seed`) and the same starting weights.
+    assert_eq!(*Dense::new_boxed(Init::HeNormal, 5), t.model);
+    assert_ne!(*Dense::new_boxed(Init::HeNormal, 6), t.model);
+    let blank = Dense::blank_boxed();
+    let linear = &blank.linear0;
+    assert!(
+        linear
+            .weight
+            .iter()
+            .flatten()
+            .chain(&linear.bias)
+            .all(|&v| v == 0.0)
+    );
+    assert_eq!(
+        blank.leakyrelu2.slope, 0.1,
+        "the layers' settings are in place"
+    );
+    let path = std::env::temp_dir().join(format!("nn-load-boxed-{}.nnw", std::process::id()));
+    t.model.save(&path).unwrap();
+    assert_eq!(
+        *Dense::load_boxed(&path).unwrap(),
+        t.model,
+        "no initializer, no generator"
+    );
+    std::fs::remove_file(&path).unwrap();
+    let err = Dense::load_boxed(&path).unwrap_err();
+    assert!(matches!(err, LoadError::Io { .. }), "{err}");
+}
+
+#[test]
 fn weights_of_another_network_are_refused_and_the_model_kept() {
-    let dense = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let dense = Dense::new_boxed(Init::HeNormal, 1);
     let mut bytes = vec![0u8; Dense::WEIGHTS_BYTES];
     dense.save_to(&mut bytes).unwrap();
-    let mut conv = Convolutional::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let mut conv = Convolutional::new_boxed(Init::HeNormal, 2);
     let before = (*conv).clone();
     let err = conv.load_from(&bytes).unwrap_err();
     assert!(matches!(
@@ -96,7 +128,7 @@ fn weights_of_another_network_are_refused_and_the_model_kept() {
     assert_eq!(*conv, before);
     // Damaged bytes: the checksum catches them.
     bytes[40] ^= 1;
-    let mut same = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let mut same = Dense::new_boxed(Init::HeNormal, 3);
     assert!(matches!(
         same.load_from(&bytes),
         Err(FormatError::Checksum { .. })
@@ -119,13 +151,13 @@ network! {
 #[test]
 fn weights_of_a_network_with_other_settings_are_refused() {
     assert_eq!(SlopeOne::STATE_LEN, SlopeTwo::STATE_LEN);
-    let one = SlopeOne::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(1));
+    let one = SlopeOne::new_boxed(Init::HeNormal, 1);
     let mut bytes = vec![0u8; SlopeOne::WEIGHTS_BYTES];
     one.save_to(&mut bytes).unwrap();
-    let mut two = SlopeTwo::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let mut two = SlopeTwo::new_boxed(Init::HeNormal, 2);
     let err = two.load_from(&bytes).unwrap_err();
     assert!(matches!(err, FormatError::WrongNetwork { .. }), "{err}");
-    let mut rate = RateTwo::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(2));
+    let mut rate = RateTwo::new_boxed(Init::HeNormal, 2);
     assert!(matches!(
         rate.load_from(&bytes),
         Err(FormatError::WrongNetwork { .. })
@@ -142,13 +174,13 @@ fn files_save_atomically_and_load_with_typed_errors() {
     let dir = std::env::temp_dir().join(format!("nn-weights-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("dense.nnw");
-    let model = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(4));
+    let model = Dense::new_boxed(Init::HeNormal, 4);
     model.save(&path).unwrap();
     assert_eq!(
         std::fs::metadata(&path).unwrap().len(),
         Dense::WEIGHTS_BYTES as u64
     );
-    let mut back = Dense::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(5));
+    let mut back = Dense::new_boxed(Init::HeNormal, 5);
     back.load(&path).unwrap();
     assert_eq!(*back, *model);
     let missing = back.load(dir.join("missing.nnw")).unwrap_err();

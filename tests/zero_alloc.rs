@@ -61,7 +61,7 @@ fn training_steps_and_inference_allocate_nothing() {
         restart_mult: 2,
     };
     // The weight average lives in caller storage, built once before the steps.
-    let mut average = Mnist::new_boxed(Init::HeNormal, &mut TrainRng::seed_from_u64(3));
+    let mut average = Mnist::new_boxed(Init::HeNormal, 3);
     let ema = nn::train::averaging::Ema { rate: 0.1 };
     let with_adam = allocations_during(Scope::ThisThread, || {
         for step in 0..20 {

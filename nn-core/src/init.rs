@@ -1,4 +1,4 @@
-//! Weight initialization schemes (Glorot/Xavier and He/Kaiming), drawn with
+//! Weight initialization schemes (Glorot/Xavier and He/Kaiming, and zeros), drawn with
 //! `rand_distr` from a seedable RNG: the same seed gives bit-identical weights.
 //!
 //! ```
@@ -23,6 +23,10 @@ pub enum Init {
     HeUniform,
     /// He normal: `N(0, 2 / fan_in)`.
     HeNormal,
+    /// Every weight zero (PyTorch's `nn.init.zeros_`), drawing nothing: the
+    /// blank a model is built as before weights are loaded into it. Not a
+    /// training start — every unit of a layer would stay identical.
+    Zeros,
 }
 
 impl Init {
@@ -44,6 +48,7 @@ impl Init {
             Init::HeUniform => uniform(w, nn_kernels::math::sqrt(6.0 / fan_in), rng),
             Init::XavierNormal => normal(w, nn_kernels::math::sqrt(2.0 / fan_sum), rng),
             Init::HeNormal => normal(w, nn_kernels::math::sqrt(2.0 / fan_in), rng),
+            Init::Zeros => w.fill(0.0),
         }
     }
 }

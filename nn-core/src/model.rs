@@ -228,27 +228,43 @@ pub trait Model: Sized {
     }
 
     /// Builds the model in `slot` without a stack temporary: zeroes it
-    /// (writing every byte once), then [`Model::reset`]s it.
-    fn init_in_place<'slot, R: rand::Rng + ?Sized>(
-        slot: &'slot mut MaybeUninit<Self>,
-        init: Init,
-        rng: &mut R,
-    ) -> &'slot mut Self
+    /// (writing every byte once), then [`Model::reset`]s it with a
+    /// [`TrainRng`](crate::rng::TrainRng) seeded with `seed` — the weights a
+    /// trainer built with the same `init` and `seed` starts from. (For
+    /// another generator, call [`Model::reset`].)
+    fn init_in_place(slot: &mut MaybeUninit<Self>, init: Init, seed: u64) -> &mut Self
     where
         Self: Zeroable,
     {
         let this = crate::mem::zero_in_place(slot);
-        this.reset(init, rng);
+        this.reset(
+            init,
+            &mut <crate::rng::TrainRng as rand::SeedableRng>::seed_from_u64(seed),
+        );
         this
     }
 
-    /// Allocates and initializes a model on the heap (built in place).
+    /// Allocates and initializes a model on the heap (built in place, as
+    /// [`Model::init_in_place`]): `Model::new_boxed(init, seed)`, the same
+    /// convention as a trainer's `new_boxed(init, optimizer, seed)`.
     #[cfg(feature = "alloc")]
-    fn new_boxed<R: rand::Rng + ?Sized>(init: Init, rng: &mut R) -> alloc::boxed::Box<Self>
+    fn new_boxed(init: Init, seed: u64) -> alloc::boxed::Box<Self>
     where
         Self: Zeroable,
     {
-        crate::mem::boxed_in_place(|slot| Self::init_in_place(slot, init, rng))
+        crate::mem::boxed_in_place(|slot| Self::init_in_place(slot, init, seed))
+    }
+
+    /// A model with its layers' settings (slopes, dropout rates, …) and
+    /// every weight zero ([`Init::Zeros`]), on the heap: the blank to load
+    /// weights into ([`Model::load_from`], `load_safetensors`), with no
+    /// initializer or generator to choose.
+    #[cfg(feature = "alloc")]
+    fn blank_boxed() -> alloc::boxed::Box<Self>
+    where
+        Self: Zeroable,
+    {
+        Self::new_boxed(Init::Zeros, 0)
     }
 
     /// Writes the weights ([`crate::io::weights`] format,
@@ -336,6 +352,23 @@ pub trait Model: Sized {
             self.state_tensors_mut().as_mut(),
             NonFinite::Refuse,
         )
+    }
+
+    /// A new model holding the weights saved in `path` by [`Model::save`]:
+    /// [`Model::blank_boxed`] then [`Model::load`].
+    ///
+    /// # Errors
+    /// As [`Model::load`].
+    #[cfg(feature = "std")]
+    fn load_boxed(
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<alloc::boxed::Box<Self>, weights::LoadError>
+    where
+        Self: Zeroable,
+    {
+        let mut model = Self::blank_boxed();
+        model.load(path)?;
+        Ok(model)
     }
 
     /// The weights as a safetensors file with PyTorch's names and layouts:

@@ -257,11 +257,10 @@ impl Conv {
             return Ok(());
         }
         Err(format!(
-            "`{layer}` expects {} input channels but `{producer}` produces {} ({} channel{})",
-            self.ci.text(),
+            "`{layer}` expects {} but `{producer}` produces {} ({})",
+            self.ci.count("input channel"),
             dims.describe(),
-            c.text(),
-            if c.known() == Some(1) { "" } else { "s" }
+            c.count("channel"),
         ))
     }
 

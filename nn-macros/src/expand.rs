@@ -290,6 +290,9 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
     let krate = &net.krate;
     let p = private(net);
     let trainer = format_ident!("{}Trainer", model_name);
+    let zero_batch = format!(
+        "`{trainer}<_, 0>` trains on batches of no samples: choose a batch size B of at least 1"
+    );
     // Inside the trainer, the model is named through an alias declared
     // outside it: a network called `O`, `B`, `T` or `L` would otherwise be
     // shadowed by the trainer's generic parameters of those names.
@@ -661,6 +664,10 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             pub const TRAIN_STATE_BYTES: usize = ::core::mem::size_of::<Self>();
             /// Samples per training batch.
             pub const BATCH: usize = B;
+            /// Stops compilation where a trainer of no samples is built or
+            /// used (a const generic cannot be bounded on stable Rust, so
+            /// this is the earliest place to refuse it).
+            const AT_LEAST_ONE_SAMPLE: () = assert!(B > 0, #zero_batch);
 
             /// Builds the trainer in `slot` without a stack temporary. `seed`
             /// drives parameter initialization and dropout: the same seed gives
@@ -671,6 +678,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
                 optimizer: O,
                 seed: u64,
             ) -> &'slot mut Self {
+                let () = Self::AT_LEAST_ONE_SAMPLE;
                 // Every field that stays zero-filled must be valid as zero
                 // bytes; these calls compile only if each type is `Zeroable`.
                 #p::assert_zeroable::<#name>();
@@ -713,7 +721,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
             /// (`1 ≤ rows ≤ B`), and backpropagation into the gradient
             /// buffers. Returns the loss.
             fn backprop<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L, mode: #p::Mode, rows: usize) -> f32 {
-                const { assert!(B > 0, "the batch size B must be at least 1") };
+                let () = Self::AT_LEAST_ONE_SAMPLE;
                 #no_fused_params
                 self.run_forward(x, mode, rows);
                 let inv_b = 1.0 / rows as f32;
@@ -835,7 +843,7 @@ fn trainer(spec: &NetworkSpec, net: &Network) -> TokenStream {
 
             /// Mean loss of a batch in evaluation mode (no update).
             pub fn eval_loss<T, L: #p::Loss<#d_out, T>>(&mut self, x: &[#in_ty; B], targets: &[T; B], loss: &L) -> f32 {
-                const { assert!(B > 0, "the batch size B must be at least 1") };
+                let () = Self::AT_LEAST_ONE_SAMPLE;
                 self.run_forward(x, #p::Mode::Eval, B);
                 let mut total = 0.0f32;
                 for b in 0..B {

@@ -721,11 +721,11 @@ pub fn output(
             dims.describe()
         ))
     };
-    // A layer that reads a vector of `size` features: `what` says so in an error.
-    let vector = |size: &Size, what: &str| match dims.view(1, krate) {
+    // A layer that reads a vector of `size` features: `what` and `noun` say so in an error.
+    let vector = |size: &Size, what: &str, noun: &str| match dims.view(1, krate) {
         Dims::Flat(n) if differs(&n, size) => Err(format!(
-            "`{layer}` {} but `{producer}` produces {text}",
-            what.replace("{}", &size.text())
+            "`{layer}` {what} {} but `{producer}` produces {text}",
+            size.count(noun)
         )),
         Dims::Flat(_) => Ok(()),
         _ => needs(
@@ -747,7 +747,7 @@ pub fn output(
     let zero = Size::Known(0);
     match kind {
         Kind::Linear { inputs, outputs } => {
-            vector(inputs, "expects {} inputs")?;
+            vector(inputs, "expects", "input")?;
             Ok(Dims::Flat(outputs.clone()))
         }
         Kind::Simple(
@@ -757,7 +757,7 @@ pub fn output(
             },
             args,
         ) => {
-            vector(&args[0], "normalizes {} features")?;
+            vector(&args[0], "normalizes", "feature")?;
             Ok(dims.clone())
         }
         Kind::Simple(
@@ -802,23 +802,23 @@ pub fn output(
             Ok(dims.clone())
         }
         Kind::PReLU(Some(a)) => Err(format!(
-            "`{layer}` learns one slope per channel ({}) but `{producer}` produces {} with {} channels; write `PReLU` for one shared slope",
+            "`{layer}` learns one slope per channel ({}) but `{producer}` produces {} with {}; write `PReLU` for one shared slope",
             a.text(),
             dims.describe(),
-            dims.channels().text()
+            dims.channels().count("channel")
         )),
         Kind::BatchNorm1d(c) => match dims {
             Dims::Opaque { .. } => Ok(dims.clone()),
             Dims::Flat(n) if differs(n, c) => Err(format!(
-                "`{layer}` normalizes {} features but `{producer}` produces {}",
-                c.text(),
+                "`{layer}` normalizes {} but `{producer}` produces {}",
+                c.count("feature"),
                 n.text()
             )),
             Dims::Seq { c: n, .. } if differs(n, c) => Err(format!(
-                "`{layer}` normalizes {} channels but `{producer}` produces {} ({} channels)",
-                c.text(),
+                "`{layer}` normalizes {} but `{producer}` produces {} ({})",
+                c.count("channel"),
                 dims.describe(),
-                n.text()
+                n.count("channel")
             )),
             Dims::Flat(_) | Dims::Seq { .. } => Ok(dims.clone()),
             Dims::Img { .. } => needs("vectors or sequences", "; use `BatchNorm2d` for images"),
@@ -826,10 +826,10 @@ pub fn output(
         Kind::BatchNorm2d(c) => match dims {
             Dims::Opaque { .. } => Ok(dims.clone()),
             Dims::Img { c: n, .. } if differs(n, c) => Err(format!(
-                "`{layer}` normalizes {} channels but `{producer}` produces {} ({} channels)",
-                c.text(),
+                "`{layer}` normalizes {} but `{producer}` produces {} ({})",
+                c.count("channel"),
                 dims.describe(),
-                n.text()
+                n.count("channel")
             )),
             Dims::Img { .. } => Ok(dims.clone()),
             _ => needs("images", "; use `BatchNorm1d` for vectors and sequences"),

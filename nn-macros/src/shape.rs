@@ -102,6 +102,12 @@ impl Size {
         }
     }
 
+    /// The size and a noun in agreement: `1 channel`, `8 channels`, `C channels`.
+    pub fn count(&self, noun: &str) -> String {
+        let plural = if self.known() == Some(1) { "" } else { "s" };
+        format!("{} {noun}{plural}", self.text())
+    }
+
     /// [`Size::text`], parenthesized if it is a formula, for printing
     /// inside another (`C×(SIDE − 2)×(SIDE − 2)`).
     pub fn factor(&self) -> String {
@@ -252,8 +258,7 @@ impl Dims {
     /// `784 features`, `2×100 sequences`, `8×12×12 images`.
     pub fn describe(&self) -> String {
         match self {
-            Dims::Flat(Size::Known(1)) => "1 feature".into(),
-            Dims::Flat(n) => format!("{} features", n.text()),
+            Dims::Flat(n) => n.count("feature"),
             Dims::Seq { c, l } => format!("{}×{} sequences", c.factor(), l.factor()),
             Dims::Img { c, h, w } => format!("{}×{}×{} images", c.factor(), h.factor(), w.factor()),
             Dims::Opaque { producer, .. } => format!("the output of `{producer}`"),

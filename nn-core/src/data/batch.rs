@@ -21,28 +21,31 @@ use rand::seq::SliceRandom;
 
 /// Fills `indices` with `0..len`, shuffles it with `rng`, and cuts it into
 /// train / validation / test parts of the given fractions (test gets the
-/// rest; fractions are clamped to `[0, 1]`).
+/// rest; fractions are clamped to `[0, 1]`). The parts are mutable, so the
+/// training part can be an [`Epochs`] permutation as it is.
 ///
 /// ```
 /// use rand::SeedableRng;
 /// let mut idx = [0usize; 10];
 /// let (train, val, test) = nn_core::data::batch::split(&mut idx, 0.6, 0.2, &mut nn_core::rng::TrainRng::seed_from_u64(3));
 /// assert_eq!((train.len(), val.len(), test.len()), (6, 2, 2));
+/// let epochs = nn_core::data::batch::Epochs::over(train); // no copy
+/// assert_eq!(epochs.batches(4), 2);
 /// ```
 pub fn split<'a, R: Rng + ?Sized>(
     indices: &'a mut [usize],
     train: f32,
     validation: f32,
     rng: &mut R,
-) -> (&'a [usize], &'a [usize], &'a [usize]) {
+) -> (&'a mut [usize], &'a mut [usize], &'a mut [usize]) {
     indices.iter_mut().enumerate().for_each(|(i, v)| *v = i);
     indices.shuffle(rng);
     let n = indices.len();
     let cut = |f: f32| ((f.clamp(0.0, 1.0) * n as f32) as usize).min(n);
     let n_train = cut(train);
     let n_val = cut(validation).min(n - n_train);
-    let (a, rest) = indices.split_at(n_train);
-    let (b, c) = rest.split_at(n_val);
+    let (a, rest) = indices.split_at_mut(n_train);
+    let (b, c) = rest.split_at_mut(n_val);
     (a, b, c)
 }
 
@@ -165,12 +168,34 @@ impl<'a> Epochs<'a> {
         x: &mut [S; B],
         t: &mut [T; B],
     ) -> usize {
+        self.gather_with(k, x, t, |i| (rows[i], targets[i]))
+    }
+
+    /// [`Epochs::gather`] for samples made on the fly: `make(i)` builds row
+    /// `i`'s sample and target (e.g. resampled, augmented or one-hot), so no
+    /// transformed copy of the data set is needed. Returns the real rows.
+    ///
+    /// ```
+    /// let mut order = [0usize; 3];
+    /// let epochs = nn_core::data::batch::Epochs::new(&mut order);
+    /// let (mut x, mut t) = ([0.0f32; 2], [false; 2]);
+    /// let n = epochs.gather_with(1, &mut x, &mut t, |i| (i as f32 * 10.0, i == 2));
+    /// assert_eq!((n, x, t), (1, [20.0, 20.0], [true, true]));
+    /// ```
+    ///
+    /// # Panics
+    /// If `k >= self.batches(B)`.
+    pub fn gather_with<S, T, const B: usize>(
+        &self,
+        k: usize,
+        x: &mut [S; B],
+        t: &mut [T; B],
+        mut make: impl FnMut(usize) -> (S, T),
+    ) -> usize {
         assert!(k < self.batches(B), "batch {k} of {}", self.batches(B));
         let picked = &self.order[k * B..((k + 1) * B).min(self.order.len())];
         for (slot, (x, t)) in x.iter_mut().zip(t.iter_mut()).enumerate() {
-            let i = picked[if slot < picked.len() { slot } else { 0 }];
-            *x = rows[i];
-            *t = targets[i];
+            (*x, *t) = make(picked[if slot < picked.len() { slot } else { 0 }]);
         }
         picked.len()
     }
@@ -319,8 +344,8 @@ mod tests {
         let (mut a, mut b) = ([0usize; 101], [0usize; 101]);
         let first = split(&mut a, 0.7, 0.15, &mut TrainRng::seed_from_u64(9));
         let (f0, f1, f2) = (first.0.to_vec(), first.1.to_vec(), first.2.to_vec());
-        let second = split(&mut b, 0.7, 0.15, &mut TrainRng::seed_from_u64(9));
-        assert_eq!((f0.as_slice(), f1.as_slice(), f2.as_slice()), second);
+        let (s0, s1, s2) = split(&mut b, 0.7, 0.15, &mut TrainRng::seed_from_u64(9));
+        assert_eq!((&f0[..], &f1[..], &f2[..]), (&s0[..], &s1[..], &s2[..]));
         assert_eq!((f0.len(), f1.len(), f2.len()), (70, 15, 16));
         let mut all: std::vec::Vec<usize> = f0.iter().chain(&f1).chain(&f2).copied().collect();
         all.sort();

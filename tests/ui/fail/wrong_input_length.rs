@@ -1,6 +1,6 @@
 use nn::prelude::*;
 network! { Mnist = < Linear<784, 128>, ReLU, Linear<128, 10>, Softmax > }
 fn main() {
-    let model = Mnist::new_boxed(Init::HeNormal, &mut nn::rand::rngs::SmallRng::seed_from_u64(0));
+    let model = Mnist::new_boxed(Init::HeNormal, 0);
     let _ = model.forward(&[0.0; 100]);
 }
