@@ -66,6 +66,7 @@ pub use rand;
 /// | `MaxUnpool2d<K[, STRIDE]>` | pairs with the nearest unpaired `MaxPool2d` and uses its indices |
 /// | `Flatten`, `Reshape<N>` / `Reshape<C, L>` / `Reshape<C, H, W>` | |
 /// | `BatchNorm1d<N>`, `BatchNorm2d<C>`, `LayerNorm<N>` | momentum 0.1, ε 1e-5 |
+/// | `Standardizer<N>` (`(x − μ)/σ` per feature, fitted with `Standardizer::fit` on training rows; μ and σ save and load with the model) | the identity until fitted |
 /// | `Dropout[<P>]`, `Dropout1d[<P>]` (whole channels of sequences), `Dropout2d[<P>]` (of images), `GaussianNoise<SIGMA>`, `ActivityL1<LAMBDA>` (L1 penalty on the activations passing through, in training) | p = 0.5 |
 /// | `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `Identity`, `Softplus`, `BinaryStep` | |
 /// | `GELU`, `GELUTanh` (PyTorch's `approximate='tanh'`), `SiLU`, `ReLU6` | |

@@ -26,6 +26,11 @@ network! {
     >
 }
 
+network! {
+    /// A regression that standardizes its own raw inputs.
+    Scaled = < scale: Standardizer<3>, Linear<3, 1> >
+}
+
 /// Trains a few steps (so batch norm's statistics move), saves, loads into
 /// a differently initialized model and compares outputs bit for bit.
 macro_rules! round_trip {
@@ -109,6 +114,43 @@ fn models_are_built_from_a_seed_or_from_a_file_alone() {
     std::fs::remove_file(&path).unwrap();
     let err = Dense::load_boxed(&path).unwrap_err();
     assert!(matches!(err, LoadError::Io { .. }), "{err}");
+}
+
+#[test]
+fn a_fitted_standardizer_trains_saves_and_loads_with_the_model() {
+    // Raw features on scales 10⁴ apart: the model standardizes them itself.
+    let x: [[f32; 3]; 64] = std::array::from_fn(|i| {
+        let t = i as f32;
+        [100.0 + 3.0 * t, -0.01 * (t - 32.0), 5.0]
+    });
+    let y: [f32; 64] = std::array::from_fn(|i| 0.02 * x[i][0] - 40.0 * x[i][1] - 3.0);
+    let mut t = ScaledTrainer::<Sgd, 64>::new_boxed(Init::XavierUniform, Sgd::new(0.1), 1);
+    t.model.scale = Standardizer::fit(&x);
+    let fitted = t.model.scale;
+    let first = t.train_step(&x, &y, &Mse);
+    let last = (0..300).map(|_| t.train_step(&x, &y, &Mse)).last().unwrap();
+    assert!(last < 1e-4 * first, "loss {first} -> {last}");
+    assert_eq!(
+        t.model.scale, fitted,
+        "training leaves the fitted statistics alone"
+    );
+    let path = std::env::temp_dir().join(format!("nn-standardizer-{}.nnw", std::process::id()));
+    t.model.save(&path).unwrap();
+    let loaded = Scaled::load_boxed(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(loaded.scale, fitted, "μ and σ travel in the weights file");
+    assert_eq!(loaded.forward(&x[7]), t.model.forward(&x[7]));
+    assert_eq!(Scaled::STATE_LEN, Scaled::NUM_PARAMS + 6);
+    // In PyTorch's terms, buffers of the module attribute `scale`.
+    let bytes = t.model.to_safetensors().unwrap();
+    let mut back = Scaled::blank_boxed();
+    back.from_safetensors(&bytes).unwrap();
+    assert_eq!(*back, t.model);
+    let names = safetensors::SafeTensors::deserialize(&bytes)
+        .unwrap()
+        .names()
+        .len();
+    assert_eq!(names, 4, "scale.mean, scale.std, 1.weight, 1.bias");
 }
 
 #[test]

@@ -62,7 +62,7 @@ pub mod prelude {
         ConvTranspose2d, DepthwiseConv2d, Dropout, Dropout1d, Dropout2d, ELU, Flatten, GELU,
         GELUTanh, GaussianNoise, GlobalAvgPool2d, HardTanh, Identity, LayerNorm, LeakyReLU, Linear,
         MaxPool2d, MaxUnpool2d, Maxout, PReLU, ReLU, ReLU6, Reshape, SiLU, Sigmoid, Softmax,
-        Softplus, Tanh,
+        Softplus, Standardizer, Tanh,
     };
     pub use crate::loss::{Bce, CrossEntropy, Huber, KlDiv, L1, Loss, Mse};
     pub use crate::metrics::{accuracy, argmax};

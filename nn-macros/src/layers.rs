@@ -74,7 +74,8 @@ pub struct Simple {
     /// How it is written; its size arguments are counted from it.
     pub usage: &'static str,
     pub rule: Rule,
-    /// Whether it has parameters (asserted against the type's `NUM_PARAMS`).
+    /// Whether it has parameters or other saved state (asserted against the
+    /// type's `NUM_PARAMS` and `STATE_LEN`).
     pub params: bool,
     /// Whether `reset` restores its settings with `<T>::new()`.
     pub settings: bool,
@@ -113,6 +114,15 @@ pub const SIMPLE: &[Simple] = &[
         params: true,
         settings: true,
         ..simple("LayerNorm")
+    },
+    // No parameters, but fitted state saved with the model: the state path
+    // of a layer with parameters (with zero of them) carries it.
+    Simple {
+        usage: "Standardizer<FEATURES>",
+        rule: Rule::Features,
+        params: true,
+        settings: true,
+        ..simple("Standardizer")
     },
 ];
 
@@ -903,6 +913,13 @@ pub fn output(
 pub fn implied_input(kind: &Kind) -> Option<Dims> {
     match kind {
         Kind::Linear { inputs, .. } => Some(Dims::Flat(inputs.clone())),
+        Kind::Simple(
+            Simple {
+                rule: Rule::Features,
+                ..
+            },
+            args,
+        ) => Some(Dims::Flat(args[0].clone())),
         _ => None,
     }
 }

@@ -365,7 +365,7 @@ impl Builder<'_> {
                         self.errors.push(error(
                             layer,
                             format!(
-                                "cannot infer the network's input size from `{}`: start with `Input<N>` (or `Input<C, H, W>` for images) or a `Linear` layer",
+                                "cannot infer the network's input size from `{}`: start with `Input<N>` (or `Input<C, H, W>` for images), a `Linear`, `LayerNorm` or `Standardizer` layer",
                                 layer.display()
                             ),
                         ));

@@ -212,55 +212,9 @@ pub fn one_hot<const C: usize>(class: usize) -> Option<[f32; C]> {
     (class < C).then(|| core::array::from_fn(|k| (k == class) as u8 as f32))
 }
 
-/// Per-feature standardization `(x − μ) / σ`, with `μ` and `σ` fitted on
-/// training rows only and then applied to every split. A constant feature
-/// (σ = 0) is only centered.
-///
-/// ```
-/// use nn_core::data::batch::Standardizer;
-/// let train = [[1.0f32, 5.0], [3.0, 5.0]];
-/// let s = Standardizer::fit(&train);
-/// let mut test = [[2.0f32, 7.0]];
-/// s.apply(&mut test);
-/// assert_eq!(test, [[0.0, 2.0]]);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Standardizer<const N: usize> {
-    /// Per-feature mean.
-    pub mean: [f32; N],
-    /// Per-feature standard deviation (population).
-    pub std: [f32; N],
-}
-
-impl<const N: usize> Standardizer<N> {
-    /// Fits mean and standard deviation (accumulated in f64) on `rows`.
-    pub fn fit(rows: &[[f32; N]]) -> Self {
-        let n = rows.len().max(1) as f64;
-        let mean: [f64; N] =
-            core::array::from_fn(|j| rows.iter().map(|r| r[j] as f64).sum::<f64>() / n);
-        let std = core::array::from_fn(|j| {
-            let var = rows
-                .iter()
-                .map(|r| (r[j] as f64 - mean[j]) * (r[j] as f64 - mean[j]))
-                .sum::<f64>()
-                / n;
-            libm::sqrt(var) as f32
-        });
-        Self {
-            mean: mean.map(|m| m as f32),
-            std,
-        }
-    }
-
-    /// Standardizes `rows` in place.
-    pub fn apply(&self, rows: &mut [[f32; N]]) {
-        for row in rows {
-            for ((v, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
-                *v = (*v - m) / if *s > 0.0 { *s } else { 1.0 };
-            }
-        }
-    }
-}
+/// Per-feature standardization, fitted on training rows: a layer as well,
+/// so it can travel inside the model (see [`crate::layers::Standardizer`]).
+pub use crate::layers::Standardizer;
 
 /// Input noise injection: adds `N(0, σ²)` noise to every value.
 ///

@@ -73,6 +73,7 @@ mod pool;
 mod prelu;
 mod reshape;
 mod smooth;
+mod standardizer;
 
 pub use activation::{
     Activation, BinaryStep, ELU, HardTanh, Identity, LeakyReLU, ReLU, ReLU6, Sigmoid, Softmax,
@@ -93,3 +94,4 @@ pub use pool::{AvgPool2d, MaxPool2d, MaxUnpool2d, PoolIndices};
 pub use prelu::PReLU;
 pub use reshape::{Flatten, Reshape};
 pub use smooth::{GELU, GELUTanh, SiLU};
+pub use standardizer::Standardizer;
