@@ -112,20 +112,24 @@ pub use rand;
 /// `Conv2d<1, 8, 5, 24, 24, 1, 0, 1>`) and reports every mismatch at its layer.
 ///
 /// The model (`Name`) holds only parameters (and layer settings), as plain
-/// `repr(C)` data: `forward` (one sample, evaluation mode), `infer` (the same
-/// in a `NameActivations` the caller owns, planned at compile time:
-/// `INFER_RAM_BYTES`), `predict`, `sample_loss` and `mean_loss` (the loss of one
-/// sample, or the mean over any number, without a trainer), `NUM_PARAMS`,
-/// `init_in_place`, `new_boxed`,
-/// flash images (`save_image`, `from_image`, [`include_model!`]), and
-/// `SUMMARY` / `summary()` (a layer table with output shapes, parameters and
-/// receptive fields, [`summary::Summary`]). The trainer
-/// (`NameTrainer<O: Optimizer = Sgd, const B: usize = 32>`) owns a model plus
-/// everything a step needs, with `train_step` (and `train_step_toward`, which
-/// adds the parameter-sharing penalty toward a reference model),
-/// `forward_batch`, `eval_loss`, `eval_loss_over` (any number of rows),
-/// `TRAIN_STATE_BYTES`. When the last layer is `Softmax` (or `Sigmoid`), the
-/// loss is fused with it: cross-entropy trains on `p − y` directly.
+/// `repr(C)` data; the trainer (`NameTrainer<O: Optimizer = Sgd, const B:
+/// usize = 32>`) owns a model plus everything a step needs. `cargo doc` on
+/// your crate documents both generated types with their layers' fully sized
+/// types (each field is a layer). Everything they have:
+///
+/// | on | items |
+/// |---|---|
+/// | model: building | `new_boxed(init, seed)`, `init_in_place(slot, init, seed)` (no allocator), `reset(init, &mut rng)`, `blank_boxed()` (to load into), `load_boxed(path)` — the [`model::Model`] trait |
+/// | model: running | `forward` (one sample, evaluation mode), `infer` (the same in a `NameActivations` the caller owns, planned at compile time: `INFER_RAM_BYTES`), `predict` (argmax; a one-output network thresholds, `THRESHOLD`), `predict_all`, `accuracy`, `sample_loss`, `mean_loss` (any number of rows, no trainer) |
+/// | model: files | `save` / `load` and `save_to` / `load_from` (nn's weights format, `WEIGHTS_BYTES`; a file of another architecture is refused naming both), `save_safetensors` / `load_safetensors` / `to_safetensors` / `from_safetensors` (PyTorch's names and layouts; `safetensors` feature), flash images `save_image` / `from_image` and [`include_model!`] |
+/// | model: the parameters | `NUM_PARAMS`, `STATE_LEN`, `SIGNATURE`, `params()` / `params_mut()` and `state()` (one slice per layer), `params_to_slice` / `params_from_slice` (the flat vector θ), one public field per layer |
+/// | model: seeing it | `SUMMARY` / `summary()`: a [`summary::Summary`], which prints as a layer table with output shapes, parameters, receptive fields and totals; `INPUTS`, `OUTPUTS` |
+/// | trainer: steps | `train_step(x, targets, loss)`, `train_batch(x, targets, rows, loss)` (a short last batch), `train_step_toward` (the parameter-sharing penalty toward a reference model), `gradient` (∂L/∂θ without an update, for second-order methods), `steps()`; the public fields `model`, `optimizer` and `regularization` (weight decay, L1, max-norm, noise) |
+/// | trainer: evaluating | `forward_batch`, `eval_loss`, `eval_loss_over` (any number of rows) |
+/// | trainer: the rest | `set_parallel` (split large products across threads), `checkpoint` / `restore` / `save_checkpoint` / `load_checkpoint` (resume bit-identically, [`model::Checkpoint`]), `summary()` (adds the training memory), `TRAIN_STATE_BYTES`, `BATCH` |
+///
+/// When the last layer is `Softmax` (or `Sigmoid`), the loss is fused with
+/// it: cross-entropy trains on `p − y` directly.
 ///
 /// ```
 /// use nn::prelude::*;

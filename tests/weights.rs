@@ -168,8 +168,24 @@ fn weights_of_another_network_are_refused_and_the_model_kept() {
     ));
     assert!(err.to_string().contains("different network"), "{err}");
     assert_eq!(*conv, before);
+    // The file records its architecture in words; loading a file says both.
+    assert_eq!(
+        nn::io::weights::saved_signature(&bytes),
+        Some(Dense::SIGNATURE)
+    );
+    let path = std::env::temp_dir().join(format!("nn-dense-{}.nnw", std::process::id()));
+    dense.save(&path).unwrap();
+    let err = conv.load(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains(Dense::SIGNATURE) && text.contains(Convolutional::SIGNATURE),
+        "{text}"
+    );
+    assert!(matches!(err, LoadError::WrongNetwork { .. }));
+    assert_eq!(*conv, before);
     // Damaged bytes: the checksum catches them.
-    bytes[40] ^= 1;
+    bytes[Dense::WEIGHTS_BYTES - 9] ^= 1;
     let mut same = Dense::new_boxed(Init::HeNormal, 3);
     assert!(matches!(
         same.load_from(&bytes),

@@ -155,7 +155,7 @@ pub trait Model: Sized {
     /// layout, in [`Model::state_tensors`] order.
     const TORCH: &'static [(&'static str, &'static [TorchTensor])];
     /// Size of the weights file ([`Model::save_to`]).
-    const WEIGHTS_BYTES: usize = weights::encoded_len(Self::STATE_LEN);
+    const WEIGHTS_BYTES: usize = weights::encoded_len(Self::SIGNATURE, Self::STATE_LEN);
 
     /// Runs one sample through the model in evaluation mode (a network's
     /// own `forward`).
@@ -274,8 +274,7 @@ pub trait Model: Sized {
     /// # Errors
     /// If `out` is shorter than [`Model::WEIGHTS_BYTES`].
     fn save_to(&self, out: &mut [u8]) -> Result<usize, FormatError> {
-        let hash = weights::signature_hash(Self::SIGNATURE);
-        weights::write(out, hash, self.state_tensors().as_ref())
+        weights::write(out, Self::SIGNATURE, self.state_tensors().as_ref())
     }
 
     /// Loads weights written by [`Model::save_to`] (for example
@@ -294,8 +293,12 @@ pub trait Model: Sized {
     /// # Errors
     /// As [`Model::load_from`].
     fn load_from_with(&mut self, bytes: &[u8], non_finite: NonFinite) -> Result<(), FormatError> {
-        let hash = weights::signature_hash(Self::SIGNATURE);
-        weights::read_into(bytes, hash, self.state_tensors_mut().as_mut(), non_finite)
+        weights::read_into(
+            bytes,
+            Self::SIGNATURE,
+            self.state_tensors_mut().as_mut(),
+            non_finite,
+        )
     }
 
     /// Copies every parameter, in [`Model::param_tensors`] order, into
@@ -335,8 +338,7 @@ pub trait Model: Sized {
     /// Any I/O error.
     #[cfg(feature = "std")]
     fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
-        let hash = weights::signature_hash(Self::SIGNATURE);
-        weights::save_file(path, hash, self.state_tensors().as_ref())
+        weights::save_file(path, Self::SIGNATURE, self.state_tensors().as_ref())
     }
 
     /// Loads weights saved by [`Model::save`]; on error the model is unchanged.
@@ -345,10 +347,9 @@ pub trait Model: Sized {
     /// [`weights::LoadError`]: I/O, or the contents refused.
     #[cfg(feature = "std")]
     fn load(&mut self, path: impl AsRef<std::path::Path>) -> Result<(), weights::LoadError> {
-        let hash = weights::signature_hash(Self::SIGNATURE);
         weights::load_file(
             path,
-            hash,
+            Self::SIGNATURE,
             self.state_tensors_mut().as_mut(),
             NonFinite::Refuse,
         )

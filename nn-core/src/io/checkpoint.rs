@@ -103,7 +103,7 @@ pub fn decode(
     model: &mut [&mut [f32]],
     optimizer: &mut [&mut [u8]],
 ) -> Result<(u64, Progress), FormatError> {
-    let header = crate::io::weights::header(bytes, MAGIC, VERSION, HEADER_LEN)?;
+    let header = crate::io::weights::header(bytes, MAGIC, VERSION..=VERSION, HEADER_LEN)?;
     let field =
         |i: usize| u64::from_le_bytes(header[8 + 8 * i..16 + 8 * i].try_into().expect("8 bytes"));
     let (found_signature, seed, step, epoch, values, state_bytes) =

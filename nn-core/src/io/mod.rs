@@ -5,8 +5,8 @@
 //! [`crate::data`].
 //!
 //! ```
-//! let mut out = [0u8; nn_core::io::weights::encoded_len(2)];
-//! nn_core::io::weights::write(&mut out, 7, &[&[1.0, 2.0]]).unwrap();
+//! let mut out = [0u8; nn_core::io::weights::encoded_len("net", 2)];
+//! nn_core::io::weights::write(&mut out, "net", &[&[1.0, 2.0]]).unwrap();
 //! ```
 #[cfg(feature = "std")]
 pub mod atomic;

@@ -6,23 +6,27 @@
 //! | bytes | field |
 //! |---|---|
 //! | 4 | magic `NNWT` |
-//! | 2 | format version (little-endian `u16`, now 1) |
-//! | 2 | reserved, zero |
+//! | 2 | format version (little-endian `u16`, now 2) |
+//! | 2 | length `s` of the signature text (0 in version 1, or if it is longer than 65 535 bytes) |
 //! | 8 | hash of the network's signature (its layer types and shapes) |
 //! | 8 | number of values |
+//! | s | the signature text, UTF-8 (`[f32;784]\|Linear<784,128>\|ReLU\|…`) |
 //! | 4·n | the values, little-endian `f32`, layer by layer |
 //! | 4 | CRC-32 of everything before it |
 //!
 //! A file made for another architecture is refused with
 //! [`FormatError::WrongNetwork`], which names both signature hashes and
-//! value counts. Loading validates everything before writing a single value,
-//! so a refused file leaves the model untouched.
+//! value counts; [`saved_signature`] reads the file's architecture in words,
+//! and loading a file ([`load_file`]) says both architectures
+//! ([`LoadError::WrongNetwork`]). Loading validates everything before
+//! writing a single value, so a refused file leaves the model untouched.
+//! Version 1 files (no text) still load.
 //!
 //! ```
-//! use nn_core::io::weights::{encoded_len, read_into, signature_hash, write, NonFinite};
-//! const NET: u64 = signature_hash("Linear<2, 1>");
+//! use nn_core::io::weights::{encoded_len, read_into, write, NonFinite};
+//! const NET: &str = "[f32;2]|Linear<2,1>";
 //! let (weights, bias) = ([0.5f32, -1.0], [0.25f32]);
-//! let mut bytes = [0u8; encoded_len(3)];
+//! let mut bytes = [0u8; encoded_len(NET, 3)];
 //! write(&mut bytes, NET, &[&weights, &bias])?;
 //! let (mut w, mut b) = ([0.0f32; 2], [0.0f32; 1]);
 //! read_into(&bytes, NET, &mut [&mut w, &mut b], NonFinite::Refuse)?;
@@ -32,9 +36,9 @@
 
 /// The first four bytes of every weights file.
 pub const MAGIC: [u8; 4] = *b"NNWT";
-/// The format version this crate writes and reads.
-pub const VERSION: u16 = 1;
-/// Bytes before the values.
+/// The format version this crate writes (it reads version 1 as well).
+pub const VERSION: u16 = 2;
+/// Bytes before the signature text and the values.
 pub const HEADER_LEN: usize = 24;
 /// Bytes after the values (the CRC-32).
 pub const TRAILER_LEN: usize = 4;
@@ -49,13 +53,24 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     CRC32.checksum(bytes)
 }
 
-/// Size of a weights file holding `values` numbers.
+/// Size of a weights file holding `values` numbers for the network with
+/// `signature`.
 ///
 /// ```
-/// assert_eq!(nn_core::io::weights::encoded_len(10), 24 + 40 + 4);
+/// assert_eq!(nn_core::io::weights::encoded_len("net", 10), 24 + 3 + 40 + 4);
 /// ```
-pub const fn encoded_len(values: usize) -> usize {
-    HEADER_LEN + 4 * values + TRAILER_LEN
+pub const fn encoded_len(signature: &str, values: usize) -> usize {
+    HEADER_LEN + text_len(signature) + 4 * values + TRAILER_LEN
+}
+
+/// How many bytes of `signature` a file stores: all of it, or none if its
+/// length does not fit the header's 16-bit field.
+const fn text_len(signature: &str) -> usize {
+    if signature.len() <= u16::MAX as usize {
+        signature.len()
+    } else {
+        0
+    }
 }
 
 /// The 64-bit FNV-1a hash of a network's signature, computed at compile
@@ -210,7 +225,7 @@ impl core::fmt::Display for FormatError {
             FormatError::UnsupportedVersion(v) => {
                 write!(
                     f,
-                    "weights format version {v}; this build reads version {VERSION}"
+                    "format version {v}, which this build of nn does not read (a newer nn wrote it?)"
                 )
             }
             FormatError::WrongNetwork {
@@ -241,12 +256,12 @@ impl core::fmt::Display for FormatError {
 
 impl core::error::Error for FormatError {}
 
-/// The first `len` bytes, once they are known to start with `magic` and
-/// `version` (the layout every nn file shares).
+/// The first `len` bytes, once they are known to start with `magic` and a
+/// version among `versions` (the layout every nn file shares).
 pub(crate) fn header(
     bytes: &[u8],
     magic: [u8; 4],
-    version: u16,
+    versions: core::ops::RangeInclusive<u16>,
     len: usize,
 ) -> Result<&[u8], FormatError> {
     let header = bytes.get(..len).ok_or(FormatError::Truncated {
@@ -258,7 +273,7 @@ pub(crate) fn header(
         return Err(FormatError::BadMagic(found));
     }
     let found = u16::from_le_bytes([header[4], header[5]]);
-    if found != version {
+    if !versions.contains(&found) {
         return Err(FormatError::UnsupportedVersion(found));
     }
     Ok(header)
@@ -295,21 +310,22 @@ pub(crate) fn sealed(bytes: &[u8], needed: usize) -> Result<&[u8], FormatError> 
     Ok(body)
 }
 
-/// Encodes `tensors` (in order) for the network with `signature` into the
+/// Encodes `tensors` (in order) for the network with `signature` (the text
+/// it is checked against on loading, e.g. a model's `SIGNATURE`) into the
 /// start of `out`; returns the bytes written.
 ///
 /// # Errors
 /// [`FormatError::OutputTooSmall`] if `out` is shorter than
-/// [`encoded_len`] of the value count.
+/// [`encoded_len`] of the signature and the value count.
 ///
 /// ```
 /// let mut out = [0u8; 8];
-/// let err = nn_core::io::weights::write(&mut out, 1, &[&[1.0]]).unwrap_err();
-/// assert_eq!(err, nn_core::io::weights::FormatError::OutputTooSmall { needed: 32, got: 8 });
+/// let err = nn_core::io::weights::write(&mut out, "net", &[&[1.0]]).unwrap_err();
+/// assert_eq!(err, nn_core::io::weights::FormatError::OutputTooSmall { needed: 35, got: 8 });
 /// ```
-pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize, FormatError> {
+pub fn write(out: &mut [u8], signature: &str, tensors: &[&[f32]]) -> Result<usize, FormatError> {
     let count: usize = tensors.iter().map(|t| t.len()).sum();
-    let needed = encoded_len(count);
+    let needed = encoded_len(signature, count);
     if out.len() < needed {
         return Err(FormatError::OutputTooSmall {
             needed,
@@ -317,18 +333,49 @@ pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize
         });
     }
     let out = &mut out[..needed];
+    let text = &signature.as_bytes()[..text_len(signature)];
     out[..4].copy_from_slice(&MAGIC);
     out[4..6].copy_from_slice(&VERSION.to_le_bytes());
-    out[6..8].fill(0);
-    out[8..16].copy_from_slice(&signature.to_le_bytes());
+    out[6..8].copy_from_slice(&(text.len() as u16).to_le_bytes());
+    out[8..16].copy_from_slice(&signature_hash(signature).to_le_bytes());
     out[16..24].copy_from_slice(&(count as u64).to_le_bytes());
-    let values = out[HEADER_LEN..needed - TRAILER_LEN].chunks_exact_mut(4);
-    for (slot, v) in values.zip(tensors.iter().flat_map(|t| t.iter())) {
+    let (text_out, values_out) = out[HEADER_LEN..needed - TRAILER_LEN].split_at_mut(text.len());
+    text_out.copy_from_slice(text);
+    for (slot, v) in values_out
+        .chunks_exact_mut(4)
+        .zip(tensors.iter().flat_map(|t| t.iter()))
+    {
         slot.copy_from_slice(&v.to_le_bytes());
     }
     let crc = crate::io::weights::crc32(&out[..needed - TRAILER_LEN]);
     out[needed - TRAILER_LEN..].copy_from_slice(&crc.to_le_bytes());
     Ok(needed)
+}
+
+/// The header of a weights file: `(signature hash, value count, text length)`.
+fn fields(bytes: &[u8]) -> Result<(u64, u64, usize), FormatError> {
+    let header = header(bytes, MAGIC, 1..=VERSION, HEADER_LEN)?;
+    let text = u16::from_le_bytes([header[6], header[7]]) as usize;
+    let word = |at: usize| u64::from_le_bytes(header[at..at + 8].try_into().expect("8 bytes"));
+    Ok((word(8), word(16), text))
+}
+
+/// The architecture a weights file was saved for, in words (its network's
+/// `SIGNATURE`), if the file records it (version 2) and it is readable —
+/// what to show beside a [`FormatError::WrongNetwork`]. Nothing is checked
+/// but the header and the text itself.
+///
+/// ```
+/// use nn_core::io::weights::{encoded_len, saved_signature, write};
+/// let mut bytes = [0u8; encoded_len("[f32;1]|Linear<1,1>", 2)];
+/// write(&mut bytes, "[f32;1]|Linear<1,1>", &[&[0.5, 0.0]]).unwrap();
+/// assert_eq!(saved_signature(&bytes), Some("[f32;1]|Linear<1,1>"));
+/// assert_eq!(saved_signature(b"not weights"), None);
+/// ```
+pub fn saved_signature(bytes: &[u8]) -> Option<&str> {
+    let (_, _, len) = fields(bytes).ok()?;
+    let text = bytes.get(HEADER_LEN..HEADER_LEN + len)?;
+    core::str::from_utf8(text).ok().filter(|t| !t.is_empty())
 }
 
 /// Decodes weights for the network with `signature` into `tensors` (whose
@@ -342,31 +389,30 @@ pub fn write(out: &mut [u8], signature: u64, tensors: &[&[f32]]) -> Result<usize
 /// ```
 /// use nn_core::io::weights::{read_into, FormatError, NonFinite};
 /// let mut w = [0.0f32; 1];
-/// let err = read_into(b"NNWT", 7, &mut [&mut w], NonFinite::Refuse).unwrap_err();
+/// let err = read_into(b"NNWT", "net", &mut [&mut w], NonFinite::Refuse).unwrap_err();
 /// assert_eq!(err, FormatError::Truncated { needed: 24, got: 4 });
 /// ```
 pub fn read_into(
     bytes: &[u8],
-    signature: u64,
+    signature: &str,
     tensors: &mut [&mut [f32]],
     non_finite: NonFinite,
 ) -> Result<(), FormatError> {
-    let header = header(bytes, MAGIC, VERSION, HEADER_LEN)?;
-    let field = |range: core::ops::Range<usize>| &header[range];
-    let found_signature = u64::from_le_bytes(field(8..16).try_into().expect("8 bytes"));
-    let found_values = u64::from_le_bytes(field(16..24).try_into().expect("8 bytes"));
+    let (found_signature, found_values, text) = fields(bytes)?;
+    let expected_signature = signature_hash(signature);
     let expected_values = tensors.iter().map(|t| t.len()).sum::<usize>() as u64;
-    if found_signature != signature || found_values != expected_values {
+    if found_signature != expected_signature || found_values != expected_values {
         return Err(FormatError::WrongNetwork {
-            expected_signature: signature,
+            expected_signature,
             found_signature,
             expected_values,
             found_values,
         });
     }
-    let body = sealed(bytes, encoded_len(expected_values as usize))?;
+    let needed = HEADER_LEN + text + 4 * expected_values as usize + TRAILER_LEN;
+    let body = sealed(bytes, needed)?;
     let values = || {
-        body[HEADER_LEN..]
+        body[HEADER_LEN + text..]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
     };
@@ -400,6 +446,15 @@ pub enum LoadError {
         /// Why not.
         source: std::io::Error,
     },
+    /// The file holds weights for another architecture: both, in words.
+    WrongNetwork {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The architecture loading into (the model's `SIGNATURE`).
+        expected: std::string::String,
+        /// The architecture the file was saved for.
+        found: std::string::String,
+    },
     /// Its contents were refused.
     Format(FormatError),
 }
@@ -431,6 +486,15 @@ impl core::fmt::Display for LoadError {
             LoadError::Io { path, source } => {
                 write!(f, "cannot read `{}`: {source}", path.display())
             }
+            LoadError::WrongNetwork {
+                path,
+                expected,
+                found,
+            } => write!(
+                f,
+                "`{}` holds weights for another network: it was saved for `{found}`, this network is `{expected}`",
+                path.display()
+            ),
             LoadError::Format(e) => e.fmt(f),
         }
     }
@@ -441,6 +505,7 @@ impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             LoadError::Io { source, .. } => Some(source),
+            LoadError::WrongNetwork { .. } => None,
             LoadError::Format(e) => Some(e),
         }
     }
@@ -453,22 +518,25 @@ impl std::error::Error for LoadError {
 /// Any I/O error.
 ///
 /// ```
+/// use nn_core::io::weights::{load_file, save_file, LoadError, NonFinite};
 /// let path = std::env::temp_dir().join("nn-weights-doc.nnw");
-/// nn_core::io::weights::save_file(&path, 42, &[&[1.0, 2.0]])?;
+/// save_file(&path, "[f32;1]|Linear<1,1>", &[&[1.0, 2.0]])?;
 /// let mut back = [0.0f32; 2];
-/// nn_core::io::weights::load_file(&path, 42, &mut [&mut back], nn_core::io::weights::NonFinite::Refuse).unwrap();
+/// load_file(&path, "[f32;1]|Linear<1,1>", &mut [&mut back], NonFinite::Refuse).unwrap();
 /// assert_eq!(back, [1.0, 2.0]);
+/// let err = load_file(&path, "[f32;2]|Linear<2,1>", &mut [&mut [0.0; 3]], NonFinite::Refuse).unwrap_err();
+/// assert!(matches!(&err, LoadError::WrongNetwork { found, .. } if found == "[f32;1]|Linear<1,1>"));
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[cfg(feature = "std")]
 pub fn save_file(
     path: impl AsRef<std::path::Path>,
-    signature: u64,
+    signature: &str,
     tensors: &[&[f32]],
 ) -> std::io::Result<()> {
     let count: usize = tensors.iter().map(|t| t.len()).sum();
-    let mut bytes = std::vec![0u8; encoded_len(count)];
+    let mut bytes = std::vec![0u8; encoded_len(signature, count)];
     write(&mut bytes, signature, tensors).expect("the buffer is sized by encoded_len");
     crate::io::atomic::write(path, &bytes)
 }
@@ -476,11 +544,13 @@ pub fn save_file(
 /// Reads `path` and decodes it with [`read_into`].
 ///
 /// # Errors
-/// [`LoadError::Io`] if the file cannot be read, [`LoadError::Format`] if
-/// its contents are refused (the tensors are then untouched).
+/// [`LoadError::Io`] if the file cannot be read,
+/// [`LoadError::WrongNetwork`] if it records another architecture, and
+/// [`LoadError::Format`] if its contents are refused otherwise (the tensors
+/// are then untouched).
 ///
 /// ```
-/// let err = nn_core::io::weights::load_file("/no/such.nnw", 1, &mut [], nn_core::io::weights::NonFinite::Refuse);
+/// let err = nn_core::io::weights::load_file("/no/such.nnw", "net", &mut [], nn_core::io::weights::NonFinite::Refuse);
 /// let err = err.unwrap_err();
 /// assert!(matches!(err, nn_core::io::weights::LoadError::Io { .. }));
 /// assert!(err.to_string().starts_with("cannot read `/no/such.nnw`: "));
@@ -488,12 +558,22 @@ pub fn save_file(
 #[cfg(feature = "std")]
 pub fn load_file(
     path: impl AsRef<std::path::Path>,
-    signature: u64,
+    signature: &str,
     tensors: &mut [&mut [f32]],
     non_finite: NonFinite,
 ) -> Result<(), LoadError> {
-    let bytes = read_file(path.as_ref())?;
-    read_into(&bytes, signature, tensors, non_finite).map_err(LoadError::Format)
+    let path = path.as_ref();
+    let bytes = read_file(path)?;
+    read_into(&bytes, signature, tensors, non_finite).map_err(|e| {
+        match (e, saved_signature(&bytes)) {
+            (FormatError::WrongNetwork { .. }, Some(found)) => LoadError::WrongNetwork {
+                path: path.to_path_buf(),
+                expected: signature.into(),
+                found: found.into(),
+            },
+            _ => LoadError::Format(e),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -502,10 +582,12 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    const NET: u64 = signature_hash("test network");
+    const NET: &str = "test network";
+    /// Where the values start: after the header and the signature text.
+    const VALUES: usize = HEADER_LEN + NET.len();
 
     fn encoded(values: &[f32]) -> Vec<u8> {
-        let mut out = vec![0u8; encoded_len(values.len())];
+        let mut out = vec![0u8; encoded_len(NET, values.len())];
         write(&mut out, NET, &[values]).unwrap();
         out
     }
@@ -549,8 +631,8 @@ mod tests {
         assert_eq!(
             read(&good[..good.len() - 1], NonFinite::Refuse),
             Err(FormatError::Truncated {
-                needed: 40,
-                got: 39
+                needed: 52,
+                got: 51
             })
         );
         assert_eq!(
@@ -562,8 +644,8 @@ mod tests {
         assert_eq!(
             read(&long, NonFinite::Refuse),
             Err(FormatError::TrailingBytes {
-                expected: 40,
-                got: 41
+                expected: 52,
+                got: 53
             })
         );
     }
@@ -577,33 +659,41 @@ mod tests {
             Err(FormatError::BadMagic(*b"XNWT"))
         );
         let mut bytes = encoded(&[1.0, 2.0, 3.0]);
-        bytes[4..6].copy_from_slice(&2u16.to_le_bytes());
+        bytes[4..6].copy_from_slice(&3u16.to_le_bytes());
         assert_eq!(
             read(&bytes, NonFinite::Refuse),
-            Err(FormatError::UnsupportedVersion(2))
+            Err(FormatError::UnsupportedVersion(3))
         );
     }
 
     #[test]
+    fn version_1_files_without_the_text_still_load() {
+        let v2 = encoded(&[1.0, 2.0, 3.0]);
+        let mut v1 = v2[..HEADER_LEN].to_vec();
+        v1[4..8].copy_from_slice(&[1, 0, 0, 0]);
+        v1.extend_from_slice(&v2[VALUES..]);
+        reseal(&mut v1);
+        assert_eq!(read(&v1, NonFinite::Refuse), Ok([1.0, 2.0, 3.0]));
+        assert_eq!(saved_signature(&v1), None);
+        assert_eq!(saved_signature(&v2), Some(NET));
+    }
+
+    #[test]
     fn another_network_is_refused_with_both_signatures() {
-        let mut other = vec![0u8; encoded_len(3)];
-        write(
-            &mut other,
-            signature_hash("another network"),
-            &[&[1.0, 2.0, 3.0]],
-        )
-        .unwrap();
+        let mut other = vec![0u8; encoded_len("another network", 3)];
+        write(&mut other, "another network", &[&[1.0, 2.0, 3.0]]).unwrap();
         let err = read(&other, NonFinite::Refuse).unwrap_err();
         assert_eq!(
             err,
             FormatError::WrongNetwork {
-                expected_signature: NET,
+                expected_signature: signature_hash(NET),
                 found_signature: signature_hash("another network"),
                 expected_values: 3,
                 found_values: 3
             }
         );
         assert!(std::format!("{err}").contains("different network"));
+        assert_eq!(saved_signature(&other), Some("another network"));
         // Same network name, different size (a huge count must not overflow).
         let mut bytes = encoded(&[1.0, 2.0, 3.0]);
         bytes[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
@@ -619,7 +709,7 @@ mod tests {
     #[test]
     fn damaged_bytes_fail_the_checksum() {
         let mut bytes = encoded(&[1.0, 2.0, 3.0]);
-        bytes[HEADER_LEN + 5] ^= 0x10;
+        bytes[VALUES + 5] ^= 0x10;
         assert!(matches!(
             read(&bytes, NonFinite::Refuse),
             Err(FormatError::Checksum { .. })
@@ -629,14 +719,14 @@ mod tests {
     #[test]
     fn non_finite_values_are_refused_unless_allowed() {
         let mut bytes = encoded(&[1.0, 2.0, 3.0]);
-        bytes[HEADER_LEN + 8..HEADER_LEN + 12].copy_from_slice(&f32::NAN.to_le_bytes());
+        bytes[VALUES + 8..VALUES + 12].copy_from_slice(&f32::NAN.to_le_bytes());
         reseal(&mut bytes);
         assert_eq!(
             read(&bytes, NonFinite::Refuse),
             Err(FormatError::NonFinite { index: 2 })
         );
         assert!(read(&bytes, NonFinite::Allow).unwrap()[2].is_nan());
-        bytes[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
+        bytes[VALUES..VALUES + 4].copy_from_slice(&f32::INFINITY.to_le_bytes());
         reseal(&mut bytes);
         assert_eq!(
             read(&bytes, NonFinite::Refuse),
@@ -650,7 +740,7 @@ mod tests {
         assert_eq!(
             write(&mut out, NET, &[&[1.0, 2.0]]),
             Err(FormatError::OutputTooSmall {
-                needed: 36,
+                needed: 48,
                 got: 30
             })
         );

@@ -94,13 +94,9 @@ impl<const N: usize> Standardizer<N> {
         }
     }
 
-    /// `1/σ` of feature `j` (1 for a constant feature).
-    fn inv_std(&self, j: usize) -> f32 {
-        if self.std[j] > 0.0 {
-            1.0 / self.std[j]
-        } else {
-            1.0
-        }
+    /// The divisor of feature `j`: σ, or 1 for a constant feature.
+    fn divisor(&self, j: usize) -> f32 {
+        if self.std[j] > 0.0 { self.std[j] } else { 1.0 }
     }
 }
 
@@ -114,7 +110,7 @@ impl<const N: usize> Forward<[f32; N]> for Standardizer<N> {
     type Out = [f32; N];
     fn forward_into(&self, x: &[f32; N], y: &mut [f32; N]) {
         for j in 0..N {
-            y[j] = (x[j] - self.mean[j]) * self.inv_std(j);
+            y[j] = (x[j] - self.mean[j]) / self.divisor(j);
         }
     }
 }
@@ -154,7 +150,7 @@ impl<const N: usize> Layer<[f32; N]> for Standardizer<N> {
         let Some(dx) = dx else { return };
         for (dx, dy) in dx.iter_mut().zip(dy) {
             for j in 0..N {
-                dx[j] = dy[j] * self.inv_std(j);
+                dx[j] = dy[j] / self.divisor(j);
             }
         }
     }
