@@ -37,6 +37,17 @@ fn network(c: &mut Criterion) {
         b.iter(|| adam.train_step(black_box(&x), &labels, &CrossEntropy))
     });
 
+    // Converged on its batch (loss ~5e-6): ~25 hidden units are dead and
+    // their weights' Adam moments decay toward zero, through the subnormal
+    // range unless flushed — the case that made this step 6× slower on Intel.
+    let mut converged = MlpTrainer::<Adam, 64>::new_boxed(Init::HeNormal, Adam::new(1e-3), 1);
+    for _ in 0..5_000 {
+        converged.train_step(&x, &labels, &CrossEntropy);
+    }
+    g.bench_function("W4 train step, batch 64, Adam, converged", |b| {
+        b.iter(|| converged.train_step(black_box(&x), &labels, &CrossEntropy))
+    });
+
     let mut split = MlpTrainer::<Sgd, 64>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
     split.set_parallel(nn::kernels::parallel::global());
     g.bench_function(

@@ -148,6 +148,32 @@ pub fn sqrt(x: f32) -> f32 {
     }
 }
 
+/// `x`, or zero of its sign if `x` is subnormal: flush-to-zero done in
+/// arithmetic, not by the FPU's mode bits, so it gives the same result on
+/// every target (RISC-V has no flush mode) and leaves the caller's
+/// floating-point state alone. Stored state that decays geometrically
+/// (optimizer moments of a parameter whose gradient is zero) would
+/// otherwise spend thousands of steps in the subnormal range, where each
+/// operation costs about 100× on Intel cores. Branch-free: it vectorizes.
+///
+/// ```
+/// use nn_kernels::math::flush_subnormal;
+/// assert_eq!(flush_subnormal(1e-40), 0.0);
+/// assert_eq!(flush_subnormal(-1e-40).to_bits(), (-0.0f32).to_bits());
+/// assert_eq!(flush_subnormal(f32::MIN_POSITIVE), f32::MIN_POSITIVE);
+/// assert_eq!(flush_subnormal(-3.5), -3.5);
+/// ```
+#[inline(always)]
+pub fn flush_subnormal(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let exponent_is_zero = bits & 0x7f80_0000 == 0;
+    f32::from_bits(if exponent_is_zero {
+        bits & 0x8000_0000
+    } else {
+        bits
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
