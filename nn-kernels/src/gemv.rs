@@ -112,10 +112,12 @@ mod x86 {
     use super::KC;
     use crate::simd::{Avx2, Avx512, Simd};
 
-    /// AVX-512F: 64 outputs (four registers) per pass.
+    /// AVX-512F: 128 outputs (eight registers) per pass, so a 128-wide
+    /// layer streams each row of `W` whole and eight independent FMA
+    /// chains cover the FMA latency on both ports.
     #[target_feature(enable = "avx512f")]
     pub(super) fn avx512(s: Avx512, x: &[f32], w: &[f32], y: &mut [f32]) {
-        kernel::<_, 4>(s, x, w, y);
+        kernel::<_, 8>(s, x, w, y);
     }
 
     /// AVX2 + FMA: 64 outputs (eight registers) per pass.
@@ -138,16 +140,34 @@ mod x86 {
             columns::<S, 1>(s, x, w, y, c);
             c += S::LANES;
         }
-        for c in c..n {
-            let mut sum = 0.0;
-            for (xs, rows) in x.chunks(KC).zip(w.chunks(KC * n)) {
-                let mut acc = 0.0;
-                for (&xi, row) in xs.iter().zip(rows.chunks_exact(n)) {
-                    acc = s.fma_scalar(xi, row[c], acc);
+        if c < n {
+            tail(s, x, w, y, c);
+        }
+    }
+
+    /// The last `< LANES` outputs, from `c`, by scalar FMAs: all of them in
+    /// one pass over the rows, so their sums are independent chains (a
+    /// 10-class output layer is all tail) rather than one FMA latency per
+    /// product.
+    #[inline(always)]
+    fn tail<S: Simd>(s: S, x: &[f32], w: &[f32], y: &mut [f32], c: usize) {
+        const MAX_LANES: usize = 16;
+        let (n, width) = (y.len(), y.len() - c);
+        debug_assert!(width < S::LANES && S::LANES <= MAX_LANES);
+        let mut sum = [0.0f32; MAX_LANES];
+        for (xs, rows) in x.chunks(KC).zip(w.chunks(KC * n)) {
+            let mut acc = [0.0f32; MAX_LANES];
+            for (&xi, row) in xs.iter().zip(rows.chunks_exact(n)) {
+                for (a, &wv) in acc.iter_mut().zip(&row[c..]) {
+                    *a = s.fma_scalar(xi, wv, *a);
                 }
-                sum += acc;
             }
-            y[c] += sum;
+            for (t, a) in sum.iter_mut().zip(acc).take(width) {
+                *t += a;
+            }
+        }
+        for (y, t) in y[c..].iter_mut().zip(sum) {
+            *y += t;
         }
     }
 
