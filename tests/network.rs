@@ -837,6 +837,9 @@ fn the_summary_lists_every_layer_with_shape_parameters_and_receptive_field() {
             .starts_with("7,242 parameters; model"),
         "{text}"
     );
+    // A model prints as its summary.
+    let model = SummaryNet::new_boxed(Init::HeNormal, 1);
+    assert_eq!(model.to_string(), text);
 }
 
 network! {

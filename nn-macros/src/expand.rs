@@ -242,6 +242,14 @@ fn model(spec: &NetworkSpec, net: &Network) -> TokenStream {
             }
         }
 
+        /// Prints [`summary`](Self::summary)'s layer table:
+        /// `println!("{model}")`, as Keras' `model.summary()`.
+        impl ::core::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(&Self::summary(), f)
+            }
+        }
+
         // Weights files, safetensors and the flat parameter vector are
         // `Model`'s provided methods; a network only says what it holds.
         impl #p::Model for #name {

@@ -100,7 +100,8 @@ pub fn summary(net: &Network, name: &syn::Ident) -> TokenStream {
         };
 
         /// The layer table with totals; `Display` prints it (`println!("{}",
-        /// Model::summary())`), as Keras' `model.summary()` does.
+        /// Model::summary())`, or `println!("{model}")` on a model), as
+        /// Keras' `model.summary()` does.
         #[allow(clippy::possible_missing_comma)]
         pub fn summary() -> #p::Summary {
             #p::Summary {
