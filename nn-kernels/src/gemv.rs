@@ -17,7 +17,8 @@
 use crate::gemm::KC;
 use crate::isa::Isa;
 
-/// Outputs kept in registers per pass over `W` (four AVX-512 registers).
+/// Outputs the portable loop keeps in locals (vector registers) per pass
+/// over `W`; the x86 kernels choose their own widths below.
 const BLOCK: usize = 64;
 
 /// `y[o] += Σ_i x[i] · w[i][o]` for row-major `w` of `x.len()` rows and

@@ -60,7 +60,12 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
 /// assert_eq!(nn_core::io::weights::encoded_len("net", 10), 24 + 3 + 40 + 4);
 /// ```
 pub const fn encoded_len(signature: &str, values: usize) -> usize {
-    HEADER_LEN + text_len(signature) + 4 * values + TRAILER_LEN
+    file_len(text_len(signature), values)
+}
+
+/// Size of a file holding `text` bytes of signature and `values` numbers.
+const fn file_len(text: usize, values: usize) -> usize {
+    HEADER_LEN + text + 4 * values + TRAILER_LEN
 }
 
 /// How many bytes of `signature` a file stores: all of it, or none if its
@@ -409,8 +414,7 @@ pub fn read_into(
             found_values,
         });
     }
-    let needed = HEADER_LEN + text + 4 * expected_values as usize + TRAILER_LEN;
-    let body = sealed(bytes, needed)?;
+    let body = sealed(bytes, file_len(text, expected_values as usize))?;
     let values = || {
         body[HEADER_LEN + text..]
             .chunks_exact(4)
