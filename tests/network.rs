@@ -318,6 +318,19 @@ fn lenet_matches_the_course_table() {
 }
 
 network! {
+    /// A depthwise-separable block (depthwise, then pointwise) and a grouped
+    /// convolution with reflected padding: each convolution path of the
+    /// batch passes.
+    PointwiseCnn = <
+        Input<2, 6, 7>,
+        DepthwiseConv2d<2, 3, padding = 1>, Tanh,
+        Conv2d<2, 4, 1>, Tanh,
+        Conv2d<4, 2, 3, stride = 2, padding = 1, padding_mode = reflect, groups = 2>, Tanh,
+        Flatten, Linear<24, 3>, Softmax,
+    >
+}
+
+network! {
     /// Every 2-D layer kind in one small classifier.
     SmallCnn = <
         Input<2, 9, 8>,
@@ -406,6 +419,12 @@ fn cnn_steps_are_the_true_gradient() {
     );
     check_train_step_gradient!(UnpoolingTrainer, [[[f32; 8]; 8]; 1], [[0.1f32; 64]; 4], Mse);
     check_train_step_gradient!(SeqNetTrainer, [[f32; 12]; 2], [[0.5f32, -0.5]; 4], Mse);
+    check_train_step_gradient!(
+        PointwiseCnnTrainer,
+        [[[f32; 7]; 6]; 2],
+        [2usize, 0, 1, 2],
+        CrossEntropy
+    );
 }
 
 network! {

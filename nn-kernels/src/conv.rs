@@ -224,40 +224,27 @@ impl Geometry {
         (lo.min(hi), hi)
     }
 
-    /// Visits every (tap, output row) pair in tap-major order, channel by
-    /// channel and, within a window, row by row: the traversal [`im2col`],
-    /// [`col2im_add`] and the pooling kernels share.
+    /// Every (tap, output row) pair in tap-major order, channel by channel
+    /// and, within a window, row by row: the traversal [`im2col`],
+    /// [`col2im_add`], the direct convolutions and the pooling kernels
+    /// share. An iterator, not a callback, so each kernel's loop body is
+    /// compiled inside the kernel (with its instruction set).
     #[inline(always)]
-    pub(crate) fn for_each_run(&self, mut f: impl FnMut(Run)) {
-        let (oh, ow) = (self.out_height(), self.out_width());
-        let d = self.dilation;
-        for channel in 0..self.channels {
-            for i in 0..self.kernel_h {
-                let (ylo, yhi) = Self::valid(i * d, self.stride_h, self.pad_h, self.height, oh);
-                for j in 0..self.kernel_w {
-                    let cols = Self::valid(j * d, self.stride_w, self.pad_w, self.width, ow);
-                    let first_col = (j * d) as isize - self.pad_w as isize;
-                    let tap = (channel * self.kernel_h + i) * self.kernel_w + j;
-                    for out_row in 0..oh {
-                        let y = (out_row * self.stride_h + i * d) as isize - self.pad_h as isize;
-                        let input_row = if (ylo..yhi).contains(&out_row) {
-                            Some(y as usize)
-                        } else {
-                            self.padding_mode.source(y, self.height)
-                        }
-                        .map(|y| channel * self.height + y);
-                        f(Run {
-                            channel,
-                            out_row,
-                            col_start: (tap * oh + out_row) * ow,
-                            input_row,
-                            cols,
-                            first_col,
-                        });
-                    }
-                }
-            }
-        }
+    pub(crate) fn runs(&self) -> Runs<'_> {
+        let mut runs = Runs {
+            g: self,
+            out_height: self.out_height(),
+            out_width: self.out_width(),
+            tap: 0,
+            channel: 0,
+            kernel_row: 0,
+            out_row: 0,
+            rows: (0, 0),
+            cols: (0, 0),
+            first_col: 0,
+        };
+        runs.start_tap();
+        runs
     }
 
     /// The input column that output `o` of a run reads.
@@ -291,7 +278,7 @@ impl Geometry {
     #[inline]
     pub(crate) fn for_each_window_tap(&self, mut f: impl FnMut(usize, usize)) {
         let (per_channel, ow) = (self.col_cols(), self.out_width());
-        self.for_each_run(|run| {
+        for run in self.runs() {
             if let Some(r) = run.input_row {
                 let start = run.channel * per_channel + run.out_row * ow;
                 let (lo, hi) = run.cols;
@@ -299,7 +286,75 @@ impl Geometry {
                     f(r * self.width + self.input_col(&run, o), start + o);
                 }
             }
-        });
+        }
+    }
+}
+
+/// The iterator of [`Geometry::runs`].
+pub(crate) struct Runs<'a> {
+    g: &'a Geometry,
+    out_height: usize,
+    out_width: usize,
+    /// The current tap (with its channel and window row) and output row.
+    tap: usize,
+    channel: usize,
+    kernel_row: usize,
+    out_row: usize,
+    /// The tap's output rows and columns that read inside the input.
+    rows: (usize, usize),
+    cols: (usize, usize),
+    /// Input column of output 0 for the tap.
+    first_col: isize,
+}
+
+impl Runs<'_> {
+    /// Works out what every run of the current tap shares.
+    #[inline(always)]
+    fn start_tap(&mut self) {
+        let g = self.g;
+        let (i, j) = (self.tap / g.kernel_w % g.kernel_h, self.tap % g.kernel_w);
+        (self.channel, self.kernel_row) = (self.tap / (g.kernel_h * g.kernel_w), i);
+        let d = g.dilation;
+        self.rows = Geometry::valid(i * d, g.stride_h, g.pad_h, g.height, self.out_height);
+        self.cols = Geometry::valid(j * d, g.stride_w, g.pad_w, g.width, self.out_width);
+        self.first_col = (j * d) as isize - g.pad_w as isize;
+    }
+}
+
+impl Iterator for Runs<'_> {
+    type Item = Run;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Run> {
+        let g = self.g;
+        let taps = g.kernel_h * g.kernel_w;
+        if self.out_row == self.out_height {
+            self.out_row = 0;
+            self.tap += 1;
+            if self.tap < g.channels * taps {
+                self.start_tap();
+            }
+        }
+        if self.tap >= g.channels * taps || self.out_height == 0 {
+            return None;
+        }
+        let (tap, channel, out_row) = (self.tap, self.channel, self.out_row);
+        self.out_row += 1;
+        let y = (out_row * g.stride_h + self.kernel_row * g.dilation) as isize - g.pad_h as isize;
+        let input_row = if (self.rows.0..self.rows.1).contains(&out_row) {
+            Some(y as usize)
+        } else {
+            g.padding_mode.source(y, g.height)
+        }
+        .map(|y| channel * g.height + y);
+        Some(Run {
+            channel,
+            tap,
+            out_row,
+            input_row,
+            cols: self.cols,
+            first_col: self.first_col,
+        })
     }
 }
 
@@ -310,8 +365,9 @@ pub(crate) struct Run {
     pub channel: usize,
     /// Output row.
     pub out_row: usize,
-    /// Where this run's `OW` entries start in the `im2col` matrix.
-    pub col_start: usize,
+    /// The tap, numbered channel by channel (`(c·KH + i)·KW + j`): its
+    /// `im2col` row.
+    pub tap: usize,
     /// Input row over all channels (`channel·H + y`); `None` over padding.
     pub input_row: Option<usize>,
     /// The outputs whose column is inside the input, as `lo..hi`.
@@ -338,50 +394,74 @@ pub fn im2col(g: &Geometry, x: &[f32], col: &mut [f32]) {
     im2col_strided(g, x, col, g.col_cols());
 }
 
-/// [`im2col`] into a matrix whose rows are `ld` apart (`ld ≥ OH·OW`), so a
-/// batch's samples can sit side by side: sample `s` starts at column `s·OH·OW`
-/// of one `C·KH·KW × B·OH·OW` matrix (pass `&mut col[s·OH·OW..]`, `ld = B·OH·OW`).
-///
-/// # Panics
-/// If `x` has the wrong length or `col` is too short.
-///
-/// ```
-/// use nn_kernels::conv::{Geometry, im2col_strided};
-/// let g = Geometry::sequence(1, 2, 1, 1, 0, 1); // 1-tap windows: col = x
-/// let mut col = [0.0; 4]; // two samples side by side
-/// im2col_strided(&g, &[1., 2.], &mut col[..], 4);
-/// im2col_strided(&g, &[3., 4.], &mut col[2..], 4);
-/// assert_eq!(col, [1., 2., 3., 4.]);
-/// ```
-pub fn im2col_strided(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-    let (p, ow) = (g.col_cols(), g.out_width());
-    assert!(
-        ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
-        "col too short"
-    );
-    let w = g.width;
-    g.for_each_run(|run| {
-        let start = run.col_start / p * ld + run.col_start % p;
-        let out = &mut col[start..start + ow];
-        match run.input_row {
-            None => out.fill(0.0),
-            Some(r) => {
-                let (lo, hi) = run.cols;
-                out[..lo].fill(0.0);
-                out[hi..].fill(0.0);
-                if lo < hi {
-                    let src = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
-                        .iter()
-                        .step_by(g.stride_w);
+/// Copies `src` to `dst` (equal lengths) in fixed-size blocks the compiler
+/// turns into vector moves: im2col's runs are a few to a few dozen floats,
+/// too short to repay a `memcpy` call each.
+#[inline(always)]
+fn copy_run(dst: &mut [f32], src: &[f32]) {
+    let src = &src[..dst.len()];
+    let (d16, d) = dst.as_chunks_mut::<16>();
+    let (s16, s) = src.as_chunks::<16>();
+    d16.iter_mut().zip(s16).for_each(|(d, s)| *d = *s);
+    let (d8, d) = d.as_chunks_mut::<8>();
+    let (s8, s) = s.as_chunks::<8>();
+    d8.iter_mut().zip(s8).for_each(|(d, s)| *d = *s);
+    for (d, s) in d.iter_mut().zip(s) {
+        *d = *s;
+    }
+}
+
+dispatched! {
+    /// [`im2col`] into a matrix whose rows are `ld` apart (`ld ≥ OH·OW`), so a
+    /// batch's samples can sit side by side: sample `s` starts at column `s·OH·OW`
+    /// of one `C·KH·KW × B·OH·OW` matrix (pass `&mut col[s·OH·OW..]`, `ld = B·OH·OW`).
+    ///
+    /// # Panics
+    /// If `x` has the wrong length or `col` is too short.
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, im2col_strided};
+    /// let g = Geometry::sequence(1, 2, 1, 1, 0, 1); // 1-tap windows: col = x
+    /// let mut col = [0.0; 4]; // two samples side by side
+    /// im2col_strided(&g, &[1., 2.], &mut col[..], 4);
+    /// im2col_strided(&g, &[3., 4.], &mut col[2..], 4);
+    /// assert_eq!(col, [1., 2., 3., 4.]);
+    /// ```
+    pub fn im2col_strided / im2col_strided_on(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
+        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+        let (p, ow) = (g.col_cols(), g.out_width());
+        assert!(
+            ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
+            "col too short"
+        );
+        let (w, stride) = (g.width, g.stride_w);
+        let bordered = g.padding_mode != PaddingMode::Zeros;
+        for run in g.runs() {
+            let start = run.tap * ld + run.out_row * ow;
+            let out = &mut col[start..start + ow];
+            let Some(r) = run.input_row else {
+                out.fill(0.0);
+                continue;
+            };
+            let (lo, hi) = run.cols;
+            out[..lo].fill(0.0);
+            out[hi..].fill(0.0);
+            if lo < hi {
+                let from = r * w + g.input_col(&run, lo);
+                if stride == 1 {
+                    copy_run(&mut out[lo..hi], &x[from..]);
+                } else {
+                    let src = x[from..(r + 1) * w].iter().step_by(stride);
                     out[lo..hi].iter_mut().zip(src).for_each(|(v, x)| *v = *x);
                 }
+            }
+            if bordered {
                 for (o, c) in g.border_taps(&run) {
                     out[o] = x[r * w + c];
                 }
             }
         }
-    });
+    }
 }
 
 /// The adjoint of [`im2col`]: adds every column entry back onto the input
@@ -402,72 +482,105 @@ pub fn col2im_add(g: &Geometry, col: &[f32], x: &mut [f32]) {
     col2im_add_strided(g, col, g.col_cols(), x);
 }
 
-/// [`col2im_add`] from a matrix whose rows are `ld` apart (the layout of
-/// [`im2col_strided`]).
-///
-/// # Panics
-/// If `x` has the wrong length or `col` is too short.
-///
-/// ```
-/// use nn_kernels::conv::{Geometry, col2im_add_strided};
-/// let g = Geometry::sequence(1, 2, 1, 1, 0, 1);
-/// let mut x = [0.0; 2];
-/// col2im_add_strided(&g, &[1., 2., 3., 4.][2..], 4, &mut x);
-/// assert_eq!(x, [3., 4.]);
-/// ```
-pub fn col2im_add_strided(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
-    assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-    let p = g.col_cols();
-    assert!(
-        ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
-        "col too short"
-    );
-    let w = g.width;
-    g.for_each_run(|run| {
-        if let Some(r) = run.input_row {
-            let start = run.col_start / p * ld + run.col_start % p;
+dispatched! {
+    /// [`col2im_add`] from a matrix whose rows are `ld` apart (the layout of
+    /// [`im2col_strided`]).
+    ///
+    /// # Panics
+    /// If `x` has the wrong length or `col` is too short.
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, col2im_add_strided};
+    /// let g = Geometry::sequence(1, 2, 1, 1, 0, 1);
+    /// let mut x = [0.0; 2];
+    /// col2im_add_strided(&g, &[1., 2., 3., 4.][2..], 4, &mut x);
+    /// assert_eq!(x, [3., 4.]);
+    /// ```
+    pub fn col2im_add_strided / col2im_add_strided_on(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
+        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+        let p = g.col_cols();
+        assert!(
+            ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
+            "col too short"
+        );
+        let (w, stride) = (g.width, g.stride_w);
+        let bordered = g.padding_mode != PaddingMode::Zeros;
+        let ow = g.out_width();
+        for run in g.runs() {
+            let Some(r) = run.input_row else {
+                continue;
+            };
+            let start = run.tap * ld + run.out_row * ow;
             let (lo, hi) = run.cols;
             if lo < hi {
-                let dst = x[r * w + g.input_col(&run, lo)..(r + 1) * w]
-                    .iter_mut()
-                    .step_by(g.stride_w);
-                dst.zip(&col[start + lo..start + hi])
-                    .for_each(|(x, v)| *x += v);
+                let from = r * w + g.input_col(&run, lo);
+                let src = &col[start + lo..start + hi];
+                if stride == 1 {
+                    let dst = &mut x[from..from + src.len()];
+                    dst.iter_mut().zip(src).for_each(|(x, v)| *x += v);
+                } else {
+                    let dst = x[from..(r + 1) * w].iter_mut().step_by(stride);
+                    dst.zip(src).for_each(|(x, v)| *x += v);
+                }
             }
-            for (o, c) in g.border_taps(&run) {
-                x[r * w + c] += col[start + o];
+            if bordered {
+                for (o, c) in g.border_taps(&run) {
+                    x[r * w + c] += col[start + o];
+                }
             }
         }
-    });
+    }
 }
 
 /// Which way a direct convolution pass runs.
 enum Pass<'a> {
     /// `y += w · im2col(x)`.
-    Forward { x: &'a [f32], y: &'a mut [f32] },
+    Forward {
+        w: &'a [f32],
+        x: &'a [f32],
+        y: &'a mut [f32],
+    },
     /// `x += col2im(wᵀ · y)`.
-    Adjoint { y: &'a [f32], x: &'a mut [f32] },
+    Adjoint {
+        w: &'a [f32],
+        y: &'a [f32],
+        x: &'a mut [f32],
+    },
+    /// `dw += dy · im2col(x)ᵀ`.
+    Weights {
+        x: &'a [f32],
+        dy: &'a [f32],
+        dw: &'a mut [f32],
+    },
 }
 
-/// One traversal for both directions: for each tap and output channel of
-/// the tap's group, a scaled input row meets an output row. Zero padding
-/// (the common case) gets a copy without any border work.
+impl Pass<'_> {
+    /// `(input, output, filter matrix)` lengths.
+    fn lens(&self) -> (usize, usize, usize) {
+        match self {
+            Pass::Forward { w, x, y } => (x.len(), y.len(), w.len()),
+            Pass::Adjoint { w, y, x } => (x.len(), y.len(), w.len()),
+            Pass::Weights { x, dy, dw } => (x.len(), dy.len(), dw.len()),
+        }
+    }
+}
+
+/// One traversal for all three passes: for each tap and output channel of
+/// the tap's group, an input row meets an output row. Zero padding (the
+/// common case) gets a copy without any border work.
 #[inline(always)]
-fn direct(g: &Geometry, groups: usize, w: &[f32], pass: Pass) {
+fn direct(g: &Geometry, groups: usize, pass: Pass) {
     if g.padding_mode == PaddingMode::Zeros {
-        direct_runs::<false>(g, groups, w, pass);
+        direct_runs::<false>(g, groups, pass);
     } else {
-        direct_runs::<true>(g, groups, w, pass);
+        direct_runs::<true>(g, groups, pass);
     }
 }
 
 /// [`direct`], with the taps in the padding read (`BORDERED`) or skipped.
 #[inline(always)]
-fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, w: &[f32], mut pass: Pass) {
-    let (x_len, y_len) = match &pass {
-        Pass::Forward { x, y } => (x.len(), y.len()),
-        Pass::Adjoint { y, x } => (x.len(), y.len()),
-    };
+fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, mut pass: Pass) {
+    let (x_len, y_len, w_len) = pass.lens();
     assert_eq!(x_len, g.channels * g.height * g.width, "input length");
     assert!(
         groups > 0 && g.channels.is_multiple_of(groups),
@@ -475,8 +588,8 @@ fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, w: &[f32], mut
     );
     // Each filter reads its group's channels: r taps.
     let (r, p) = (g.col_rows() / groups, g.col_cols());
-    assert_eq!(w.len() % r, 0, "filter matrix width");
-    let filters = w.len() / r;
+    assert_eq!(w_len % r, 0, "filter matrix width");
+    let filters = w_len / r;
     assert!(
         filters.is_multiple_of(groups),
         "the groups must divide the filters"
@@ -484,27 +597,29 @@ fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, w: &[f32], mut
     assert_eq!(y_len, filters * p, "output length");
     let (per_group, channels_per_group) = (filters / groups, g.channels / groups);
     let (width, stride) = (g.width, g.stride_w);
-    g.for_each_run(|run| {
+    let ow = g.out_width();
+    for run in g.runs() {
         let (Some(row), (lo, hi)) = (run.input_row, run.cols) else {
-            return;
+            continue;
         };
         if lo == hi && !BORDERED {
-            return;
+            continue;
         }
         // The run's pixels, from the one output `lo` reads, every `stride`th.
         let pixels = row * width + g.input_col(&run, lo).min(width)..(row + 1) * width;
         let group = run.channel / channels_per_group;
-        let (tap, at) = (run.col_start / p - group * r, run.col_start % p);
+        let (tap, at) = (run.tap - group * r, run.out_row * ow);
         for co in group * per_group..(group + 1) * per_group {
-            let wv = w[co * r + tap];
-            let base = co * p + at;
+            let (weight, base) = (co * r + tap, co * p + at);
             // Taps in the padding read what the mode says (one at a time:
             // only the few outputs at the borders have them).
             if BORDERED {
                 for (o, c) in g.border_taps(&run) {
+                    let (i, o) = (row * width + c, base + o);
                     match &mut pass {
-                        Pass::Forward { x, y } => y[base + o] += wv * x[row * width + c],
-                        Pass::Adjoint { y, x } => x[row * width + c] += wv * y[base + o],
+                        Pass::Forward { w, x, y } => y[o] += w[weight] * x[i],
+                        Pass::Adjoint { w, y, x } => x[i] += w[weight] * y[o],
+                        Pass::Weights { x, dy, dw } => dw[weight] += dy[o] * x[i],
                     }
                 }
             }
@@ -515,33 +630,41 @@ fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, w: &[f32], mut
             let n = hi - lo;
             match &mut pass {
                 // Stride 1 (the common case) walks plain slices, which vectorize.
-                Pass::Forward { x, y } if stride == 1 => {
-                    let src = &x[pixels.start..pixels.start + n];
+                Pass::Forward { w, x, y } if stride == 1 => {
+                    let (wv, src) = (w[weight], &x[pixels.start..pixels.start + n]);
                     y[outputs]
                         .iter_mut()
                         .zip(src)
                         .for_each(|(d, v)| *d += wv * v);
                 }
-                Pass::Forward { x, y } => {
-                    let src = x[pixels.clone()].iter().step_by(stride);
+                Pass::Forward { w, x, y } => {
+                    let (wv, src) = (w[weight], x[pixels.clone()].iter().step_by(stride));
                     y[outputs]
                         .iter_mut()
                         .zip(src)
                         .for_each(|(d, v)| *d += wv * v);
                 }
-                Pass::Adjoint { y, x } if stride == 1 => {
-                    let dst = &mut x[pixels.start..pixels.start + n];
+                Pass::Adjoint { w, y, x } if stride == 1 => {
+                    let (wv, dst) = (w[weight], &mut x[pixels.start..pixels.start + n]);
                     dst.iter_mut()
                         .zip(&y[outputs])
                         .for_each(|(d, v)| *d += wv * v);
                 }
-                Pass::Adjoint { y, x } => {
-                    let dst = x[pixels.clone()].iter_mut().step_by(stride);
+                Pass::Adjoint { w, y, x } => {
+                    let (wv, dst) = (w[weight], x[pixels.clone()].iter_mut().step_by(stride));
                     dst.zip(&y[outputs]).for_each(|(d, v)| *d += wv * v);
+                }
+                Pass::Weights { x, dy, dw } if stride == 1 => {
+                    let src = &x[pixels.start..pixels.start + n];
+                    dw[weight] += crate::reduce::dot_lanes(&dy[outputs], src);
+                }
+                Pass::Weights { x, dy, dw } => {
+                    let src = x[pixels.clone()].iter().step_by(stride);
+                    dw[weight] += dy[outputs].iter().zip(src).map(|(d, v)| d * v).sum::<f32>();
                 }
             }
         }
-    });
+    }
 }
 
 dispatched! {
@@ -569,7 +692,7 @@ dispatched! {
     /// assert_eq!(y, [2.0, 4.0, 30.0, 40.0]);
     /// ```
     pub fn conv_add / conv_add_on(g: &Geometry, groups: usize, w: &[f32], x: &[f32], y: &mut [f32]) {
-        direct(g, groups, w, Pass::Forward { x, y });
+        direct(g, groups, Pass::Forward { w, x, y });
     }
 }
 
@@ -588,7 +711,30 @@ dispatched! {
     /// assert_eq!(x, [1.0, 0.0, -1.0]);
     /// ```
     pub fn conv_adjoint_add / conv_adjoint_add_on(g: &Geometry, groups: usize, w: &[f32], y: &[f32], x: &mut [f32]) {
-        direct(g, groups, w, Pass::Adjoint { y, x });
+        direct(g, groups, Pass::Adjoint { w, y, x });
+    }
+}
+
+dispatched! {
+    /// The gradient of [`conv_add`] in its filters: `dw += dy · im2col(x)ᵀ`,
+    /// with `dw` the `CO × (C/G·KH·KW)` filter matrix, `dy` the
+    /// `CO × OH·OW` output gradient and `x` the input, in `groups` groups.
+    /// Like the other direct passes it needs no scratch, and it suits
+    /// depthwise and grouped convolutions, whose per-group products are too
+    /// small for a GEMM.
+    ///
+    /// # Panics
+    /// As [`conv_add`].
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, conv_weights_add};
+    /// let g = Geometry::sequence(1, 3, 2, 1, 0, 1); // windows [1 4], [4 9]
+    /// let mut dw = [0.0; 2];
+    /// conv_weights_add(&g, 1, &[1.0, 4.0, 9.0], &[1.0, 10.0], &mut dw);
+    /// assert_eq!(dw, [41.0, 94.0]);
+    /// ```
+    pub fn conv_weights_add / conv_weights_add_on(g: &Geometry, groups: usize, x: &[f32], dy: &[f32], dw: &mut [f32]) {
+        direct(g, groups, Pass::Weights { x, dy, dw });
     }
 }
 
@@ -678,19 +824,21 @@ mod tests {
 
             // Strided: the same matrix as the middle block of a wider one.
             let (p, ld) = (g.col_cols(), 3 * g.col_cols() + 1);
-            let mut wide = vec![f32::NAN; (g.col_rows() - 1) * ld + 2 * p];
-            im2col_strided(&g, &x, &mut wide[p..], ld);
-            for row in 0..g.col_rows() {
-                assert_eq!(
-                    wide[row * ld + p..row * ld + 2 * p],
-                    col[row * p..(row + 1) * p]
-                );
-            }
-            let mut back_wide = vec![0.0; x.len()];
-            col2im_add_strided(&g, &wide[p..], ld, &mut back_wide);
             let mut back_plain = vec![0.0; x.len()];
             col2im_add(&g, &col, &mut back_plain);
-            assert_eq!(back_wide, back_plain);
+            for isa in crate::testing::isas() {
+                let mut wide = vec![f32::NAN; (g.col_rows() - 1) * ld + 2 * p];
+                im2col_strided_on(isa, &g, &x, &mut wide[p..], ld);
+                for row in 0..g.col_rows() {
+                    assert_eq!(
+                        wide[row * ld + p..row * ld + 2 * p],
+                        col[row * p..(row + 1) * p]
+                    );
+                }
+                let mut back_wide = vec![0.0; x.len()];
+                col2im_add_strided_on(isa, &g, &wide[p..], ld, &mut back_wide);
+                assert_eq!(back_wide, back_plain);
+            }
         }
     }
 
@@ -728,6 +876,21 @@ mod tests {
 
             // ⟨conv(x), dy⟩ = ⟨x, conv*(dy)⟩.
             let dy = random_vec(r, co * p);
+            // The filter gradient, entry by entry: dw[o][k] = Σ_q dy[o][q]·col[k][q].
+            let mut want_dw = vec![0.5; co * rows];
+            for o in 0..co {
+                let first_row = o / (co / groups) * rows;
+                for k in 0..rows {
+                    want_dw[o * rows + k] += (0..p)
+                        .map(|q| dy[o * p + q] * col[(first_row + k) * p + q])
+                        .sum::<f32>();
+                }
+            }
+            for isa in crate::testing::isas() {
+                let mut dw = vec![0.5; co * rows];
+                conv_weights_add_on(isa, &g, groups, &x, &dy, &mut dw);
+                assert_close(&dw, &want_dw, 1e-5, "conv_weights_add");
+            }
             let mut dx = vec![0.0; x.len()];
             let isa = crate::testing::isas().last().expect("portable at least");
             conv_adjoint_add_on(isa, &g, groups, &w, &dy, &mut dx);

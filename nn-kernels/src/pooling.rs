@@ -36,7 +36,7 @@ fn check(g: &Geometry, x: usize, y: usize) {
 /// ```
 pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
     assert_eq!(argmax.len(), y.len(), "argmax length");
-    max_pool_with(g, x, y, |o, i| argmax[o] = i as u32);
+    max_pool_on(crate::isa::Isa::active(), g, x, y, Some(argmax));
 }
 
 /// [`max_pool`] without recording where the maxima are (inference).
@@ -52,23 +52,103 @@ pub fn max_pool(g: &Geometry, x: &[f32], y: &mut [f32], argmax: &mut [u32]) {
 /// assert_eq!(y, [1., -2.]);
 /// ```
 pub fn max_pool_values(g: &Geometry, x: &[f32], y: &mut [f32]) {
-    max_pool_with(g, x, y, |_, _| {});
+    max_pool_on(crate::isa::Isa::active(), g, x, y, None);
 }
 
-/// Max pooling, telling `record(o, i)` each time input `i` becomes output
-/// `o`'s maximum so far.
-#[inline]
-fn max_pool_with(g: &Geometry, x: &[f32], y: &mut [f32], mut record: impl FnMut(usize, usize)) {
-    check(g, x.len(), y.len());
-    y.fill(f32::NEG_INFINITY);
-    g.for_each_window_tap(|i, o| {
-        // Strictly greater: the first maximum in window order wins. A NaN
-        // always wins (the last one, as PyTorch's), so it propagates.
-        if x[i] > y[o] || x[i].is_nan() {
-            y[o] = x[i];
-            record(o, i);
+/// Replaces `best` by `v`, and `at` by `index`, where `v` wins: bit masks,
+/// not branches, which mispredict on half of random data.
+#[inline(always)]
+fn take_max(v: f32, index: usize, best: &mut f32, at: Option<&mut u32>) {
+    let wins = (beats(v, *best) as u32).wrapping_neg();
+    *best = f32::from_bits(best.to_bits() & !wins | v.to_bits() & wins);
+    if let Some(at) = at {
+        *at = *at & !wins | index as u32 & wins;
+    }
+}
+
+/// One run of max pooling with stride `S`: output `k` reads `taps[k·S]`,
+/// input `first + k·S`.
+#[inline(always)]
+fn pool_run<const S: usize>(
+    taps: &[f32],
+    first: usize,
+    best: &mut [f32],
+    argmax: Option<&mut [u32]>,
+) {
+    let n = best.len();
+    let taps = &taps[..(n * S).min(taps.len())];
+    match argmax {
+        Some(argmax) => {
+            for (k, (b, at)) in best.iter_mut().zip(argmax).enumerate() {
+                take_max(taps[k * S], first + k * S, b, Some(at));
+            }
         }
-    });
+        None => {
+            for (k, b) in best.iter_mut().enumerate() {
+                take_max(taps[k * S], 0, b, None);
+            }
+        }
+    }
+}
+
+/// [`pool_run`] for any other stride.
+#[inline(always)]
+fn pool_run_strided(
+    taps: &[f32],
+    stride: usize,
+    first: usize,
+    best: &mut [f32],
+    argmax: Option<&mut [u32]>,
+) {
+    let values = taps.iter().step_by(stride);
+    match argmax {
+        Some(argmax) => {
+            for (k, ((b, at), &v)) in best.iter_mut().zip(argmax).zip(values).enumerate() {
+                take_max(v, first + k * stride, b, Some(at));
+            }
+        }
+        None => best
+            .iter_mut()
+            .zip(values)
+            .for_each(|(b, &v)| take_max(v, 0, b, None)),
+    }
+}
+
+/// Whether `v` replaces `best` as a window's maximum: strictly greater, so
+/// the first maximum in window order wins, or NaN, which always wins (the
+/// last one, as PyTorch's), so it propagates.
+#[inline(always)]
+fn beats(v: f32, best: f32) -> bool {
+    v > best || v.is_nan()
+}
+
+dispatched! {
+    /// Max pooling over runs of taps (one tap of every window along an
+    /// output row), branch-free: on random data half the comparisons
+    /// would mispredict. Records the argmax when `argmax` is given.
+    pub fn max_pool_on(g: &Geometry, x: &[f32], y: &mut [f32], argmax: Option<&mut [u32]>) {
+        check(g, x.len(), y.len());
+        y.fill(f32::NEG_INFINITY);
+        let (per_channel, ow, w, stride) = (g.col_cols(), g.out_width(), g.width, g.stride_w);
+        let mut argmax = argmax;
+        for run in g.runs() {
+            let (Some(r), (lo, hi)) = (run.input_row, run.cols) else {
+                continue;
+            };
+            let at = run.channel * per_channel + run.out_row * ow;
+            let outputs = at + lo..at + hi;
+            let first = r * w + g.input_col(&run, lo.min(hi));
+            let taps = &x[first.min((r + 1) * w)..(r + 1) * w];
+            let best = &mut y[outputs.clone()];
+            let argmax = argmax.as_deref_mut().map(|a| &mut a[outputs]);
+            // A stride known at compile time lets the strided reads vectorize.
+            match stride {
+                1 => pool_run::<1>(taps, first, best, argmax),
+                2 => pool_run::<2>(taps, first, best, argmax),
+                _ => pool_run_strided(taps, stride, first, best, argmax),
+            }
+        }
+    }
 }
 
 /// Scatters `values[o]` to `out[index[o]]`, adding: max pooling's backward
@@ -204,6 +284,13 @@ mod tests {
             let n = g.channels * g.col_cols();
             let (mut y, mut arg) = (vec![0.0; n], vec![0u32; n]);
             max_pool(&g, &x, &mut y, &mut arg);
+            for isa in crate::testing::isas() {
+                let (mut y_isa, mut arg_isa) = (vec![0.0; n], vec![0u32; n]);
+                max_pool_on(isa, &g, &x, &mut y_isa, Some(&mut arg_isa));
+                assert_eq!((&y_isa, &arg_isa), (&y, &arg));
+                max_pool_on(isa, &g, &x, &mut y_isa, None);
+                assert_eq!(y_isa, y);
+            }
             let mut avg = vec![0.0; n];
             avg_pool(&g, &x, &mut avg);
             for (o, win) in windows(&g, &x).iter().enumerate() {

@@ -32,8 +32,8 @@ use crate::mem::{Plain, Zeroable};
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
-    Geometry, PaddingMode, col2im_add_strided, conv_add, conv_adjoint_add, im2col_strided, out_len,
-    transposed_out_len,
+    Geometry, PaddingMode, col2im_add, col2im_add_strided, conv_add, conv_adjoint_add,
+    conv_weights_add, im2col, im2col_strided, out_len, transposed_out_len,
 };
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 
@@ -94,25 +94,16 @@ fn to_sample_major(
 
 /// The batch passes of a convolution in `groups` groups whose `filters`
 /// form a `CO × R/G` matrix (`R = g.col_rows()`, `P = g.col_cols()` windows
-/// per sample). Over `B` samples, `cols` (`R × B·P`) holds every sample's
-/// `im2col` side by side and `channels` (`C × B·N`) a batch of activations
-/// channel-major, so each product is one GEMM over the whole batch per group:
-/// group `j`'s filters, `im2col` rows and outputs are the `j`th row blocks.
+/// per sample). A convolution works sample by sample in a one-sample
+/// `im2col` (`R × P`, small enough to stay in cache); a transposed one
+/// lowers the whole batch at once, `cols` (`R × B·P`) holding every
+/// sample's `im2col` side by side and `channels` (`C × B·N`) the batch
+/// channel-major, so each product is one GEMM.
 struct Lowered<'a> {
     g: Geometry,
     groups: usize,
     filters: &'a [f32],
     bias: &'a [f32],
-}
-
-/// Row block `j` of a row-major matrix whose blocks are `rows × cols`.
-fn block(m: &[f32], j: usize, rows: usize, cols: usize) -> MatRef<'_> {
-    MatRef::row_major(&m[j * rows * cols..][..rows * cols], rows, cols)
-}
-
-/// [`block`], writable.
-fn block_mut(m: &mut [f32], j: usize, rows: usize, cols: usize) -> MatMut<'_> {
-    MatMut::row_major(&mut m[j * rows * cols..][..rows * cols], rows, cols)
 }
 
 impl Lowered<'_> {
@@ -123,86 +114,132 @@ impl Lowered<'_> {
         (r, p, bp, bp / p)
     }
 
-    /// `(R/G, CO/G)`: the `im2col` rows and the filters of one group.
-    fn per_group(&self, r: usize, co: usize) -> (usize, usize) {
-        (r / self.groups, co / self.groups)
+    /// Whether every window is one input pixel (a 1×1 kernel, stride 1, no
+    /// padding): then `im2col(x)` is `x` itself and the products read it in place.
+    fn is_pointwise(&self) -> bool {
+        let g = &self.g;
+        (
+            g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w,
+        ) == (1, 1, 1, 1, 0, 0)
     }
 
-    /// `y = W · im2col(x) + bias`; `cols` keeps the `im2col` for backward.
+    /// One sample's `im2col` (`R × P`): `x` itself for a pointwise
+    /// convolution, else written into `col`.
+    fn windows<'c>(&self, x: &'c [f32], col: &'c mut [f32]) -> &'c [f32] {
+        if self.is_pointwise() {
+            x
+        } else {
+            im2col(&self.g, x, col);
+            col
+        }
+    }
+
+    /// `y = W · im2col(x) + bias`, sample by sample. A dense convolution
+    /// (one group) multiplies each sample's `im2col` (built in `col`, which
+    /// stays in cache, and read in place by the GEMM) straight into the
+    /// sample's output; a grouped or depthwise one, whose per-group products
+    /// are too small for a GEMM, convolves directly.
     fn forward(
         &self,
         x: &[f32],
         y: &mut [f32],
-        cols: &mut [f32],
-        out: &mut [f32],
+        col: &mut [f32],
+        _dwt: &mut [f32],
         ctx: &mut Context,
     ) {
-        let co = self.bias.len();
-        let (r, p, bp, batch) = self.sizes(out.len(), co);
-        for (s, x) in x.chunks_exact(x.len() / batch).enumerate() {
-            im2col_strided(&self.g, x, &mut cols[s * p..], bp);
-        }
-        let (rg, cog) = self.per_group(r, co);
-        for j in 0..self.groups {
-            gemm_split(
-                ctx.parallel,
-                ctx.workspace,
-                block(self.filters, j, cog, rg),
-                block(cols, j, rg, bp),
-                block_mut(out, j, cog, bp),
-                false,
-            );
-        }
-        to_sample_major(out, y, co, batch, Some(self.bias));
-    }
-
-    /// `dW = dY · colsᵀ`, `db = Σ dY`, `dx = col2im(Wᵀ · dY)`, with `cols`
-    /// as the forward pass left it, group by group.
-    #[allow(clippy::too_many_arguments)]
-    fn backward(
-        &self,
-        _x: &[f32],
-        dy: &[f32],
-        cols: &mut [f32],
-        dy_channels: &mut [f32],
-        dx: Option<&mut [f32]>,
-        grad: &mut [f32],
-        ctx: &mut Context,
-    ) {
-        let co = self.bias.len();
-        let (r, p, bp, batch) = self.sizes(dy_channels.len(), co);
-        let (rg, cog) = self.per_group(r, co);
-        let (dw, db) = grad.split_at_mut(co * rg);
-        db.fill(0.0);
-        for dy in dy.chunks_exact(dy.len() / batch) {
-            add_channel_sums(dy, db);
-        }
-        to_channel_major(dy, dy_channels, co, batch);
-        for j in 0..self.groups {
-            gemm_split(
-                ctx.parallel,
-                ctx.workspace,
-                block(dy_channels, j, cog, bp),
-                block(cols, j, rg, bp).t(),
-                block_mut(dw, j, cog, rg),
-                false,
-            );
-        }
-        if let Some(dx) = dx {
-            // The im2col of x is spent; its buffer now takes Wᵀ · dY.
-            for j in 0..self.groups {
+        let (co, r, p) = (self.bias.len(), self.g.col_rows(), self.g.col_cols());
+        let batch = y.len() / (co * p);
+        for (x, y) in x
+            .chunks_exact(x.len() / batch)
+            .zip(y.chunks_exact_mut(co * p))
+        {
+            if self.groups == 1 {
                 gemm_split(
                     ctx.parallel,
                     ctx.workspace,
-                    block(self.filters, j, cog, rg).t(),
-                    block(dy_channels, j, cog, bp),
-                    block_mut(cols, j, rg, bp),
+                    MatRef::row_major(self.filters, co, r),
+                    MatRef::row_major(self.windows(x, col), r, p),
+                    MatMut::row_major(y, co, p),
                     false,
                 );
+            } else {
+                y.fill(0.0);
+                conv_add(&self.g, self.groups, self.filters, x, y);
             }
-            dx.fill(0.0);
-            for (s, dx) in dx.chunks_exact_mut(dx.len() / batch).enumerate() {
-                col2im_add_strided(&self.g, &cols[s * p..], bp, dx);
+            add_channel_bias(self.bias, y);
+        }
+    }
+
+    /// `dW = Σ dY · im2col(x)ᵀ`, `db = Σ dY`, `dx = col2im(Wᵀ · dY)`, sample
+    /// by sample, rebuilding each `im2col` in `col` rather than keeping the
+    /// batch's. A dense convolution accumulates `dWᵀ = Σ im2col(x) · dYᵀ` in
+    /// `dwt` (`R × CO`: that product reads `im2col` in place, where `dW`'s
+    /// would transpose it) and transposes it once; grouped and depthwise
+    /// ones run the direct kernels.
+    #[allow(clippy::too_many_arguments)]
+    fn backward(
+        &self,
+        x: &[f32],
+        dy: &[f32],
+        col: &mut [f32],
+        dwt: &mut [f32],
+        mut dx: Option<&mut [f32]>,
+        grad: &mut [f32],
+        ctx: &mut Context,
+    ) {
+        let (co, r, p) = (self.bias.len(), self.g.col_rows(), self.g.col_cols());
+        let rg = r / self.groups;
+        let (dw, db) = grad.split_at_mut(co * rg);
+        db.fill(0.0);
+        dw.fill(0.0);
+        dwt.fill(0.0);
+        let batch = dy.len() / (co * p);
+        let x_len = x.len() / batch;
+        for (s, (x, dy)) in x
+            .chunks_exact(x_len)
+            .zip(dy.chunks_exact(co * p))
+            .enumerate()
+        {
+            add_channel_sums(dy, db);
+            let dx = dx.as_deref_mut().map(|dx| &mut dx[s * x_len..][..x_len]);
+            if self.groups > 1 {
+                conv_weights_add(&self.g, self.groups, x, dy, dw);
+                if let Some(dx) = dx {
+                    dx.fill(0.0);
+                    conv_adjoint_add(&self.g, self.groups, self.filters, dy, dx);
+                }
+                continue;
+            }
+            let dy_m = MatRef::row_major(dy, co, p);
+            let w_t = MatRef::row_major(self.filters, co, r).t();
+            let dwt_m = MatMut::row_major(dwt, r, co);
+            let (par, ws) = (ctx.parallel, &mut *ctx.workspace);
+            gemm_split(
+                par,
+                ws,
+                MatRef::row_major(self.windows(x, col), r, p),
+                dy_m.t(),
+                dwt_m,
+                true,
+            );
+            match dx {
+                Some(dx) if self.is_pointwise() => {
+                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(dx, r, p), false);
+                }
+                Some(dx) => {
+                    // The sample's im2col is spent; `col` now takes Wᵀ · dY.
+                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(col, r, p), false);
+                    dx.fill(0.0);
+                    col2im_add(&self.g, col, dx);
+                }
+                None => {}
+            }
+        }
+        if self.groups == 1 {
+            for (k, row) in dwt.chunks_exact(co).enumerate() {
+                for (o, v) in row.iter().enumerate() {
+                    dw[o * r + k] = *v;
+                }
             }
         }
     }
@@ -295,7 +332,7 @@ impl Lowered<'_> {
 macro_rules! convolution {
     (
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
-        in: $in:ty, out: $out:ty, scratch: $cols:ty, channels: $channels:ty,
+        in: $in:ty, out: $out:ty, scratch: ($cols:ty, $channels:ty),
         params: $params:expr, weights: $weights:expr, torch_weight: [$($dim:expr),*],
         fan: ($fan_in:expr, $fan_out:expr), gemm_width: $gemm_width:expr, groups: $groups:expr,
         passes: $direct:path, $forward:ident, $backward:ident
@@ -343,8 +380,9 @@ macro_rules! convolution {
         }
 
         impl<$(const $p: usize,)* $(const $q: usize),*> Layer<$in> for $name<$($p),*> {
-            /// The batch's `im2col` matrix and a channel-major activation
-            /// buffer: what the single-GEMM batch passes work in.
+            /// The batch passes' scratch: one sample's `im2col` and the
+            /// filter gradient transposed (for a transposed convolution, the
+            /// batch's `im2col` and its input channel-major).
             type Cache<const B: usize> = ($cols, $channels);
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
@@ -484,7 +522,7 @@ pub type DepthwiseConv2d<
 convolution!(
     Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW, PM> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
-    scratch: [[[[[[f32; OW]; OH]; B]; KW]; K]; CI], channels: [[[[f32; OW]; OH]; B]; CO],
+    scratch: ([[[[[f32; OW]; OH]; KW]; K]; CIG], [[[[f32; CO]; KW]; K]; CIG]),
     params: CO * CIG * K * KW + CO, weights: CO * CIG * K * KW, torch_weight: [CO, CIG, K, KW],
     fan: (CIG * K * KW, CO * K * KW), gemm_width: nn_shape::max(OH * OW, CIG * K * KW), groups: G,
     passes: conv_add, forward, backward
@@ -568,7 +606,7 @@ pub struct Conv1d<
 convolution!(
     Conv1d<CI, CO, K, OL, S, P, D, G, CIG, PM> on <L>,
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
-    scratch: [[[[f32; OL]; B]; K]; CI], channels: [[[f32; OL]; B]; CO],
+    scratch: ([[[f32; OL]; K]; CIG], [[[f32; CO]; K]; CIG]),
     params: CO * CIG * K + CO, weights: CO * CIG * K, torch_weight: [CO, CIG, K],
     fan: (CIG * K, CO * K), gemm_width: nn_shape::max(OL, CIG * K), groups: G,
     passes: conv_add, forward, backward
@@ -640,7 +678,7 @@ pub struct ConvTranspose2d<
 convolution!(
     ConvTranspose2d<CI, CO, K, OH, OW, S, P> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
-    scratch: [[[[[[f32; W]; H]; B]; K]; K]; CO], channels: [[[[f32; W]; H]; B]; CI],
+    scratch: ([[[[[[f32; W]; H]; B]; K]; K]; CO], [[[[f32; W]; H]; B]; CI]),
     params: CI * CO * K * K + CO, weights: CI * CO * K * K, torch_weight: [CI, CO, K, K],
     fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K), gemm_width: nn_shape::max(H * W, CO * K * K), groups: 1,
     passes: conv_adjoint_add, transposed_forward, transposed_backward
