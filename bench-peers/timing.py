@@ -4,6 +4,8 @@ import statistics
 import time
 
 BATCH, WIDE = 64, 256
+# The CNN workloads' batch (C1 and C3).
+CNN_BATCH = 32
 
 
 def median_time(f):
@@ -33,3 +35,10 @@ def report(infer_one, infer_wide, sgd_step, adam_step, use_two_threads=None):
     if use_two_threads is not None:
         use_two_threads()
         print(f"| W5 = W3 on 2 threads | {median_time(sgd_step) * 1e6:.1f} µs |")
+
+
+def report_cnn(train_step, infer_one, infer_batch):
+    """Prints the C1-C3 rows: the `cnn_mnist` network (without dropout)."""
+    print(f"| C1 batch-32 CNN SGD step | {median_time(train_step) * 1e6:.1f} µs |")
+    print(f"| C2 batch-1 CNN inference | {median_time(infer_one) * 1e6:.1f} µs |")
+    print(f"| C3 batch-32 CNN inference | {median_time(infer_batch) * 1e6:.1f} µs |")

@@ -1,5 +1,7 @@
 //! nn against other Rust deep-learning crates on the same workloads, in one
-//! process: the MLP 784-128(ReLU)-10 with softmax + cross-entropy, f32.
+//! process: the MLP 784-128(ReLU)-10 with softmax + cross-entropy, f32
+//! (W1–W5), and the `cnn_mnist` network without dropout (C1–C3) for the
+//! crates that have convolutions.
 //!
 //! `cargo run --release` (in this folder). W1–W4 run single-threaded; W5
 //! re-runs W3 in a child process with two threads for every crate.
@@ -13,6 +15,8 @@ mod peers;
 
 const BATCH: usize = 64;
 const WIDE: usize = 256;
+/// The CNN workloads' batch (C1, C3): the first rows of `Data::x` as 28×28 images.
+const CNN_BATCH: usize = 32;
 
 /// Median time per call of `f`.
 fn time(mut f: impl FnMut()) -> Duration {
@@ -71,6 +75,34 @@ pub trait Peer {
     fn sgd_step(&mut self, data: &Data);
     /// W4: one Adam step on `BATCH` samples, if the crate has Adam.
     fn adam_step(&mut self, data: &Data) -> Option<()>;
+    /// C1: one SGD step of the CNN on `CNN_BATCH` images, if the crate has convolutions.
+    fn cnn_step(&mut self, _data: &Data) -> Option<()> {
+        None
+    }
+    /// C2: one image's class probabilities from the CNN.
+    fn cnn_infer_one(&mut self, _data: &Data) -> Option<()> {
+        None
+    }
+    /// C3: `CNN_BATCH` images' class probabilities from the CNN.
+    fn cnn_infer_batch(&mut self, _data: &Data) -> Option<()> {
+        None
+    }
+}
+
+/// A workload some crates lack: `None` from a crate without it.
+type Workload = fn(&mut dyn Peer, &Data) -> Option<()>;
+
+/// The median time of an optional workload, for the crates that have it
+/// (`f` returns `None` at once for the others).
+fn time_optional(
+    p: &mut dyn Peer,
+    mut f: impl FnMut(&mut dyn Peer) -> Option<()>,
+) -> Option<Duration> {
+    f(p).map(|()| {
+        time(|| {
+            let _ = f(p);
+        })
+    })
 }
 
 fn row(label: &str, times: &[Option<Duration>], unit: impl Fn(Duration) -> String) {
@@ -131,15 +163,21 @@ fn main() {
     row("W3 batch-64 SGD step", &w3, micros);
     let w4: Vec<_> = peers
         .iter_mut()
-        .map(|p| {
-            p.adam_step(&data).map(|()| {
-                time(|| {
-                    let _ = p.adam_step(&data);
-                })
-            })
-        })
+        .map(|p| time_optional(p.as_mut(), |p| p.adam_step(&data)))
         .collect();
     row("W4 batch-64 Adam step", &w4, micros);
+    let workloads: [(&str, Workload); 3] = [
+        ("C1 batch-32 CNN SGD step", |p, d| p.cnn_step(d)),
+        ("C2 batch-1 CNN inference", |p, d| p.cnn_infer_one(d)),
+        ("C3 batch-32 CNN inference", |p, d| p.cnn_infer_batch(d)),
+    ];
+    for (label, workload) in workloads {
+        let times: Vec<_> = peers
+            .iter_mut()
+            .map(|p| time_optional(p.as_mut(), |p| workload(p, &data)))
+            .collect();
+        row(label, &times, micros);
+    }
 
     let child = std::process::Command::new(std::env::current_exe().expect("own path"))
         .arg("--w5")

@@ -1,5 +1,5 @@
 //! The workloads written for each crate, as its own documentation shows.
-use crate::{BATCH, Data, Peer, WIDE};
+use crate::{BATCH, CNN_BATCH, Data, Peer, WIDE};
 
 pub fn all(threads: usize) -> Vec<Box<dyn Peer>> {
     vec![
@@ -17,6 +17,19 @@ mod nn_impl {
         Mlp = < Linear<784, 128>, ReLU, Linear<128, 10>, Softmax >
     }
 
+    network! {
+        /// `cnn_mnist` without its dropout.
+        Cnn = <
+            Input<1, 28, 28>,
+            Conv2d<1, 8, 5>, ReLU, MaxPool2d<2>,
+            Conv2d<8, 16, 5>, ReLU, MaxPool2d<2>,
+            Flatten, Linear<256, 64>, ReLU,
+            Linear<64, 10>, Softmax,
+        >
+    }
+
+    type Image = [[[f32; 28]; 28]; 1];
+
     pub struct Nn {
         sgd: Box<MlpTrainer<Sgd, BATCH>>,
         adam: Box<MlpTrainer<Adam, BATCH>>,
@@ -24,6 +37,8 @@ mod nn_impl {
         x: Box<[[f32; 784]; BATCH]>,
         x_wide: Box<[[f32; 784]; WIDE]>,
         labels: [usize; BATCH],
+        cnn: Box<CnnTrainer<Sgd, CNN_BATCH>>,
+        images: Box<[Image; CNN_BATCH]>,
         loaded: bool,
     }
 
@@ -42,6 +57,8 @@ mod nn_impl {
                 x: Box::new([[0.0; 784]; BATCH]),
                 x_wide: Box::new([[0.0; 784]; WIDE]),
                 labels: [0; BATCH],
+                cnn: CnnTrainer::new_boxed(Init::HeNormal, Sgd::new(0.01), 1),
+                images: Box::new([[[[0.0; 28]; 28]; 1]; CNN_BATCH]),
                 loaded: false,
             }
         }
@@ -52,6 +69,10 @@ mod nn_impl {
                 self.x.as_flattened_mut().copy_from_slice(&data.x);
                 self.x_wide.as_flattened_mut().copy_from_slice(&data.wide);
                 self.labels.copy_from_slice(&data.labels);
+                let pixels = self.images.as_flattened_mut().as_flattened_mut();
+                pixels
+                    .as_flattened_mut()
+                    .copy_from_slice(&data.x[..CNN_BATCH * 784]);
                 self.loaded = true;
             }
         }
@@ -78,6 +99,23 @@ mod nn_impl {
             std::hint::black_box(self.adam.train_step(&self.x, &self.labels, &CrossEntropy));
             Some(())
         }
+        fn cnn_step(&mut self, data: &Data) -> Option<()> {
+            self.load(data);
+            let labels: &[usize; CNN_BATCH] =
+                self.labels[..CNN_BATCH].try_into().expect("32 labels");
+            std::hint::black_box(self.cnn.train_step(&self.images, labels, &CrossEntropy));
+            Some(())
+        }
+        fn cnn_infer_one(&mut self, data: &Data) -> Option<()> {
+            self.load(data);
+            std::hint::black_box(self.cnn.model.forward(&self.images[0]));
+            Some(())
+        }
+        fn cnn_infer_batch(&mut self, data: &Data) -> Option<()> {
+            self.load(data);
+            std::hint::black_box(self.cnn.forward_batch(&self.images)[0][0]);
+            Some(())
+        }
     }
 }
 
@@ -85,7 +123,8 @@ mod candle_impl {
     use super::*;
     use candle_core::{DType, Device, Tensor};
     use candle_nn::{
-        AdamW, Linear, Module, Optimizer, ParamsAdamW, SGD, VarBuilder, VarMap, linear, loss, ops,
+        AdamW, Conv2d, Linear, Module, Optimizer, ParamsAdamW, SGD, VarBuilder, VarMap, conv2d,
+        linear, loss, ops,
     };
 
     pub struct Candle {
@@ -94,6 +133,76 @@ mod candle_impl {
         sgd: SGD,
         adam: AdamW,
         x: Option<(Tensor, Tensor, Tensor, Tensor)>,
+        cnn: Cnn,
+    }
+
+    /// `cnn_mnist` without dropout, in candle-nn's layers.
+    struct Cnn {
+        c1: Conv2d,
+        c2: Conv2d,
+        f1: Linear,
+        f2: Linear,
+        sgd: SGD,
+        /// The batch, its first image and the labels.
+        x: Option<(Tensor, Tensor, Tensor)>,
+    }
+
+    impl Cnn {
+        fn new() -> Self {
+            let vars = VarMap::new();
+            let vb = VarBuilder::from_varmap(&vars, DType::F32, &Device::Cpu);
+            let conv = Default::default();
+            Self {
+                c1: conv2d(1, 8, 5, conv, vb.pp("c1")).unwrap(),
+                c2: conv2d(8, 16, 5, conv, vb.pp("c2")).unwrap(),
+                f1: linear(256, 64, vb.pp("f1")).unwrap(),
+                f2: linear(64, 10, vb.pp("f2")).unwrap(),
+                sgd: SGD::new(vars.all_vars(), 0.01).unwrap(),
+                x: None,
+            }
+        }
+
+        fn inputs(&mut self, data: &Data) -> (Tensor, Tensor, Tensor) {
+            self.x
+                .get_or_insert_with(|| {
+                    let dev = Device::Cpu;
+                    let pixels = &data.x[..CNN_BATCH * 784];
+                    let labels: Vec<u32> =
+                        data.labels[..CNN_BATCH].iter().map(|&l| l as u32).collect();
+                    (
+                        Tensor::from_slice(pixels, (CNN_BATCH, 1, 28, 28), &dev).unwrap(),
+                        Tensor::from_slice(&pixels[..784], (1, 1, 28, 28), &dev).unwrap(),
+                        Tensor::from_vec(labels, CNN_BATCH, &dev).unwrap(),
+                    )
+                })
+                .clone()
+        }
+
+        fn logits(&self, x: &Tensor) -> Tensor {
+            let h = self
+                .c1
+                .forward(x)
+                .unwrap()
+                .relu()
+                .unwrap()
+                .max_pool2d(2)
+                .unwrap();
+            let h = self
+                .c2
+                .forward(&h)
+                .unwrap()
+                .relu()
+                .unwrap()
+                .max_pool2d(2)
+                .unwrap();
+            let h = self
+                .f1
+                .forward(&h.flatten_from(1).unwrap())
+                .unwrap()
+                .relu()
+                .unwrap();
+            self.f2.forward(&h).unwrap()
+        }
     }
 
     impl Candle {
@@ -116,6 +225,7 @@ mod candle_impl {
                 sgd,
                 adam,
                 x: None,
+                cnn: Cnn::new(),
             }
         }
 
@@ -160,6 +270,22 @@ mod candle_impl {
             let (x, _, _, y) = self.inputs(data).clone();
             let l = loss::cross_entropy(&self.logits(&x), &y).unwrap();
             self.adam.backward_step(&l).unwrap();
+            Some(())
+        }
+        fn cnn_step(&mut self, data: &Data) -> Option<()> {
+            let (x, _, y) = self.cnn.inputs(data);
+            let l = loss::cross_entropy(&self.cnn.logits(&x), &y).unwrap();
+            self.cnn.sgd.backward_step(&l).unwrap();
+            Some(())
+        }
+        fn cnn_infer_one(&mut self, data: &Data) -> Option<()> {
+            let x = self.cnn.inputs(data).1;
+            std::hint::black_box(ops::softmax_last_dim(&self.cnn.logits(&x)).unwrap());
+            Some(())
+        }
+        fn cnn_infer_batch(&mut self, data: &Data) -> Option<()> {
+            let x = self.cnn.inputs(data).0;
+            std::hint::black_box(ops::softmax_last_dim(&self.cnn.logits(&x)).unwrap());
             Some(())
         }
     }

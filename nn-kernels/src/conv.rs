@@ -231,20 +231,15 @@ impl Geometry {
     /// compiled inside the kernel (with its instruction set).
     #[inline(always)]
     pub(crate) fn runs(&self) -> Runs<'_> {
-        let mut runs = Runs {
+        let (out_height, out_width) = (self.out_height(), self.out_width());
+        let empty = self.col_rows() == 0 || out_height == 0 || out_width == 0;
+        Runs {
             g: self,
-            out_height: self.out_height(),
-            out_width: self.out_width(),
-            tap: 0,
-            channel: 0,
-            kernel_row: 0,
+            out_height,
+            out_width,
+            tap: (!empty).then(|| self.tap(0, out_height, out_width)),
             out_row: 0,
-            rows: (0, 0),
-            cols: (0, 0),
-            first_col: 0,
-        };
-        runs.start_tap();
-        runs
+        }
     }
 
     /// The input column that output `o` of a run reads.
@@ -295,29 +290,48 @@ pub(crate) struct Runs<'a> {
     g: &'a Geometry,
     out_height: usize,
     out_width: usize,
-    /// The current tap (with its channel and window row) and output row.
-    tap: usize,
-    channel: usize,
-    kernel_row: usize,
+    /// The current tap (`None` once past the last) and output row.
+    tap: Option<Tap>,
     out_row: usize,
-    /// The tap's output rows and columns that read inside the input.
+}
+
+/// What every run of one tap shares.
+#[derive(Clone, Copy)]
+pub(crate) struct Tap {
+    /// The tap's `im2col` row, `(c·KH + i)·KW + j`.
+    index: usize,
+    channel: usize,
+    /// The output rows and columns whose tap lies inside the input.
     rows: (usize, usize),
     cols: (usize, usize),
-    /// Input column of output 0 for the tap.
+    /// Input row and column of output (0, 0) (negative inside the padding).
+    first_row: isize,
     first_col: isize,
 }
 
-impl Runs<'_> {
-    /// Works out what every run of the current tap shares.
+impl Geometry {
+    /// Tap `index` of a window whose output is `out_height × out_width`.
     #[inline(always)]
-    fn start_tap(&mut self) {
-        let g = self.g;
-        let (i, j) = (self.tap / g.kernel_w % g.kernel_h, self.tap % g.kernel_w);
-        (self.channel, self.kernel_row) = (self.tap / (g.kernel_h * g.kernel_w), i);
-        let d = g.dilation;
-        self.rows = Geometry::valid(i * d, g.stride_h, g.pad_h, g.height, self.out_height);
-        self.cols = Geometry::valid(j * d, g.stride_w, g.pad_w, g.width, self.out_width);
-        self.first_col = (j * d) as isize - g.pad_w as isize;
+    fn tap(&self, index: usize, out_height: usize, out_width: usize) -> Tap {
+        let (i, j) = (index / self.kernel_w % self.kernel_h, index % self.kernel_w);
+        let d = self.dilation;
+        Tap {
+            index,
+            channel: index / (self.kernel_h * self.kernel_w),
+            rows: Self::valid(i * d, self.stride_h, self.pad_h, self.height, out_height),
+            cols: Self::valid(j * d, self.stride_w, self.pad_w, self.width, out_width),
+            first_row: (i * d) as isize - self.pad_h as isize,
+            first_col: (j * d) as isize - self.pad_w as isize,
+        }
+    }
+}
+
+impl Tap {
+    /// The input row (over all channels, `c·H + y`) that output row
+    /// `out_row` reads, when it lies inside the input.
+    #[inline(always)]
+    fn input_row(&self, g: &Geometry, out_row: usize) -> usize {
+        self.channel * g.height + (out_row * g.stride_h).wrapping_add_signed(self.first_row)
     }
 }
 
@@ -327,33 +341,30 @@ impl Iterator for Runs<'_> {
     #[inline(always)]
     fn next(&mut self) -> Option<Run> {
         let g = self.g;
-        let taps = g.kernel_h * g.kernel_w;
+        let mut tap = self.tap?;
         if self.out_row == self.out_height {
             self.out_row = 0;
-            self.tap += 1;
-            if self.tap < g.channels * taps {
-                self.start_tap();
-            }
+            self.tap = (tap.index + 1 < g.col_rows())
+                .then(|| g.tap(tap.index + 1, self.out_height, self.out_width));
+            tap = self.tap?;
         }
-        if self.tap >= g.channels * taps || self.out_height == 0 {
-            return None;
-        }
-        let (tap, channel, out_row) = (self.tap, self.channel, self.out_row);
+        let out_row = self.out_row;
         self.out_row += 1;
-        let y = (out_row * g.stride_h + self.kernel_row * g.dilation) as isize - g.pad_h as isize;
-        let input_row = if (self.rows.0..self.rows.1).contains(&out_row) {
-            Some(y as usize)
+        let input_row = if (tap.rows.0..tap.rows.1).contains(&out_row) {
+            Some(tap.input_row(g, out_row))
         } else {
-            g.padding_mode.source(y, g.height)
-        }
-        .map(|y| channel * g.height + y);
+            let y = (out_row * g.stride_h) as isize + tap.first_row;
+            g.padding_mode
+                .source(y, g.height)
+                .map(|y| tap.channel * g.height + y)
+        };
         Some(Run {
-            channel,
-            tap,
+            channel: tap.channel,
+            tap: tap.index,
             out_row,
             input_row,
-            cols: self.cols,
-            first_col: self.first_col,
+            cols: tap.cols,
+            first_col: tap.first_col,
         })
     }
 }
@@ -411,6 +422,80 @@ fn copy_run(dst: &mut [f32], src: &[f32]) {
     }
 }
 
+/// `out[k] = row[from + k·stride]`: one run of taps along an input row.
+#[inline(always)]
+fn copy_taps(out: &mut [f32], row: &[f32], from: usize, stride: usize) {
+    if stride == 1 {
+        copy_run(out, &row[from..]);
+    } else {
+        let src = row[from..].iter().step_by(stride);
+        out.iter_mut().zip(src).for_each(|(v, x)| *v = *x);
+    }
+}
+
+/// `row[from + k·stride] += taps[k]`: [`copy_taps`]' adjoint.
+#[inline(always)]
+fn add_taps(row: &mut [f32], from: usize, stride: usize, taps: &[f32]) {
+    if stride == 1 {
+        let dst = &mut row[from..from + taps.len()];
+        dst.iter_mut().zip(taps).for_each(|(x, v)| *x += v);
+    } else {
+        let dst = row[from..].iter_mut().step_by(stride);
+        dst.zip(taps).for_each(|(x, v)| *x += v);
+    }
+}
+
+/// [`im2col_strided`] for zero padding, tap by tap and output row by output
+/// row in plain loops (the general traversal's per-run bookkeeping costs
+/// more than the short copies): outputs whose tap lies in the padding are
+/// zero, the rest of each output row copies a run of its input row.
+#[inline(always)]
+fn im2col_zero_padded(g: &Geometry, x: &[f32], col: &mut [f32], ld: usize) {
+    let (oh, ow, w) = (g.out_height(), g.out_width(), g.width);
+    for t in 0..g.col_rows() {
+        let tap = g.tap(t, oh, ow);
+        let ((ylo, yhi), (lo, hi)) = (tap.rows, tap.cols);
+        let from = (lo * g.stride_w).wrapping_add_signed(tap.first_col);
+        let outputs = &mut col[t * ld..t * ld + oh * ow];
+        outputs[..ylo * ow].fill(0.0);
+        outputs[yhi * ow..].fill(0.0);
+        for out_row in ylo..yhi {
+            let out = &mut outputs[out_row * ow..(out_row + 1) * ow];
+            if lo > 0 {
+                out[..lo].fill(0.0);
+            }
+            if hi < ow {
+                out[hi..].fill(0.0);
+            }
+            if lo < hi {
+                let row = tap.input_row(g, out_row);
+                copy_taps(
+                    &mut out[lo..hi],
+                    &x[row * w..(row + 1) * w],
+                    from,
+                    g.stride_w,
+                );
+            }
+        }
+    }
+}
+
+/// [`col2im_add_strided`] for zero padding, in [`im2col_zero_padded`]'s loops.
+#[inline(always)]
+fn col2im_zero_padded(g: &Geometry, col: &[f32], ld: usize, x: &mut [f32]) {
+    let (oh, ow, w) = (g.out_height(), g.out_width(), g.width);
+    for t in 0..g.col_rows() {
+        let tap = g.tap(t, oh, ow);
+        let ((ylo, yhi), (lo, hi)) = (tap.rows, tap.cols);
+        let from = (lo * g.stride_w).wrapping_add_signed(tap.first_col);
+        for out_row in (ylo..yhi).filter(|_| lo < hi) {
+            let (start, row) = (t * ld + out_row * ow, tap.input_row(g, out_row));
+            let taps = &col[start + lo..start + hi];
+            add_taps(&mut x[row * w..(row + 1) * w], from, g.stride_w, taps);
+        }
+    }
+}
+
 dispatched! {
     /// [`im2col`] into a matrix whose rows are `ld` apart (`ld ≥ OH·OW`), so a
     /// batch's samples can sit side by side: sample `s` starts at column `s·OH·OW`
@@ -434,8 +519,10 @@ dispatched! {
             ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
             "col too short"
         );
+        if g.padding_mode == PaddingMode::Zeros {
+            return im2col_zero_padded(g, x, col, ld);
+        }
         let (w, stride) = (g.width, g.stride_w);
-        let bordered = g.padding_mode != PaddingMode::Zeros;
         for run in g.runs() {
             let start = run.tap * ld + run.out_row * ow;
             let out = &mut col[start..start + ow];
@@ -447,18 +534,11 @@ dispatched! {
             out[..lo].fill(0.0);
             out[hi..].fill(0.0);
             if lo < hi {
-                let from = r * w + g.input_col(&run, lo);
-                if stride == 1 {
-                    copy_run(&mut out[lo..hi], &x[from..]);
-                } else {
-                    let src = x[from..(r + 1) * w].iter().step_by(stride);
-                    out[lo..hi].iter_mut().zip(src).for_each(|(v, x)| *v = *x);
-                }
+                let from = g.input_col(&run, lo);
+                copy_taps(&mut out[lo..hi], &x[r * w..(r + 1) * w], from, stride);
             }
-            if bordered {
-                for (o, c) in g.border_taps(&run) {
-                    out[o] = x[r * w + c];
-                }
+            for (o, c) in g.border_taps(&run) {
+                out[o] = x[r * w + c];
             }
         }
     }
@@ -503,8 +583,10 @@ dispatched! {
             ld >= p && col.len() >= (g.col_rows() - 1) * ld + p,
             "col too short"
         );
+        if g.padding_mode == PaddingMode::Zeros {
+            return col2im_zero_padded(g, col, ld, x);
+        }
         let (w, stride) = (g.width, g.stride_w);
-        let bordered = g.padding_mode != PaddingMode::Zeros;
         let ow = g.out_width();
         for run in g.runs() {
             let Some(r) = run.input_row else {
@@ -513,20 +595,11 @@ dispatched! {
             let start = run.tap * ld + run.out_row * ow;
             let (lo, hi) = run.cols;
             if lo < hi {
-                let from = r * w + g.input_col(&run, lo);
-                let src = &col[start + lo..start + hi];
-                if stride == 1 {
-                    let dst = &mut x[from..from + src.len()];
-                    dst.iter_mut().zip(src).for_each(|(x, v)| *x += v);
-                } else {
-                    let dst = x[from..(r + 1) * w].iter_mut().step_by(stride);
-                    dst.zip(src).for_each(|(x, v)| *x += v);
-                }
+                let from = g.input_col(&run, lo);
+                add_taps(&mut x[r * w..(r + 1) * w], from, stride, &col[start + lo..start + hi]);
             }
-            if bordered {
-                for (o, c) in g.border_taps(&run) {
-                    x[r * w + c] += col[start + o];
-                }
+            for (o, c) in g.border_taps(&run) {
+                x[r * w + c] += col[start + o];
             }
         }
     }

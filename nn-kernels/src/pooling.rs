@@ -66,6 +66,49 @@ fn take_max(v: f32, index: usize, best: &mut f32, at: Option<&mut u32>) {
     }
 }
 
+/// Whether the windows are 2×2 tiles (stride 2, no padding or dilation),
+/// the pooling of nearly every CNN, which [`max_pool_2x2`] runs.
+fn is_tiled_2x2(g: &Geometry) -> bool {
+    (
+        g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.pad_h, g.pad_w, g.dilation,
+    ) == (2, 2, 2, 2, 0, 0, 1)
+}
+
+/// Max pooling over 2×2 tiles, output row by output row from the two input
+/// rows it covers, the four taps in window order (as the general traversal
+/// visits them, so ties and NaNs resolve the same). `y` holds −∞.
+#[inline(always)]
+fn max_pool_2x2(g: &Geometry, x: &[f32], y: &mut [f32], mut argmax: Option<&mut [u32]>) {
+    let (w, ow) = (g.width, g.out_width());
+    for (row, out) in y.chunks_exact_mut(ow).enumerate() {
+        // Output row `row` of channel c is input rows 2·oy, 2·oy + 1 of c.
+        let (c, oy) = (row / g.out_height(), row % g.out_height());
+        let top = (c * g.height + 2 * oy) * w;
+        let (upper, lower) = (&x[top..top + 2 * ow], &x[top + w..top + w + 2 * ow]);
+        let (upper, lower) = (upper.as_chunks::<2>().0, lower.as_chunks::<2>().0);
+        let pairs = out.iter_mut().zip(upper.iter().zip(lower));
+        match argmax.as_deref_mut() {
+            Some(argmax) => {
+                let at = &mut argmax[row * ow..(row + 1) * ow];
+                for (ox, ((best, (u, l)), at)) in pairs.zip(at).enumerate() {
+                    let first = top + 2 * ox;
+                    take_max(u[0], first, best, Some(at));
+                    take_max(u[1], first + 1, best, Some(at));
+                    take_max(l[0], first + w, best, Some(at));
+                    take_max(l[1], first + w + 1, best, Some(at));
+                }
+            }
+            None => {
+                for (best, (u, l)) in pairs {
+                    for v in [u[0], u[1], l[0], l[1]] {
+                        take_max(v, 0, best, None);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// One run of max pooling with stride `S`: output `k` reads `taps[k·S]`,
 /// input `first + k·S`.
 #[inline(always)]
@@ -129,6 +172,9 @@ dispatched! {
     pub fn max_pool_on(g: &Geometry, x: &[f32], y: &mut [f32], argmax: Option<&mut [u32]>) {
         check(g, x.len(), y.len());
         y.fill(f32::NEG_INFINITY);
+        if is_tiled_2x2(g) {
+            return max_pool_2x2(g, x, y, argmax);
+        }
         let (per_channel, ow, w, stride) = (g.col_cols(), g.out_width(), g.width, g.stride_w);
         let mut argmax = argmax;
         for run in g.runs() {

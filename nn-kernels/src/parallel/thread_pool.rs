@@ -75,12 +75,21 @@ impl ThreadPool {
             idle: Mutex::new(false),
             done: Condvar::new(),
         });
+        // Each worker's scratch is allocated here and the pool is returned
+        // only once every worker runs, so a thread that is scheduled late
+        // never allocates during someone's training step.
+        let started = Arc::new(std::sync::Barrier::new(threads.max(1)));
         let workers = (1..threads.max(1))
             .map(|_| {
-                let shared = Arc::clone(&shared);
-                std::thread::spawn(move || worker(&shared))
+                let (shared, started) = (Arc::clone(&shared), Arc::clone(&started));
+                let scratch = vec![0.0; WORKER_SCRATCH].into_boxed_slice();
+                std::thread::spawn(move || {
+                    started.wait();
+                    worker(&shared, scratch)
+                })
             })
             .collect();
+        started.wait();
         Self {
             shared,
             workers,
@@ -227,8 +236,7 @@ impl Drop for AbortOnUnwind {
     }
 }
 
-fn worker(s: &Shared) {
-    let mut scratch: Box<[f32]> = vec![0.0; WORKER_SCRATCH].into_boxed_slice();
+fn worker(s: &Shared, mut scratch: Box<[f32]>) {
     let mut seen = 0u64;
     loop {
         // Wait for a new generation: spin first, then sleep.
