@@ -650,25 +650,32 @@ fn direct(g: &Geometry, groups: usize, pass: Pass) {
     }
 }
 
-/// [`direct`], with the taps in the padding read (`BORDERED`) or skipped.
-#[inline(always)]
-fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, mut pass: Pass) {
-    let (x_len, y_len, w_len) = pass.lens();
+/// Checks a direct convolution's lengths: input `x_len`, output `y_len` and
+/// a filter matrix of `w_len` values in `groups` groups.
+fn check_direct(g: &Geometry, groups: usize, w_len: usize, x_len: usize, y_len: usize) {
     assert_eq!(x_len, g.channels * g.height * g.width, "input length");
     assert!(
         groups > 0 && g.channels.is_multiple_of(groups),
         "the groups must divide the input channels"
     );
-    // Each filter reads its group's channels: r taps.
-    let (r, p) = (g.col_rows() / groups, g.col_cols());
+    let r = g.col_rows() / groups;
     assert_eq!(w_len % r, 0, "filter matrix width");
     let filters = w_len / r;
     assert!(
         filters.is_multiple_of(groups),
         "the groups must divide the filters"
     );
-    assert_eq!(y_len, filters * p, "output length");
-    let (per_group, channels_per_group) = (filters / groups, g.channels / groups);
+    assert_eq!(y_len, filters * g.col_cols(), "output length");
+}
+
+/// [`direct`], with the taps in the padding read (`BORDERED`) or skipped.
+#[inline(always)]
+fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, mut pass: Pass) {
+    let (x_len, y_len, w_len) = pass.lens();
+    check_direct(g, groups, w_len, x_len, y_len);
+    // Each filter reads its group's channels: r taps.
+    let (r, p) = (g.col_rows() / groups, g.col_cols());
+    let (per_group, channels_per_group) = (w_len / r / groups, g.channels / groups);
     let (width, stride) = (g.width, g.stride_w);
     let ow = g.out_width();
     for run in g.runs() {
@@ -740,6 +747,76 @@ fn direct_runs<const BORDERED: bool>(g: &Geometry, groups: usize, mut pass: Pass
     }
 }
 
+/// Filters and pixels per register block of [`direct_blocked`].
+const BLOCK: usize = 8;
+
+/// The forward direct convolution for zero padding and unit column stride,
+/// register-blocked: an 8-filter × 8-pixel block of outputs stays in
+/// registers across all its taps, so each tap costs one load of 8 input
+/// pixels and 8 weight broadcasts instead of a load and a store of an
+/// output row per filter. Each output still sums its taps in window order
+/// from zero with separate multiplies and adds, as [`direct`] does: the
+/// same bits on every instruction set (and on the firmware).
+#[inline(always)]
+fn direct_blocked(g: &Geometry, groups: usize, w: &[f32], x: &[f32], y: &mut [f32]) {
+    let (oh, ow, h, width) = (g.out_height(), g.out_width(), g.height, g.width);
+    let (r, p) = (g.col_rows() / groups, g.col_cols());
+    let per_group = w.len() / r / groups;
+    let channels = g.channels / groups;
+    let (kh, kw, d) = (g.kernel_h, g.kernel_w, g.dilation);
+    for group in 0..groups {
+        let last = (group + 1) * per_group - 1;
+        for co0 in (group * per_group..=last).step_by(BLOCK) {
+            // A short last block computes copies of its last filter, never stored.
+            let filters: [usize; BLOCK] = core::array::from_fn(|b| (co0 + b).min(last));
+            for oy in 0..oh {
+                for ox0 in (0..ow).step_by(BLOCK) {
+                    let mut acc = [[0.0f32; BLOCK]; BLOCK];
+                    for c in 0..channels {
+                        let channel = group * channels + c;
+                        for i in 0..kh {
+                            let iy = (oy * g.stride_h + i * d) as isize - g.pad_h as isize;
+                            if iy < 0 || iy >= h as isize {
+                                continue;
+                            }
+                            let row = &x[(channel * h + iy as usize) * width..][..width];
+                            for j in 0..kw {
+                                let first = (ox0 + j * d) as isize - g.pad_w as isize;
+                                let pixels: [f32; BLOCK] = match row.get(first.max(0) as usize..) {
+                                    Some(rest) if first >= 0 && rest.len() >= BLOCK => {
+                                        *rest.first_chunk().expect("BLOCK pixels")
+                                    }
+                                    // At a border: taps outside the row read zero.
+                                    _ => core::array::from_fn(|k| {
+                                        let ix = first + k as isize;
+                                        if (0..width as isize).contains(&ix) {
+                                            row[ix as usize]
+                                        } else {
+                                            0.0
+                                        }
+                                    }),
+                                };
+                                let tap = (c * kh + i) * kw + j;
+                                for (acc, &co) in acc.iter_mut().zip(&filters) {
+                                    let wv = w[co * r + tap];
+                                    for (a, v) in acc.iter_mut().zip(&pixels) {
+                                        *a += wv * v;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    let n = BLOCK.min(ow - ox0);
+                    for (b, acc) in acc.iter().enumerate().take(last + 1 - co0) {
+                        let out = &mut y[(co0 + b) * p + oy * ow + ox0..][..n];
+                        out.iter_mut().zip(acc).for_each(|(y, a)| *y += a);
+                    }
+                }
+            }
+        }
+    }
+}
+
 dispatched! {
     /// Direct convolution, without an `im2col` buffer: `y += w · im2col(x)`,
     /// with `y` the `CO × OH·OW` output and `w` the `CO × (C/G·KH·KW)`
@@ -765,7 +842,14 @@ dispatched! {
     /// assert_eq!(y, [2.0, 4.0, 30.0, 40.0]);
     /// ```
     pub fn conv_add / conv_add_on(g: &Geometry, groups: usize, w: &[f32], x: &[f32], y: &mut [f32]) {
-        direct(g, groups, Pass::Forward { w, x, y });
+        check_direct(g, groups, w.len(), x.len(), y.len());
+        let per_group = w.len() / (g.col_rows() / groups) / groups;
+        // Register blocks pay once a group has half a block of filters.
+        if g.padding_mode == PaddingMode::Zeros && g.stride_w == 1 && per_group >= BLOCK / 2 {
+            direct_blocked(g, groups, w, x, y);
+        } else {
+            direct(g, groups, Pass::Forward { w, x, y });
+        }
     }
 }
 
@@ -926,7 +1010,8 @@ mod tests {
                 .filter(|d| g.channels.is_multiple_of(*d))
                 .collect();
             let groups = divisors[r.random_range(0..divisors.len())];
-            let co = groups * r.random_range(1..=3);
+            // Up to 10 filters per group: past a register block of 8.
+            let co = groups * r.random_range(1..=10);
             let (rows, p) = (g.col_rows() / groups, g.col_cols());
             let x = random_vec(r, g.channels * g.height * g.width);
             let w = random_vec(r, co * rows);
@@ -941,10 +1026,25 @@ mod tests {
                         .sum::<f32>();
                 }
             }
+            // From zero (as the layers start), the register-blocked kernel
+            // gives the unblocked one's bits on every instruction set.
+            let mut unblocked = vec![0.0; co * p];
+            direct(
+                &g,
+                groups,
+                Pass::Forward {
+                    w: &w,
+                    x: &x,
+                    y: &mut unblocked,
+                },
+            );
             for isa in crate::testing::isas() {
                 let mut y = vec![0.25; co * p];
                 conv_add_on(isa, &g, groups, &w, &x, &mut y);
                 assert_close(&y, &want, 1e-5, "conv_add");
+                let mut from_zero = vec![0.0; co * p];
+                conv_add_on(isa, &g, groups, &w, &x, &mut from_zero);
+                assert_eq!(from_zero, unblocked, "{g:?}, {groups} groups, {co} filters");
             }
 
             // ⟨conv(x), dy⟩ = ⟨x, conv*(dy)⟩.
