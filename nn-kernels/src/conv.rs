@@ -544,6 +544,101 @@ dispatched! {
     }
 }
 
+impl Geometry {
+    /// Whether the windows step one pixel at a time over an unpadded input,
+    /// so that [`im2col_wide`] applies.
+    ///
+    /// ```
+    /// use nn_kernels::conv::Geometry;
+    /// assert!(Geometry::square(8, 12, 12, 5, 1, 0, 1).is_unit_stride_unpadded());
+    /// assert!(!Geometry::square(8, 12, 12, 5, 1, 2, 1).is_unit_stride_unpadded());
+    /// ```
+    pub const fn is_unit_stride_unpadded(&self) -> bool {
+        self.stride_h == 1 && self.stride_w == 1 && self.pad_h == 0 && self.pad_w == 0
+    }
+
+    /// Columns of the [`im2col_wide`] matrix: `OH` rows of the input's
+    /// full width `W`.
+    ///
+    /// ```
+    /// assert_eq!(nn_kernels::conv::Geometry::square(8, 12, 12, 5, 1, 0, 1).wide_cols(), 8 * 12);
+    /// ```
+    pub const fn wide_cols(&self) -> usize {
+        self.out_height() * self.width
+    }
+
+    /// Where tap `t`'s row of the [`im2col_wide`] matrix starts in the input.
+    fn wide_offset(&self, t: usize) -> usize {
+        let (i, j) = (t / self.kernel_w % self.kernel_h, t % self.kernel_w);
+        let channel = t / (self.kernel_h * self.kernel_w);
+        (channel * self.height + i * self.dilation) * self.width + j * self.dilation
+    }
+}
+
+dispatched! {
+    /// `im2col` in wide rows, for unit strides and no padding: column
+    /// `oy·W + ox` of tap `t`'s row is the input pixel output `(oy, ox)`
+    /// reads, for `ox < OW` (columns `OW..W` of each row read on along the
+    /// input and are to be ignored). Each tap's row is then one contiguous
+    /// run of the input, copied at once, where [`im2col`] copies `OH`
+    /// short runs: `col` is `C·KH·KW × OH·W` ([`Geometry::wide_cols`]),
+    /// and what a row's run would read past the input is zero.
+    ///
+    /// # Panics
+    /// If `g` has strides or padding, or a slice has the wrong length.
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, im2col_wide};
+    /// let g = Geometry::square(1, 2, 3, 2, 1, 0, 1); // 2×3 image, 2×2 kernel: 1×2 output
+    /// let mut col = [9.0; 4 * 3];
+    /// im2col_wide(&g, &[1., 2., 3., 4., 5., 6.], &mut col);
+    /// // tap (0, 0) reads 1, 2 (and 3, ignored); tap (1, 1) reads 5, 6 (and past the end: 0)
+    /// assert_eq!(col, [1., 2., 3., 2., 3., 4., 4., 5., 6., 5., 6., 0.]);
+    /// ```
+    pub fn im2col_wide / im2col_wide_on(g: &Geometry, x: &[f32], col: &mut [f32]) {
+        assert!(g.is_unit_stride_unpadded(), "wide rows need unit strides and no padding");
+        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+        let n = g.wide_cols();
+        assert_eq!(col.len(), g.col_rows() * n, "col length");
+        for (t, row) in col.chunks_exact_mut(n).enumerate() {
+            let from = g.wide_offset(t);
+            let inside = n.min(x.len() - from);
+            row[..inside].copy_from_slice(&x[from..from + inside]);
+            row[inside..].fill(0.0);
+        }
+    }
+}
+
+dispatched! {
+    /// The adjoint of [`im2col_wide`]: adds each tap's row back onto the
+    /// input run it was read from. Entries in the ignored columns must be
+    /// zero (as they are in `Wᵀ·dY` when `dY` is zero there), since they
+    /// land on pixels of the next row.
+    ///
+    /// # Panics
+    /// As [`im2col_wide`].
+    ///
+    /// ```
+    /// use nn_kernels::conv::{Geometry, col2im_wide_add};
+    /// let g = Geometry::square(1, 2, 3, 2, 1, 0, 1);
+    /// let mut x = [0.0; 6];
+    /// col2im_wide_add(&g, &[1., 1., 0., 1., 1., 0., 1., 1., 0., 1., 1., 0.], &mut x);
+    /// assert_eq!(x, [1., 2., 1., 1., 2., 1.]);
+    /// ```
+    pub fn col2im_wide_add / col2im_wide_add_on(g: &Geometry, col: &[f32], x: &mut [f32]) {
+        assert!(g.is_unit_stride_unpadded(), "wide rows need unit strides and no padding");
+        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
+        let n = g.wide_cols();
+        assert_eq!(col.len(), g.col_rows() * n, "col length");
+        for (t, row) in col.chunks_exact(n).enumerate() {
+            let from = g.wide_offset(t);
+            let inside = n.min(x.len() - from);
+            let dst = &mut x[from..from + inside];
+            dst.iter_mut().zip(row).for_each(|(x, v)| *x += v);
+        }
+    }
+}
+
 /// The adjoint of [`im2col`]: adds every column entry back onto the input
 /// pixel it was read from (`x += col2im(col)`); padding taps are dropped.
 ///
@@ -995,6 +1090,62 @@ mod tests {
                 let mut back_wide = vec![0.0; x.len()];
                 col2im_add_strided_on(isa, &g, &wide[p..], ld, &mut back_wide);
                 assert_eq!(back_wide, back_plain);
+            }
+        }
+    }
+
+    #[test]
+    fn wide_rows_hold_im2col_and_their_adjoint_is_col2im() {
+        let r = &mut rng(23);
+        for _ in 0..if cfg!(miri) { 10 } else { 1000 } {
+            let g = Geometry {
+                stride_h: 1,
+                stride_w: 1,
+                pad_h: 0,
+                pad_w: 0,
+                padding_mode: PaddingMode::Zeros,
+                ..random_geometry(r)
+            };
+            if out_len(g.height, g.kernel_h, 1, 0, g.dilation).is_none()
+                || out_len(g.width, g.kernel_w, 1, 0, g.dilation).is_none()
+            {
+                continue;
+            }
+            let x = random_vec(r, g.channels * g.height * g.width);
+            let (oh, ow) = (g.out_height(), g.out_width());
+            let col = naive_im2col(&g, &x);
+            let n = g.wide_cols();
+            // Every valid column holds the im2col entry, and every entry is written.
+            for isa in crate::testing::isas() {
+                let mut wide = vec![f32::NAN; g.col_rows() * n];
+                im2col_wide_on(isa, &g, &x, &mut wide);
+                let rows = wide.chunks_exact(n).zip(col.chunks_exact(oh * ow));
+                for (t, (row, want)) in rows.enumerate() {
+                    for (oy, want) in want.chunks_exact(ow).enumerate() {
+                        assert_eq!(&row[oy * g.width..oy * g.width + ow], want, "{g:?} tap {t}");
+                    }
+                }
+                assert!(wide.iter().all(|v| v.is_finite()), "{g:?}");
+            }
+            let mut c = random_vec(r, g.col_rows() * n);
+            // The adjoint, with zeros in the ignored columns, is col2im.
+            for (k, v) in c.iter_mut().enumerate() {
+                if k % n % g.width >= ow {
+                    *v = 0.0;
+                }
+            }
+            let mut plain = vec![0.0; g.col_rows() * oh * ow];
+            for (t, row) in c.chunks_exact(n).enumerate() {
+                for oy in 0..oh {
+                    plain[(t * oh + oy) * ow..][..ow].copy_from_slice(&row[oy * g.width..][..ow]);
+                }
+            }
+            let mut want = vec![0.0; x.len()];
+            col2im_add(&g, &plain, &mut want);
+            for isa in crate::testing::isas() {
+                let mut back = vec![0.0; x.len()];
+                col2im_wide_add_on(isa, &g, &c, &mut back);
+                assert_eq!(back, want, "{g:?}");
             }
         }
     }

@@ -1,10 +1,13 @@
 //! Convolutions: [`Conv2d`], [`Conv1d`] and [`ConvTranspose2d`].
 //!
-//! All three are one computation on a [`Geometry`]: a batch pass lowers each
-//! sample with `im2col` into the layer's one-sample scratch (its cache) and
-//! multiplies by the filter matrix with nn-kernels' GEMM; a single-sample
-//! [`Forward::forward`] convolves directly, with no scratch at all. A
-//! transposed convolution runs the same passes in the adjoint direction.
+//! All three are one computation on a [`Geometry`]. A dense convolution's
+//! batch pass lowers each sample with `im2col` into the layer's one-sample
+//! scratch (its cache; in wide rows, one run of the input per tap, when
+//! strides are 1 and there is no padding) and multiplies by the filter
+//! matrix with nn-kernels' GEMM; grouped and depthwise ones convolve
+//! directly. A single-sample [`Forward::forward`] convolves directly
+//! (register-blocked), with no scratch at all. A transposed convolution
+//! lowers its whole batch and runs the passes in the adjoint direction.
 //!
 //! Sizes are types. The spatial output size is a type parameter (`OH`, `OW`,
 //! `OL`), and using a layer on an input it does not fit is a compile-time
@@ -32,8 +35,9 @@ use crate::mem::{Plain, Zeroable};
 use bytemuck::Pod;
 use core::slice::{from_mut, from_ref};
 use nn_kernels::conv::{
-    Geometry, PaddingMode, col2im_add, col2im_add_strided, conv_add, conv_adjoint_add,
-    conv_weights_add, im2col, im2col_strided, out_len, transposed_out_len,
+    Geometry, PaddingMode, col2im_add, col2im_add_strided, col2im_wide_add, conv_add,
+    conv_adjoint_add, conv_weights_add, im2col, im2col_strided, im2col_wide, out_len,
+    transposed_out_len,
 };
 use nn_kernels::gemm::{MatMut, MatRef, gemm_split};
 
@@ -92,6 +96,19 @@ fn to_sample_major(
     }
 }
 
+/// The scratch of a convolution's batch passes, the four buffers of its
+/// [`Layer::Cache`]: a convolution uses `col` (one sample's `im2col`) or,
+/// with unit strides and no padding, `wide` and `wide_out` (its
+/// [`im2col_wide`] and output in wide rows), and `dwt` for the filter
+/// gradient transposed; a transposed convolution uses `col` (the batch's
+/// `im2col`) and `wide` (its input channel-major).
+struct Scratch<'s> {
+    col: &'s mut [f32],
+    wide: &'s mut [f32],
+    wide_out: &'s mut [f32],
+    dwt: &'s mut [f32],
+}
+
 /// The batch passes of a convolution in `groups` groups whose `filters`
 /// form a `CO × R/G` matrix (`R = g.col_rows()`, `P = g.col_cols()` windows
 /// per sample). A convolution works sample by sample in a one-sample
@@ -134,31 +151,52 @@ impl Lowered<'_> {
         }
     }
 
+    /// Whether the products work in wide rows ([`im2col_wide`]): a dense
+    /// convolution with unit strides and no padding, whose im2col rows are
+    /// then single runs of the input. They compute `W/OW` more columns than
+    /// needed (the ignored ones) and save copying `OH` short runs per tap.
+    fn in_wide_rows(&self) -> bool {
+        self.groups == 1 && self.g.is_unit_stride_unpadded() && !self.is_pointwise()
+    }
+
     /// `y = W · im2col(x) + bias`, sample by sample. A dense convolution
-    /// (one group) multiplies each sample's `im2col` (built in `col`, which
-    /// stays in cache, and read in place by the GEMM) straight into the
-    /// sample's output; a grouped or depthwise one, whose per-group products
-    /// are too small for a GEMM, convolves directly.
-    fn forward(
-        &self,
-        x: &[f32],
-        y: &mut [f32],
-        col: &mut [f32],
-        _dwt: &mut [f32],
-        ctx: &mut Context,
-    ) {
+    /// (one group) multiplies each sample's `im2col` (one sample's, which
+    /// stays in cache and which the GEMM reads in place) into the sample's
+    /// output, or in wide rows into `wide_out`, whose valid columns are then
+    /// the output; a grouped or depthwise one, whose per-group products are
+    /// too small for a GEMM, convolves directly.
+    fn forward(&self, x: &[f32], y: &mut [f32], scratch: Scratch, ctx: &mut Context) {
         let (co, r, p) = (self.bias.len(), self.g.col_rows(), self.g.col_cols());
-        let batch = y.len() / (co * p);
+        let (batch, filters) = (
+            y.len() / (co * p),
+            MatRef::row_major(self.filters, co, r / self.groups),
+        );
+        let (ow, n) = (self.g.out_width(), self.g.wide_cols());
         for (x, y) in x
             .chunks_exact(x.len() / batch)
             .zip(y.chunks_exact_mut(co * p))
         {
-            if self.groups == 1 {
+            if self.in_wide_rows() {
+                im2col_wide(&self.g, x, scratch.wide);
+                let (col, out) = (
+                    MatRef::row_major(scratch.wide, r, n),
+                    MatMut::row_major(scratch.wide_out, co, n),
+                );
+                gemm_split(ctx.parallel, ctx.workspace, filters, col, out, false);
+                let rows = scratch
+                    .wide_out
+                    .chunks_exact(self.g.width)
+                    .map(|row| &row[..ow]);
+                for (y, wide) in y.chunks_exact_mut(ow).zip(rows) {
+                    y.copy_from_slice(wide);
+                }
+            } else if self.groups == 1 {
+                let col = MatRef::row_major(self.windows(x, scratch.col), r, p);
                 gemm_split(
                     ctx.parallel,
                     ctx.workspace,
-                    MatRef::row_major(self.filters, co, r),
-                    MatRef::row_major(self.windows(x, col), r, p),
+                    filters,
+                    col,
                     MatMut::row_major(y, co, p),
                     false,
                 );
@@ -171,18 +209,17 @@ impl Lowered<'_> {
     }
 
     /// `dW = Σ dY · im2col(x)ᵀ`, `db = Σ dY`, `dx = col2im(Wᵀ · dY)`, sample
-    /// by sample, rebuilding each `im2col` in `col` rather than keeping the
-    /// batch's. A dense convolution accumulates `dWᵀ = Σ im2col(x) · dYᵀ` in
-    /// `dwt` (`R × CO`: that product reads `im2col` in place, where `dW`'s
-    /// would transpose it) and transposes it once; grouped and depthwise
-    /// ones run the direct kernels.
-    #[allow(clippy::too_many_arguments)]
+    /// by sample, rebuilding each `im2col` rather than keeping the batch's.
+    /// A dense convolution accumulates `dWᵀ = Σ im2col(x) · dYᵀ` in `dwt`
+    /// (`R × CO`: that product reads `im2col` in place, where `dW`'s would
+    /// transpose it) and transposes it once; in wide rows, `dY` is spread
+    /// over `wide_out` with zeros in the ignored columns, so they add
+    /// nothing. Grouped and depthwise convolutions run the direct kernels.
     fn backward(
         &self,
         x: &[f32],
         dy: &[f32],
-        col: &mut [f32],
-        dwt: &mut [f32],
+        scratch: Scratch,
         mut dx: Option<&mut [f32]>,
         grad: &mut [f32],
         ctx: &mut Context,
@@ -192,14 +229,12 @@ impl Lowered<'_> {
         let (dw, db) = grad.split_at_mut(co * rg);
         db.fill(0.0);
         dw.fill(0.0);
-        dwt.fill(0.0);
+        scratch.dwt.fill(0.0);
         let batch = dy.len() / (co * p);
         let x_len = x.len() / batch;
-        for (s, (x, dy)) in x
-            .chunks_exact(x_len)
-            .zip(dy.chunks_exact(co * p))
-            .enumerate()
-        {
+        let (ow, wide) = (self.g.out_width(), self.in_wide_rows());
+        let samples = x.chunks_exact(x_len).zip(dy.chunks_exact(co * p));
+        for (s, (x, dy)) in samples.enumerate() {
             add_channel_sums(dy, db);
             let dx = dx.as_deref_mut().map(|dx| &mut dx[s * x_len..][..x_len]);
             if self.groups > 1 {
@@ -210,33 +245,53 @@ impl Lowered<'_> {
                 }
                 continue;
             }
-            let dy_m = MatRef::row_major(dy, co, p);
+            // The sample's im2col and output gradient, as wide rows or not.
+            let (col, dy, n): (&mut [f32], &[f32], usize) = if wide {
+                im2col_wide(&self.g, x, scratch.wide);
+                let rows = scratch.wide_out.chunks_exact_mut(self.g.width);
+                for (row, dy) in rows.zip(dy.chunks_exact(ow)) {
+                    row[..ow].copy_from_slice(dy);
+                    row[ow..].fill(0.0);
+                }
+                (&mut *scratch.wide, &*scratch.wide_out, self.g.wide_cols())
+            } else if self.is_pointwise() {
+                (&mut *scratch.col, dy, p)
+            } else {
+                im2col(&self.g, x, scratch.col);
+                (&mut *scratch.col, dy, p)
+            };
+            let dy_m = MatRef::row_major(dy, co, n);
             let w_t = MatRef::row_major(self.filters, co, r).t();
-            let dwt_m = MatMut::row_major(dwt, r, co);
             let (par, ws) = (ctx.parallel, &mut *ctx.workspace);
+            let windows = if self.is_pointwise() { x } else { &*col };
+            let dwt = MatMut::row_major(scratch.dwt, r, co);
             gemm_split(
                 par,
                 ws,
-                MatRef::row_major(self.windows(x, col), r, p),
+                MatRef::row_major(windows, r, n),
                 dy_m.t(),
-                dwt_m,
+                dwt,
                 true,
             );
             match dx {
                 Some(dx) if self.is_pointwise() => {
-                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(dx, r, p), false);
+                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(dx, r, n), false);
                 }
                 Some(dx) => {
-                    // The sample's im2col is spent; `col` now takes Wᵀ · dY.
-                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(col, r, p), false);
+                    // The sample's im2col is spent; its buffer now takes Wᵀ · dY.
+                    gemm_split(par, ws, w_t, dy_m, MatMut::row_major(col, r, n), false);
                     dx.fill(0.0);
-                    col2im_add(&self.g, col, dx);
+                    if wide {
+                        col2im_wide_add(&self.g, col, dx);
+                    } else {
+                        col2im_add(&self.g, col, dx);
+                    }
                 }
                 None => {}
             }
         }
         if self.groups == 1 {
-            for (k, row) in dwt.chunks_exact(co).enumerate() {
+            for (k, row) in scratch.dwt.chunks_exact(co).enumerate() {
                 for (o, v) in row.iter().enumerate() {
                     dw[o * r + k] = *v;
                 }
@@ -247,14 +302,8 @@ impl Lowered<'_> {
     /// The transposed convolution's forward pass, `y = col2im(Wᵀ · x) +
     /// bias`, where `g` describes the *output* as a convolution's input,
     /// the filters are `CI × R` and `x_channels` keeps `x` for backward.
-    fn transposed_forward(
-        &self,
-        x: &[f32],
-        y: &mut [f32],
-        cols: &mut [f32],
-        x_channels: &mut [f32],
-        ctx: &mut Context,
-    ) {
+    fn transposed_forward(&self, x: &[f32], y: &mut [f32], scratch: Scratch, ctx: &mut Context) {
+        let (cols, x_channels) = (scratch.col, scratch.wide);
         let r = self.g.col_rows();
         let ci = self.filters.len() / r;
         let (_, p, bp, batch) = self.sizes(x_channels.len(), ci);
@@ -284,12 +333,12 @@ impl Lowered<'_> {
         &self,
         _x: &[f32],
         dy: &[f32],
-        cols: &mut [f32],
-        x_channels: &mut [f32],
+        scratch: Scratch,
         dx: Option<&mut [f32]>,
         grad: &mut [f32],
         ctx: &mut Context,
     ) {
+        let (cols, x_channels) = (scratch.col, scratch.wide);
         let r = self.g.col_rows();
         let ci = self.filters.len() / r;
         let (_, p, bp, batch) = self.sizes(x_channels.len(), ci);
@@ -332,7 +381,7 @@ impl Lowered<'_> {
 macro_rules! convolution {
     (
         $name:ident < $($p:ident),* > on < $($q:ident),* >,
-        in: $in:ty, out: $out:ty, scratch: ($cols:ty, $channels:ty),
+        in: $in:ty, out: $out:ty, scratch: ($($scratch:ty),+),
         params: $params:expr, weights: $weights:expr, torch_weight: [$($dim:expr),*],
         fan: ($fan_in:expr, $fan_out:expr), gemm_width: $gemm_width:expr, groups: $groups:expr,
         passes: $direct:path, $forward:ident, $backward:ident
@@ -380,10 +429,8 @@ macro_rules! convolution {
         }
 
         impl<$(const $p: usize,)* $(const $q: usize),*> Layer<$in> for $name<$($p),*> {
-            /// The batch passes' scratch: one sample's `im2col` and the
-            /// filter gradient transposed (for a transposed convolution, the
-            /// batch's `im2col` and its input channel-major).
-            type Cache<const B: usize> = ($cols, $channels);
+            /// The batch passes' scratch (see `Scratch`).
+            type Cache<const B: usize> = ($($scratch),+);
             const NUM_PARAMS: usize = $params;
             const NUM_WEIGHTS: usize = $weights;
             const GEMM_WIDTH: usize = $gemm_width;
@@ -396,12 +443,16 @@ macro_rules! convolution {
                 &mut self,
                 x: &[$in; B],
                 y: &mut [$out; B],
-                (cols, channels): &mut ($cols, $channels),
+                (col, wide, wide_out, dwt): &mut ($($scratch),+),
                 ctx: &mut Context,
             ) {
-                let cols = bytemuck::cast_slice_mut(from_mut(cols));
-                let channels = bytemuck::cast_slice_mut(from_mut(channels));
-                self.lowered::<$($q),*>().$forward(flat(x), flat_mut(y), cols, channels, ctx);
+                let scratch = Scratch {
+                    col: bytemuck::cast_slice_mut(from_mut(col)),
+                    wide: bytemuck::cast_slice_mut(from_mut(wide)),
+                    wide_out: bytemuck::cast_slice_mut(from_mut(wide_out)),
+                    dwt: bytemuck::cast_slice_mut(from_mut(dwt)),
+                };
+                self.lowered::<$($q),*>().$forward(flat(x), flat_mut(y), scratch, ctx);
             }
 
             fn backward<const B: usize>(
@@ -409,15 +460,19 @@ macro_rules! convolution {
                 x: &[$in; B],
                 _y: &[$out; B],
                 dy: &[$out; B],
-                (cols, channels): &mut ($cols, $channels),
+                (col, wide, wide_out, dwt): &mut ($($scratch),+),
                 dx: Option<&mut [$in; B]>,
                 grad: &mut [f32],
                 ctx: &mut Context,
             ) {
-                let cols = bytemuck::cast_slice_mut(from_mut(cols));
-                let channels = bytemuck::cast_slice_mut(from_mut(channels));
+                let scratch = Scratch {
+                    col: bytemuck::cast_slice_mut(from_mut(col)),
+                    wide: bytemuck::cast_slice_mut(from_mut(wide)),
+                    wide_out: bytemuck::cast_slice_mut(from_mut(wide_out)),
+                    dwt: bytemuck::cast_slice_mut(from_mut(dwt)),
+                };
                 let dx = dx.map(|d| flat_mut(d));
-                self.lowered::<$($q),*>().$backward(flat(x), flat(dy), cols, channels, dx, grad, ctx);
+                self.lowered::<$($q),*>().$backward(flat(x), flat(dy), scratch, dx, grad, ctx);
             }
 
             fn params(&self) -> &[f32] {
@@ -522,7 +577,12 @@ pub type DepthwiseConv2d<
 convolution!(
     Conv2d<CI, CO, K, OH, OW, S, P, D, G, CIG, KW, SW, PW, PM> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
-    scratch: ([[[[[f32; OW]; OH]; KW]; K]; CIG], [[[[f32; CO]; KW]; K]; CIG]),
+    scratch: (
+        [[[[[f32; OW]; OH]; KW]; K]; CIG],
+        [[[[[f32; W]; OH]; KW]; K]; CIG],
+        [[[f32; W]; OH]; CO],
+        [[[[f32; CO]; KW]; K]; CIG]
+    ),
     params: CO * CIG * K * KW + CO, weights: CO * CIG * K * KW, torch_weight: [CO, CIG, K, KW],
     fan: (CIG * K * KW, CO * K * KW), gemm_width: nn_shape::max(OH * OW, CIG * K * KW), groups: G,
     passes: conv_add, forward, backward
@@ -606,7 +666,7 @@ pub struct Conv1d<
 convolution!(
     Conv1d<CI, CO, K, OL, S, P, D, G, CIG, PM> on <L>,
     in: [[f32; L]; CI], out: [[f32; OL]; CO],
-    scratch: ([[[f32; OL]; K]; CIG], [[[f32; CO]; K]; CIG]),
+    scratch: ([[[f32; OL]; K]; CIG], [[[f32; L]; K]; CIG], [[f32; L]; CO], [[[f32; CO]; K]; CIG]),
     params: CO * CIG * K + CO, weights: CO * CIG * K, torch_weight: [CO, CIG, K],
     fan: (CIG * K, CO * K), gemm_width: nn_shape::max(OL, CIG * K), groups: G,
     passes: conv_add, forward, backward
@@ -678,7 +738,7 @@ pub struct ConvTranspose2d<
 convolution!(
     ConvTranspose2d<CI, CO, K, OH, OW, S, P> on <H, W>,
     in: [[[f32; W]; H]; CI], out: [[[f32; OW]; OH]; CO],
-    scratch: ([[[[[[f32; W]; H]; B]; K]; K]; CO], [[[[f32; W]; H]; B]; CI]),
+    scratch: ([[[[[[f32; W]; H]; B]; K]; K]; CO], [[[[f32; W]; H]; B]; CI], [f32; 0], [f32; 0]),
     params: CI * CO * K * K + CO, weights: CI * CO * K * K, torch_weight: [CI, CO, K, K],
     fan: (CI * K.div_ceil(S) * K.div_ceil(S), CO * K * K), gemm_width: nn_shape::max(H * W, CO * K * K), groups: 1,
     passes: conv_adjoint_add, transposed_forward, transposed_backward

@@ -30,18 +30,17 @@ pub(super) fn pack(
                 dst[cols..].fill(0.0);
             }
         } else if m.rs == 1 {
-            // Columns are contiguous: read each column once, scatter by row.
+            // Columns are contiguous: read each column once, scatter by row
+            // (into a panel zeroed at once when it is partial, not row by row).
+            if cols < width {
+                panel.fill(0.0);
+            }
             for j in 0..cols {
                 let start = (col0 + j) * m.cs + p0;
                 let column = &m.data[start..start + kc];
                 for (dst, &v) in panel.chunks_exact_mut(width).zip(column) {
                     dst[j] = v;
                 }
-            }
-            if cols < width {
-                panel
-                    .chunks_exact_mut(width)
-                    .for_each(|dst| dst[cols..].fill(0.0));
             }
         } else {
             for (p, dst) in panel.chunks_exact_mut(width).enumerate() {
