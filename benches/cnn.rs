@@ -1,7 +1,8 @@
 //! Criterion benches of convolutional networks: the `cnn_mnist` example's
-//! network (train step and inference), and one convolution three ways in
-//! the same run — the layer's batch pass (im2col + GEMM), the direct
-//! single-sample kernel, and naive nested loops as the baseline.
+//! network (train step and inference), one convolution three ways in the
+//! same run — the layer's batch pass (im2col + GEMM), the direct
+//! single-sample kernel, and naive nested loops as the baseline — and the
+//! MLPerf Tiny depthwise-separable models (DS-CNN, MobileNetV1).
 //!
 //! `cargo bench --bench cnn`
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -122,5 +123,36 @@ fn convolution(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, network, convolution);
+#[path = "../examples/common/mlperf_tiny.rs"]
+#[allow(dead_code)]
+mod mlperf_tiny;
+
+/// DS-CNN (keyword spotting) and MobileNetV1 (visual wake words): their
+/// depthwise and pointwise convolutions, one sample at a time and, for
+/// DS-CNN, a train step.
+fn depthwise_separable(c: &mut Criterion) {
+    use mlperf_tiny::{DsCnn, DsCnnTrainer, MobileNetV1};
+    let mut g = c.benchmark_group("MLPerf Tiny");
+    g.throughput(Throughput::Elements(1));
+    let ds_cnn = DsCnn::new_boxed(Init::HeNormal, 1);
+    let frames = random::<[[[f32; 10]; 49]; 1]>();
+    g.bench_function("DS-CNN inference, batch 1", |b| {
+        b.iter(|| ds_cnn.forward(black_box(&frames))[0])
+    });
+    let mobilenet = MobileNetV1::new_boxed(Init::HeNormal, 1);
+    let image = random::<[[[f32; 96]; 96]; 3]>();
+    g.bench_function("MobileNetV1 inference, batch 1", |b| {
+        b.iter(|| mobilenet.forward(black_box(&image))[0])
+    });
+    g.throughput(Throughput::Elements(B as u64));
+    let mut trainer = DsCnnTrainer::<Sgd, B>::new_boxed(Init::HeNormal, Sgd::new(0.01), 1);
+    let batch = random::<[[[[f32; 10]; 49]; 1]; B]>();
+    let labels: [usize; B] = std::array::from_fn(|i| i % 12);
+    g.bench_function("DS-CNN train step, batch 32, SGD", |b| {
+        b.iter(|| trainer.train_step(black_box(&batch), &labels, &CrossEntropy))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, network, convolution, depthwise_separable);
 criterion_main!(benches);

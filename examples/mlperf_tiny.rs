@@ -168,6 +168,7 @@ fn main() -> Result<()> {
         "MobileNetV1 ({} parameters) on 96×96 digits: ≥ 5 or not",
         MobileNetV1::NUM_PARAMS
     );
+    let mut lr = common::Annealing::new(1e-2, opts.epochs * subset.train.len().div_ceil(32));
     let f32_accuracy = train_on::<_, 32, _>(
         &subset,
         opts.epochs,
@@ -175,7 +176,10 @@ fn main() -> Result<()> {
         &mut trainer,
         picture,
         high,
-        |t, x, y, rows| t.train_batch(x, y, rows, &CrossEntropy),
+        |t, x, y, rows| {
+            t.optimizer.set_lr(lr.next_lr());
+            t.train_batch(x, y, rows, &CrossEntropy)
+        },
         |t, x| t.model.predict(x),
     )?;
     let model = &trainer.model;

@@ -188,6 +188,34 @@ pub fn train_classifier<S: Copy + nn::mem::Zeroable, const B: usize, T>(
     )
 }
 
+/// A learning rate annealed on a cosine, step by step, from `max` down to 1%
+/// of it by the last of `steps` optimizer steps. At a constant rate, batch
+/// norm's running statistics (what evaluation uses) trail weights that
+/// still move fast, and the accuracy measured between epochs swings by
+/// several points; annealing lets them settle on the final weights.
+pub struct Annealing {
+    schedule: nn::optim::schedule::Cosine,
+    step: u32,
+}
+
+impl Annealing {
+    pub fn new(max: f32, steps: usize) -> Self {
+        let schedule = nn::optim::schedule::Cosine {
+            max,
+            min: max / 100.0,
+            period: steps as u32,
+            restart_mult: 0,
+        };
+        Self { schedule, step: 0 }
+    }
+
+    /// The rate for the next step.
+    pub fn next_lr(&mut self) -> f32 {
+        self.step += 1;
+        nn::optim::schedule::Schedule::lr(&self.schedule, self.step - 1)
+    }
+}
+
 /// `--epochs N` and `--plot PATH`.
 pub struct Options {
     pub epochs: usize,
