@@ -179,22 +179,11 @@ mod candle_impl {
         }
 
         fn logits(&self, x: &Tensor) -> Tensor {
-            let h = self
-                .c1
-                .forward(x)
-                .unwrap()
-                .relu()
-                .unwrap()
-                .max_pool2d(2)
-                .unwrap();
-            let h = self
-                .c2
-                .forward(&h)
-                .unwrap()
-                .relu()
-                .unwrap()
-                .max_pool2d(2)
-                .unwrap();
+            let block = |conv: &Conv2d, x: &Tensor| {
+                let h = conv.forward(x).unwrap().relu().unwrap();
+                h.max_pool2d(2).unwrap()
+            };
+            let h = block(&self.c2, &block(&self.c1, x));
             let h = self
                 .f1
                 .forward(&h.flatten_from(1).unwrap())

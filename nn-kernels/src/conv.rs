@@ -575,6 +575,19 @@ impl Geometry {
     }
 }
 
+/// Checks the lengths of a wide-row input and matrix; returns the matrix's
+/// row length ([`Geometry::wide_cols`]).
+fn check_wide(g: &Geometry, x_len: usize, col_len: usize) -> usize {
+    assert!(
+        g.is_unit_stride_unpadded(),
+        "wide rows need unit strides and no padding"
+    );
+    assert_eq!(x_len, g.channels * g.height * g.width, "input length");
+    let n = g.wide_cols();
+    assert_eq!(col_len, g.col_rows() * n, "col length");
+    n
+}
+
 dispatched! {
     /// `im2col` in wide rows, for unit strides and no padding: column
     /// `oy·W + ox` of tap `t`'s row is the input pixel output `(oy, ox)`
@@ -596,10 +609,7 @@ dispatched! {
     /// assert_eq!(col, [1., 2., 3., 2., 3., 4., 4., 5., 6., 5., 6., 0.]);
     /// ```
     pub fn im2col_wide / im2col_wide_on(g: &Geometry, x: &[f32], col: &mut [f32]) {
-        assert!(g.is_unit_stride_unpadded(), "wide rows need unit strides and no padding");
-        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-        let n = g.wide_cols();
-        assert_eq!(col.len(), g.col_rows() * n, "col length");
+        let n = check_wide(g, x.len(), col.len());
         for (t, row) in col.chunks_exact_mut(n).enumerate() {
             let from = g.wide_offset(t);
             let inside = n.min(x.len() - from);
@@ -626,10 +636,7 @@ dispatched! {
     /// assert_eq!(x, [1., 2., 1., 1., 2., 1.]);
     /// ```
     pub fn col2im_wide_add / col2im_wide_add_on(g: &Geometry, col: &[f32], x: &mut [f32]) {
-        assert!(g.is_unit_stride_unpadded(), "wide rows need unit strides and no padding");
-        assert_eq!(x.len(), g.channels * g.height * g.width, "input length");
-        let n = g.wide_cols();
-        assert_eq!(col.len(), g.col_rows() * n, "col length");
+        let n = check_wide(g, x.len(), col.len());
         for (t, row) in col.chunks_exact(n).enumerate() {
             let from = g.wide_offset(t);
             let inside = n.min(x.len() - from);

@@ -254,10 +254,10 @@ impl Lowered<'_> {
                     row[ow..].fill(0.0);
                 }
                 (&mut *scratch.wide, &*scratch.wide_out, self.g.wide_cols())
-            } else if self.is_pointwise() {
-                (&mut *scratch.col, dy, p)
             } else {
-                im2col(&self.g, x, scratch.col);
+                if !self.is_pointwise() {
+                    im2col(&self.g, x, scratch.col);
+                }
                 (&mut *scratch.col, dy, p)
             };
             let dy_m = MatRef::row_major(dy, co, n);
